@@ -1,0 +1,18 @@
+/**
+ * dealkit: point-prompted small-object detection (P2SOD / DEAL) in TypeScript notebooks.
+ *
+ * The one curated entry point: notebooks and the CLI import from here only. The folders read as the
+ * pipeline: data -> prompts -> model -> train -> eval -> analysis -> viz, with the notebook glue last.
+ */
+export * from "./util/index.js";
+export * from "./backend/index.js";
+export * from "./structures/index.js";
+export * from "./data/index.js";
+export * from "./prompts/index.js";
+export * from "./model/index.js";
+export * from "./train/index.js";
+export * from "./eval/index.js";
+export * from "./analysis/index.js";
+export * from "./viz/index.js";
+export * from "./kernel/index.js";
+export { VERSION } from "./version.js";

@@ -1,0 +1,4 @@
+export { Random, type RandomState } from "./random.js";
+export { DealkitInputError, DealkitConfigError, checkOneOf, formatLocation, type InputLocation } from "./errors.js";
+export { writeFileAtomic, projectRoot, cacheDir } from "./fs.js";
+export { importEsm } from "./esm.js";
