@@ -1,2 +1,2 @@
 // The public surface of src/structures/. Re-exported by src/index.ts; export names must be unique project-wide.
-export {};
+export type { RgbImage } from "./image.js";
