@@ -1,2 +1,25 @@
 // The public surface of src/eval/. Re-exported by src/index.ts; export names must be unique project-wide.
-export {};
+export {
+  cocoLinspace, COCO_IOU_THRS, COCO_REC_THRS, COCO_AREA_RANGES, AITOD_AREA_RANGES, evalParams, evalIouLabel,
+  evalParseAreaRanges, evalParseIouThrs, evalParseMaxDets, evalFindThreshold,
+  type EvalAreaRange, type EvalParams, type EvalParamsInput,
+} from "./params.js";
+export {
+  cocoReadJsonFile, cocoLoadGt, cocoLoadDt, cocoLoadFiles,
+  type CocoGtJson, type CocoDtData, type CocoGtData, type CocoImageJson, type CocoAnnotationJson, type CocoDetectionJson,
+} from "./load.js";
+export { cocoBoxIouXywh, evalNwdXywh, NWD_DEFAULT_C, type EvalSimilarity } from "./similarity.js";
+export { cocoMatch, MATCH_IGNORED, MATCH_TP, MATCH_FP, type CocoMatchData, type CocoMatchOptions } from "./match.js";
+export { cocoAccumulate, type CocoAccumulated, type CocoAccumulateOptions } from "./accumulate.js";
+export {
+  evalPairwiseSum, cocoReduce, evalIouSetLabel, evalStatSpec, cocoStandardSummarySpecs, cocoStockSummarySpecs, cocoSummarize,
+  type EvalStatSpec, type EvalStat, type CocoReduceSelection,
+} from "./summarize.js";
+export {
+  EVAL_PROTOCOLS, evalProtocol, aitodSummarySpecs, p2sodSummarySpecs,
+  type EvalProtocolName, type EvalProtocol, type EvalProtocolOptions,
+} from "./protocols.js";
+export {
+  cocoEvaluate, cocoPerCategoryAp, cocoFingerprintGt, cocoFingerprintDt, evalResultsComparable,
+  type CocoEvaluateOptions, type EvalResults, type CocoEvaluation,
+} from "./evaluator.js";

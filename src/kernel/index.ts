@@ -1,2 +1,11 @@
 // The public surface of src/kernel/. Re-exported by src/index.ts; export names must be unique project-wide.
-export {};
+export {
+  runNotebooks,
+  listNotebooks,
+  formatNotebookFailure,
+  kernelsConfigDir,
+  jupyterEnv,
+  type NotebookRunResult,
+  type NotebookFailure,
+  type RunNotebooksOptions,
+} from "./runner.js";

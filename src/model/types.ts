@@ -11,12 +11,17 @@ export interface Click {
   categoryId?: number;
 }
 
-/** Options of a detect call. Defaults: scoreThreshold 0.05, maxDetections 300. */
+/** Options of a detect call. Defaults: scoreThreshold 0.05, maxDetections 300, nmsIou 0.7. */
 export interface DetectOptions {
   /** Drop detections scoring below this. Default 0.05. */
   scoreThreshold?: number;
-  /** Keep at most this many detections per click (highest scores first). Default 300. */
+  /**
+   * Keep at most this many detections per prompt (per category group of clicks; for the baseline, per
+   * image), highest scores first. Default 300.
+   */
   maxDetections?: number;
+  /** Greedy NMS IoU within a prompt's detections; 1 switches it off. Default 0.7. */
+  nmsIou?: number;
 }
 
 /**

@@ -1,0 +1,36 @@
+import { tf } from "../tf.js";
+import { composed } from "./scope.js";
+
+type Info = tf.TensorInfo;
+
+/**
+ * UnsortedSegmentSum as a ScatterNd (which sums duplicate indices). Ids outside [0, numSegments) are
+ * dropped, as on the cpu backend: they are sent to one extra segment that is sliced off.
+ */
+export function unsortedSegmentSumKernel(backendName: string): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { numSegments } = attrs as unknown as tf.UnsortedSegmentSumAttrs;
+    const x = inputs.x as Info;
+    const ids = inputs.segmentIds as Info;
+    return composed(backend as tf.KernelBackend, backendName, (s) => {
+      const idRank = ids.shape.length;
+      const rest = x.shape.slice(idRank);
+      const count = ids.shape.reduce((a, b) => a * b, 1);
+      const restSize = rest.reduce((a, b) => a * b, 1);
+      let flatIds = s.reshape(ids, [count, 1]);
+      if (flatIds.dtype !== "int32") flatIds = s.run("Cast", { x: flatIds }, { dtype: "int32" });
+      const zero = s.constant(new Int32Array([0]), [], "int32");
+      const n = s.constant(new Int32Array([numSegments]), [], "int32");
+      const valid = s.run("LogicalAnd", {
+        a: s.run("GreaterEqual", { a: flatIds, b: zero }),
+        b: s.run("Less", { a: flatIds, b: n }),
+      });
+      const spill = s.run("Fill", {}, { shape: [count, 1], value: numSegments, dtype: "int32" });
+      const safeIds = s.run("Select", { condition: valid, t: flatIds, e: spill });
+      const updates = s.reshape(x, [count, restSize]);
+      const scattered = s.run("ScatterNd", { indices: safeIds, updates }, { shape: [numSegments + 1, restSize] });
+      const kept = s.slice(scattered, [0, 0], [numSegments, restSize]);
+      return s.reshape(kept, [numSegments, ...rest]);
+    });
+  };
+}

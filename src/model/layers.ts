@@ -1,0 +1,115 @@
+import { tf } from "../backend/tf.js";
+import type { ParamStore } from "./params.js";
+
+/** A dense layer over the last axis (He-uniform weights, zero bias). */
+export class Linear {
+  readonly w: tf.Variable;
+  readonly b: tf.Variable | null;
+  constructor(store: ParamStore, name: string, readonly inDim: number, readonly outDim: number, opts: { bias?: boolean; std?: number; zero?: boolean } = {}) {
+    const std = opts.std ?? Math.sqrt(1 / inDim);
+    this.w = store.create(`${name}.w`, [inDim, outDim], opts.zero ? "zeros" : { normal: std });
+    this.b = opts.bias === false ? null : store.create(`${name}.b`, [outDim], "zeros");
+  }
+  apply(x: tf.Tensor): tf.Tensor {
+    const shape = x.shape;
+    const flat = x.reshape([-1, this.inDim]);
+    let y: tf.Tensor = tf.matMul(flat as tf.Tensor2D, this.w as tf.Tensor2D);
+    if (this.b) y = y.add(this.b);
+    return y.reshape([...shape.slice(0, -1), this.outDim]);
+  }
+}
+
+/** A 2-D convolution, NHWC, "same" padding (He-normal weights, zero bias). */
+export class Conv2d {
+  readonly w: tf.Variable;
+  readonly b: tf.Variable;
+  constructor(store: ParamStore, name: string, readonly k: number, cin: number, cout: number, readonly stride = 1, std?: number) {
+    this.w = store.create(`${name}.w`, [k, k, cin, cout], { normal: std ?? Math.sqrt(2 / (k * k * cin)) });
+    this.b = store.create(`${name}.b`, [cout], "zeros");
+  }
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.conv2d(x, this.w as tf.Tensor4D, this.stride, "same").add(this.b) as tf.Tensor4D;
+  }
+}
+
+/** Layer normalisation over the last axis (channels for NHWC maps, as in ConvNeXt). */
+export class LayerNorm {
+  readonly g: tf.Variable;
+  readonly b: tf.Variable;
+  constructor(store: ParamStore, name: string, dim: number) {
+    this.g = store.create(`${name}.g`, [dim], "ones");
+    this.b = store.create(`${name}.b`, [dim], "zeros");
+  }
+  apply<T extends tf.Tensor>(x: T): T {
+    const { mean, variance } = tf.moments(x, -1, true);
+    return x.sub(mean).mul(tf.rsqrt(variance.add(1e-5))).mul(this.g).add(this.b) as T;
+  }
+}
+
+/** A multi-layer perceptron with ReLU between layers. */
+export class Mlp {
+  readonly layers: Linear[];
+  constructor(store: ParamStore, name: string, dims: number[], opts: { zeroLast?: boolean } = {}) {
+    this.layers = [];
+    for (let i = 0; i + 1 < dims.length; i++) {
+      const last = i + 2 === dims.length;
+      this.layers.push(new Linear(store, `${name}.${i}`, dims[i]!, dims[i + 1]!, { zero: last && opts.zeroLast }));
+    }
+  }
+  apply(x: tf.Tensor): tf.Tensor {
+    let y = x;
+    this.layers.forEach((l, i) => {
+      y = l.apply(y);
+      if (i + 1 < this.layers.length) y = tf.relu(y);
+    });
+    return y;
+  }
+}
+
+/**
+ * Multi-head attention with input/output projections. `keyMask` ([B, Nk], 1 = attend, 0 = ignore) keeps
+ * padded keys out; `bias` ([B, Nq, Nk]) is added to the logits of every head.
+ */
+export class MultiHeadAttention {
+  readonly q: Linear;
+  readonly k: Linear;
+  readonly v: Linear;
+  readonly o: Linear;
+  constructor(store: ParamStore, name: string, readonly dim: number, readonly heads: number) {
+    this.q = new Linear(store, `${name}.q`, dim, dim);
+    this.k = new Linear(store, `${name}.k`, dim, dim);
+    this.v = new Linear(store, `${name}.v`, dim, dim);
+    this.o = new Linear(store, `${name}.o`, dim, dim);
+  }
+  apply(query: tf.Tensor3D, key: tf.Tensor3D, value: tf.Tensor3D, keyMask?: tf.Tensor2D): tf.Tensor3D {
+    const [b, nq] = query.shape;
+    const nk = key.shape[1];
+    const h = this.heads;
+    const dh = this.dim / h;
+    const split = (x: tf.Tensor, n: number) => x.reshape([b, n, h, dh]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
+    const q = split(this.q.apply(query), nq);
+    const k = split(this.k.apply(key), nk);
+    const v = split(this.v.apply(value), nk);
+    let logits = tf.matMul(q.reshape([b * h, nq, dh]) as tf.Tensor3D, k.reshape([b * h, nk, dh]) as tf.Tensor3D, false, true).mul(1 / Math.sqrt(dh));
+    if (keyMask) {
+      const neg = tf.scalar(1).sub(keyMask).mul(-1e9).reshape([b, 1, 1, nk]);
+      logits = logits.reshape([b, h, nq, nk]).add(neg).reshape([b * h, nq, nk]);
+    }
+    const attn = tf.softmax(logits, -1);
+    const out = tf.matMul(attn as tf.Tensor3D, v.reshape([b * h, nk, dh]) as tf.Tensor3D).reshape([b, h, nq, dh]).transpose([0, 2, 1, 3]).reshape([b, nq, this.dim]);
+    return this.o.apply(out) as tf.Tensor3D;
+  }
+}
+
+/** A pre-norm transformer feed-forward block: x + W2 relu(W1 LN(x)). */
+export class FeedForward {
+  readonly norm: LayerNorm;
+  readonly mlp: Mlp;
+  constructor(store: ParamStore, name: string, dim: number, hidden: number) {
+    this.norm = new LayerNorm(store, `${name}.norm`, dim);
+    this.mlp = new Mlp(store, `${name}.mlp`, [dim, hidden, dim]);
+  }
+  apply<T extends tf.Tensor>(x: T): T {
+    return x.add(this.mlp.apply(this.norm.apply(x))) as T;
+  }
+}

@@ -1,0 +1,110 @@
+import { tf } from "../backend/tf.js";
+
+/**
+ * Bilinear sampling of a feature map at normalised points, zero outside the map (grid_sample with
+ * align_corners=false and zero padding). Gradients reach both the features and the point coordinates.
+ *
+ * @param feats [B, H, W, C]
+ * @param xyNorm [B, N, 2], (x, y) in [0, 1] of the image
+ * @returns [B, N, C]
+ */
+export function bilinearSample(feats: tf.Tensor4D, xyNorm: tf.Tensor3D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [b, h, w, c] = feats.shape;
+    const n = xyNorm.shape[1];
+    const flat = feats.reshape([b * h * w, c]);
+    const px = xyNorm.slice([0, 0, 0], [b, n, 1]).reshape([b, n]).mul(w).sub(0.5);
+    const py = xyNorm.slice([0, 0, 1], [b, n, 1]).reshape([b, n]).mul(h).sub(0.5);
+    const x0 = tf.floor(px);
+    const y0 = tf.floor(py);
+    const fx = px.sub(x0);
+    const fy = py.sub(y0);
+    const base = tf.range(0, b, 1, "int32").mul(tf.scalar(h * w, "int32")).reshape([b, 1]);
+    let out: tf.Tensor | null = null;
+    for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+      const xi = x0.add(dx);
+      const yi = y0.add(dy);
+      const valid = xi.greaterEqual(0).logicalAnd(xi.lessEqual(w - 1)).logicalAnd(yi.greaterEqual(0)).logicalAnd(yi.lessEqual(h - 1)).toFloat();
+      const wx = dx === 0 ? tf.scalar(1).sub(fx) : fx;
+      const wy = dy === 0 ? tf.scalar(1).sub(fy) : fy;
+      const weight = wx.mul(wy).mul(valid);
+      const idx = yi.clipByValue(0, h - 1).mul(w).add(xi.clipByValue(0, w - 1)).toInt().add(base).reshape([b * n]);
+      const term = tf.gather(flat, idx).reshape([b, n, c]).mul(weight.reshape([b, n, 1]));
+      out = out ? out.add(term) : term;
+    }
+    return out as tf.Tensor3D;
+  });
+}
+
+/** Sinusoidal code of normalised coordinates: [..., k] -> [..., k * dimPerCoord] (sin and cos halves). */
+export function sineEncoding(coords: tf.Tensor, dimPerCoord: number, temperature = 10000): tf.Tensor {
+  return tf.tidy(() => {
+    const half = dimPerCoord / 2;
+    const freqs = new Float32Array(half);
+    for (let i = 0; i < half; i++) freqs[i] = (2 * Math.PI) / Math.pow(temperature, i / half);
+    const shape = coords.shape;
+    const x = coords.reshape([...shape, 1]).mul(tf.tensor1d(freqs));
+    return tf.concat([tf.sin(x), tf.cos(x)], -1).reshape([...shape.slice(0, -1), shape[shape.length - 1]! * dimPerCoord]);
+  });
+}
+
+/** Normalised (x, y) centres of an h x w grid, row-major: [h * w, 2]. */
+export function gridCentres(h: number, w: number): tf.Tensor2D {
+  const data = new Float32Array(h * w * 2);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      data[(y * w + x) * 2] = (x + 0.5) / w;
+      data[(y * w + x) * 2 + 1] = (y + 0.5) / h;
+    }
+  }
+  return tf.tensor2d(data, [h * w, 2]);
+}
+
+/** Nearest-neighbour 2x upsampling through broadcasting (its gradient is a plain sum on every backend). */
+export function upsample2x(x: tf.Tensor4D): tf.Tensor4D {
+  const [b, h, w, c] = x.shape;
+  return x.reshape([b, h, 1, w, 1, c]).add(tf.zeros([1, 1, 2, 1, 2, 1])).reshape([b, h * 2, w * 2, c]) as tf.Tensor4D;
+}
+
+/** The 3x3 neighbourhood of every pixel stacked on channels: [B, H, W, C] -> [B, H, W, 9C] (zero padded). */
+export function unfold3x3(x: tf.Tensor4D): tf.Tensor4D {
+  const [b, h, w, c] = x.shape;
+  const p = x.pad([[0, 0], [1, 1], [1, 1], [0, 0]]);
+  const parts: tf.Tensor[] = [];
+  for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) parts.push(p.slice([0, dy, dx, 0], [b, h, w, c]));
+  return tf.concat(parts, -1) as tf.Tensor4D;
+}
+
+/** log(p / (1 - p)), clipped for stability. */
+export function inverseSigmoid(p: tf.Tensor, eps = 1e-5): tf.Tensor {
+  const q = p.clipByValue(eps, 1 - eps);
+  return tf.log(q.div(tf.scalar(1).sub(q)));
+}
+
+/** [..., 4] cxcywh -> xyxy (same unit). */
+export function cxcywhToXyxy(b: tf.Tensor): tf.Tensor {
+  const [cx, cy, w, h] = tf.split(b, 4, -1) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+  return tf.concat([cx.sub(w.div(2)), cy.sub(h.div(2)), cx.add(w.div(2)), cy.add(h.div(2))], -1);
+}
+
+/** Image bytes -> normalised float input [1, size, size, 3] (stretched to size x size). */
+export function imageToInput(image: { width: number; height: number; data: Uint8Array }, size: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const t = tf.tensor3d(image.data, [image.height, image.width, 3], "int32").toFloat();
+    const r = image.width === size && image.height === size ? t : tf.image.resizeBilinear(t, [size, size]);
+    return normalizePixels(r.expandDims(0) as tf.Tensor4D);
+  });
+}
+
+/** Raw 0-255 pixels -> network input ((x / 255 - 0.5) / 0.25). */
+export function normalizePixels(x: tf.Tensor4D): tf.Tensor4D {
+  return x.div(255).sub(0.5).div(0.25) as tf.Tensor4D;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const stopGradientFn = tf.customGrad(((x: tf.Tensor) => ({ value: x.clone(), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as any);
+
+/** The identity with a zero gradient (detach). */
+export function stopGradient<T extends tf.Tensor>(x: T): T {
+  return stopGradientFn(x) as T;
+}

@@ -1,0 +1,73 @@
+import type { Random } from "../util/random.js";
+import type { Click, DetectionList } from "../model/types.js";
+import type { BboxXywh } from "./samplers.js";
+import { centerClick, uniformClick } from "./samplers.js";
+
+/** Options of PG-CPP. Defaults: cycles 2, scoreThreshold 0.3. */
+export interface PgcppOptions {
+  /** Extra clicks after the first random one. Default 2. */
+  cycles?: number;
+  /** Predictions below this score do not count as finding an object. Default 0.3. */
+  scoreThreshold?: number;
+}
+
+function iouXywhXyxy(g: BboxXywh, p: ArrayLike<number>, o: number): number {
+  const iw = Math.min(g[0] + g[2], p[o + 2]!) - Math.max(g[0], p[o]!);
+  const ih = Math.min(g[1] + g[3], p[o + 3]!) - Math.max(g[1], p[o + 1]!);
+  if (iw <= 0 || ih <= 0) return 0;
+  const inter = iw * ih;
+  return inter / (g[2] * g[3] + (p[o + 2]! - p[o]!) * (p[o + 3]! - p[o + 1]!) - inter);
+}
+
+/**
+ * The hardest ground-truth object for the next click: the one whose best IoU with any prediction scoring at
+ * least `scoreThreshold` is lowest (a missed object has 0; among equals the smaller object wins, then the
+ * lower index). Objects in `exclude` (already clicked) are skipped; returns -1 when none is left.
+ * `predBoxesXyxy` holds 4 numbers per prediction in the same pixel frame as the GT boxes.
+ */
+export function pickHardestInstance(gtBoxes: readonly BboxXywh[], predBoxesXyxy: ArrayLike<number>, predScores: ArrayLike<number>, exclude: ReadonlySet<number>, scoreThreshold = 0.3): number {
+  let best = -1;
+  let bestIou = Infinity;
+  let bestArea = Infinity;
+  gtBoxes.forEach((g, i) => {
+    if (exclude.has(i)) return;
+    let m = 0;
+    for (let j = 0; j < predScores.length; j++) {
+      if (predScores[j]! < scoreThreshold) continue;
+      m = Math.max(m, iouXywhXyxy(g, predBoxesXyxy, j * 4));
+    }
+    const area = g[2] * g[3];
+    if (m < bestIou - 1e-9 || (Math.abs(m - bestIou) <= 1e-9 && area < bestArea)) {
+      best = i;
+      bestIou = m;
+      bestArea = area;
+    }
+  });
+  return best;
+}
+
+/**
+ * PG-CPP (prediction-guided cyclic point prompting) against any detector-like function: the first click is
+ * uniform inside a random object, then for `cycles` rounds predict with the clicks so far, pick the hardest
+ * missed or worst-localised object ({@link pickHardestInstance}) and click its centre. Returns the clicks
+ * (all with `categoryId`) and the last prediction.
+ *
+ * @example
+ * const { clicks } = await pgcppPrompt((c) => model.detect(img, c), boxes, 3, new Random(0), { cycles: 2 });
+ */
+export async function pgcppPrompt(predict: (clicks: Click[]) => Promise<DetectionList>, gtBoxes: readonly BboxXywh[], categoryId: number, rng: Random, options: PgcppOptions = {}): Promise<{ clicks: Click[]; detections: DetectionList | null }> {
+  if (gtBoxes.length === 0) return { clicks: [], detections: null };
+  const cycles = options.cycles ?? 2;
+  const first = rng.int(gtBoxes.length);
+  const clicked = new Set<number>([first]);
+  const clicks: Click[] = [{ ...uniformClick(gtBoxes[first]!, rng), categoryId }];
+  let detections: DetectionList | null = null;
+  for (let c = 0; c < cycles && clicked.size < gtBoxes.length; c++) {
+    detections = await predict(clicks.slice());
+    const next = pickHardestInstance(gtBoxes, detections.boxesXyxy, detections.scores, clicked, options.scoreThreshold ?? 0.3);
+    if (next < 0) break;
+    clicked.add(next);
+    clicks.push({ ...centerClick(gtBoxes[next]!), categoryId });
+  }
+  return { clicks, detections };
+}
