@@ -28,7 +28,8 @@ from nbclient.util import ensure_async
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 KERNEL_FRAME = re.compile(r"^\s+at .*(node_modules[\\/]tslab[\\/]|\(node:|sigintHandlersWrap|^\s+at async ZmqServer)")
-ABORT_RETRY_DELAY_S = 0.3
+# tslab aborts requests for ~200 ms after an error; wait this long before sending another.
+ABORT_RETRY_DELAY_S = float(os.environ.get("DEALKIT_KERNEL_SETTLE_S", "0.3"))
 ABORT_RETRIES = 5
 
 
@@ -105,9 +106,10 @@ async def run_cells(client, nb, args, failures, timings):
                 failure = cell_message(cell, content)
                 kind = "error"
             status = ((client.last_reply or {}).get("content") or {}).get("status")
-            if failure is None and status == "aborted":
+            if failure is None and status in ("abort", "aborted"):  # tslab says "abort"
                 if attempt < ABORT_RETRIES:
-                    await asyncio.sleep(ABORT_RETRY_DELAY_S)
+                    log(f"cell {index}: the kernel aborted the request; sending it again")
+                    await asyncio.sleep(max(ABORT_RETRY_DELAY_S, 0.1))
                     continue
                 failure, kind = "the kernel kept aborting the request (it did not run the cell)", "aborted"
             if failure is None and status == "error":

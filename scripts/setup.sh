@@ -51,6 +51,6 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   npm ci --no-audit --no-fund </dev/null
 else
   echo "setup: node_modules is up to date"
-  # npm ci runs the prepare script (link + build); do its linking part when npm ci is skipped.
-  [ -e node_modules/dealkit ] || node scripts/prepare.cjs
+  # npm ci runs the prepare script (link node_modules/dealkit, build dist/); redo it when either is missing.
+  if [ ! -e node_modules/dealkit ] || [ ! -f dist/index.js ]; then node scripts/prepare.cjs; fi
 fi

@@ -1,14 +1,15 @@
+import type { ClickSamplerName } from "../prompts/index.js";
 import { checkOneOf, DealkitConfigError } from "../util/errors.js";
 
-/** Where on an object the simulated click lands (the prompt samplers of src/prompts/ by name). */
-export type AblationClickPosition = "centre" | "uniform" | "gaussian" | "edge";
+/** Where on an object the simulated click lands: the name of a click sampler of src/prompts/. */
+export type AblationClickPosition = ClickSamplerName;
 /** Where the click comes from: the ground truth, or the model's own top detection of a first round. */
 export type AblationPromptSource = "groundTruth" | "prediction";
 /** Which categories are prompted and evaluated: those seen in training, or the held-out ones. */
 export type AblationSplit = "seen" | "heldOut";
 
 /** The valid values of each ablation factor. */
-export const ABLATION_CLICK_POSITIONS: readonly AblationClickPosition[] = ["centre", "uniform", "gaussian", "edge"];
+export const ABLATION_CLICK_POSITIONS: readonly AblationClickPosition[] = ["center", "uniform", "gaussian", "edge"];
 export const ABLATION_PROMPT_SOURCES: readonly AblationPromptSource[] = ["groundTruth", "prediction"];
 export const ABLATION_SPLITS: readonly AblationSplit[] = ["seen", "heldOut"];
 
@@ -34,7 +35,7 @@ export const ABLATION_JITTER_SCALES: readonly number[] = [0.1, 0.25, 0.5];
 export const ABLATION_CLICK_COUNTS: readonly (number | "all")[] = [1, 2, 3, 5, "all"];
 
 /** The reference cell every one-factor-at-a-time variation starts from: one centre click per category from the ground truth. */
-export const ABLATION_BASE_CELL: Readonly<Omit<AblationCell, "split">> = Object.freeze({ position: "centre", jitter: 0, clicksPerCategory: 1, source: "groundTruth" });
+export const ABLATION_BASE_CELL: Readonly<Omit<AblationCell, "split">> = Object.freeze({ position: "center", jitter: 0, clicksPerCategory: 1, source: "groundTruth" });
 
 /**
  * A canonical text id of a cell (stable across runs; used in cache keys and tables).
@@ -86,7 +87,7 @@ function dedupe(cells: AblationCell[]): AblationCell[] {
 export function ablationGrid(name: AblationGridName = "small"): AblationCell[] {
   checkOneOf("ablation grid", name, ABLATION_GRIDS);
   const positions: [AblationClickPosition, number][] =
-    name === "small" ? [["centre", 0], ["uniform", 0], ["gaussian", 0.25], ["edge", 0]] : [["centre", 0], ["uniform", 0], ...ABLATION_JITTER_SCALES.map((j): [AblationClickPosition, number] => ["gaussian", j]), ["edge", 0]];
+    name === "small" ? [["center", 0], ["uniform", 0], ["gaussian", 0.25], ["edge", 0]] : [["center", 0], ["uniform", 0], ...ABLATION_JITTER_SCALES.map((j): [AblationClickPosition, number] => ["gaussian", j]), ["edge", 0]];
   const counts: (number | "all")[] = name === "small" ? [1, 3, "all"] : [...ABLATION_CLICK_COUNTS];
   const cells: AblationCell[] = [];
   for (const split of ABLATION_SPLITS) {

@@ -43,12 +43,13 @@ export const AITOD_SIZE_BINS: readonly { bin: AitodSizeBin; minAreaPx2: number; 
 ];
 
 /**
- * The one AI-TOD size bin of a box area in px^2 (the lower bin on a shared edge), for labelling single objects.
+ * The one AI-TOD size bin of a box area in px^2, half-open as the paper writes the bins (an 8 x 8 box is "tiny"),
+ * for labelling single objects.
  *
  * @example
  * aitodSizeBin(10 * 10); // "tiny"
  */
 export function aitodSizeBin(areaPx2: number): AitodSizeBin {
-  for (const b of AITOD_SIZE_BINS) if (areaPx2 <= b.maxAreaPx2) return b.bin;
+  for (const b of AITOD_SIZE_BINS) if (areaPx2 < b.maxAreaPx2) return b.bin;
   return "medium";
 }

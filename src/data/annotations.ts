@@ -115,6 +115,16 @@ export class AnnotationBuilder {
     col[row] = value;
   }
 
+  /** The category id of row `row`. */
+  categoryAt(row: number): number {
+    return this.categoryIds[row]!;
+  }
+
+  /** Marks row `row` as an ignore region. */
+  setIgnore(row: number): void {
+    this.ignore[row] = 1;
+  }
+
   /** Appends one record. Returns the row index. */
   add(r: Omit<AnnotationRecord, "id"> & { id?: number }): number {
     const [x, y, w, h] = r.bboxXywh;

@@ -23,3 +23,9 @@ export {
   cocoEvaluate, cocoPerCategoryAp, cocoFingerprintGt, cocoFingerprintDt, evalResultsComparable,
   type CocoEvaluateOptions, type EvalResults, type CocoEvaluation,
 } from "./evaluator.js";
+export { evalSynthCase, type EvalSynthOptions } from "./synth.js";
+export {
+  evalPerCategoryTable, evalPerSizeTable, evalPerDomainTable, evalDomains, evalDomainMask, evalPrCurves,
+  type EvalPrCurveOptions,
+} from "./breakdowns.js";
+export { evalCentreOffsets, evalNwdStats, type EvalCentreOffsetOptions, type EvalNwdOptions } from "./extras.js";

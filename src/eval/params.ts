@@ -135,7 +135,8 @@ export function evalParseAreaRanges(text: string): EvalAreaRange[] {
   const t = text.trim();
   if (t === "coco") return COCO_AREA_RANGES.map((r) => ({ ...r }));
   if (t === "aitod") return AITOD_AREA_RANGES.map((r) => ({ ...r }));
-  return t.split(",").map((item) => {
+  if (t.startsWith("[") || t.startsWith("{")) return areaRangesFromJson(t);
+  return t.split(/[,\s]+/).filter((x) => x).map((item) => {
     const parts = item.trim().split(":");
     const lo = Number(parts[1]);
     const hi = Number(parts[2]);
@@ -144,6 +145,32 @@ export function evalParseAreaRanges(text: string): EvalAreaRange[] {
     }
     return { label: parts[0], lo, hi };
   });
+}
+
+/** JSON forms: `{"all": [0, 1e10], ...}`, `[["all", 0, 1e10], ...]` or `[{"label", "lo", "hi"}, ...]`. */
+function areaRangesFromJson(text: string): EvalAreaRange[] {
+  const bad = () => new DealkitConfigError(`area ranges in JSON are {"label": [lo, hi], ...}, [["label", lo, hi], ...] or [{"label", "lo", "hi"}, ...]; got ${text}`);
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw bad();
+  }
+  let out: EvalAreaRange[];
+  if (Array.isArray(v)) {
+    out = v.map((r) => {
+      if (Array.isArray(r) && r.length === 3) return { label: String(r[0]), lo: Number(r[1]), hi: Number(r[2]) };
+      if (r && typeof r === "object" && "label" in r) return { label: String(r.label), lo: Number(r.lo), hi: Number(r.hi) };
+      throw bad();
+    });
+  } else if (v && typeof v === "object") {
+    out = Object.entries(v).map(([label, r]) => {
+      if (!Array.isArray(r) || r.length !== 2) throw bad();
+      return { label, lo: Number(r[0]), hi: Number(r[1]) };
+    });
+  } else throw bad();
+  if (out.some((r) => !Number.isFinite(r.lo) || !Number.isFinite(r.hi))) throw bad();
+  return out;
 }
 
 /**
@@ -162,9 +189,9 @@ export function evalParseIouThrs(text: string): number[] {
     }
     return cocoLinspace(a!, b!, Math.round((b! - a!) / c!) + 1);
   }
-  return t.split(",").map((s) => {
-    const v = Number(s.trim());
-    if (s.trim() === "" || !Number.isFinite(v)) throw new DealkitConfigError(`IoU thresholds must be numbers; got "${s}"`);
+  return splitList(t).map((s) => {
+    const v = Number(s);
+    if (!Number.isFinite(v)) throw new DealkitConfigError(`IoU thresholds must be numbers; got "${s}"`);
     return v;
   });
 }
@@ -176,11 +203,16 @@ export function evalParseIouThrs(text: string): number[] {
  * evalParseMaxDets("1,10,100"); // [1, 10, 100]
  */
 export function evalParseMaxDets(text: string): number[] {
-  return text.split(",").map((s) => {
-    const v = Number(s.trim());
+  return splitList(text).map((s) => {
+    const v = Number(s);
     if (!Number.isInteger(v) || v < 1) throw new DealkitConfigError(`maxDets must be positive integers; got "${s}"`);
     return v;
   });
+}
+
+/** Items of `1,2,3`, `1 2 3` or `[1, 2, 3]`. */
+function splitList(text: string): string[] {
+  return text.trim().replace(/^\[|\]$/g, "").split(/[,\s]+/).filter((x) => x !== "");
 }
 
 /** Index of `value` in `thrs`, comparing to 1e-12 (so 0.9 finds linspace's 0.8999999999999999), or -1. */

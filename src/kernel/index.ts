@@ -1,4 +1,53 @@
 // The public surface of src/kernel/. Re-exported by src/index.ts; export names must be unique project-wide.
+export { escapeHtml, toBase64, jsonForScript, type MimeBundle, type DisplaySink, type ShowOptions } from "./mime.js";
+export { inKernel } from "./tslab.js";
+export {
+  publish,
+  htmlToText,
+  htmlBundle,
+  showHtml,
+  pngSize,
+  pngHtml,
+  pngBundle,
+  showPng,
+  svgHtml,
+  svgBundle,
+  showSvg,
+  type ImageHtmlOptions,
+  type SvgHtmlOptions,
+} from "./display.js";
+export { vegaLiteToSvg, vegaLiteHtml, vegaLiteBundle, showVegaLite, type VegaLiteSpec } from "./vegalite.js";
+export {
+  plotlyVersion,
+  plotlyLibraryScript,
+  plotlyHtml,
+  plotlyBundle,
+  showPlotly,
+  type PlotlyFigure,
+  type PlotlyHtmlOptions,
+  type PlotlyBundleOptions,
+  type ShowPlotlyOptions,
+} from "./plotly.js";
+export {
+  isTableLike,
+  isRecordArray,
+  formatCell,
+  tableHtml,
+  tableText,
+  tableBundle,
+  showTable,
+  type TableLike,
+  type TableHtmlOptions,
+} from "./table.js";
+export {
+  createProgress,
+  progressText,
+  progressHtml,
+  type Progress,
+  type ProgressState,
+  type ProgressOptions,
+} from "./progress.js";
+export { show, bundleFor, isVegaLiteSpec, isPlotlyFigure, isMimeBundle } from "./show.js";
 export {
   runNotebooks,
   listNotebooks,

@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from "vega-lite" with { "resolution-mode": "import" };
+import { DealkitInputError } from "../util/errors.js";
 import { importEsm } from "../util/esm.js";
 import { publish, svgHtml, type SvgHtmlOptions } from "./display.js";
 import type { MimeBundle, ShowOptions } from "./mime.js";
@@ -20,8 +21,13 @@ type VegaModule = typeof import("vega", { with: { "resolution-mode": "import" } 
  */
 export async function vegaLiteToSvg(spec: VegaLiteSpec): Promise<string> {
   const [vl, vega] = await Promise.all([importEsm<VegaLiteModule>("vega-lite"), importEsm<VegaModule>("vega")]);
-  const compiled = vl.compile(spec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
+  let view: InstanceType<VegaModule["View"]>;
+  try {
+    view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
+  } catch (err) {
+    const mark = typeof spec === "object" && spec !== null && "mark" in spec ? ` (mark ${JSON.stringify(spec.mark)})` : "";
+    throw new DealkitInputError(`vega-lite could not compile the spec${mark}: ${(err as Error).message}`, { field: "spec" });
+  }
   try {
     return await view.toSVG();
   } finally {

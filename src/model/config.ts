@@ -56,7 +56,7 @@ export interface ModelConfig {
 }
 
 /** A partial config: a preset name plus overrides. */
-export type ModelConfigInput = Partial<ModelConfig> & { preset?: ModelPreset | string; kind?: ModelKind | string };
+export type ModelConfigInput = Partial<Omit<ModelConfig, "preset" | "kind">> & { preset?: ModelPreset | string; kind?: ModelKind | string };
 
 const PRESETS: Record<ModelPreset, Omit<ModelConfig, "kind" | "preset" | "numClasses" | "categoryIds">> = {
   micro: {
@@ -67,7 +67,7 @@ const PRESETS: Record<ModelPreset, Omit<ModelConfig, "kind" | "preset" | "numCla
   tiny: {
     inputSize: 256, widths: [16, 32, 64], depths: [1, 1, 1], stemWidth: 16, dModel: 64, heads: 4, ffnDim: 128,
     contextLayers: 1, pointLayers: 1, densityChannels: 16, densityHidden: 8, decoderLayers: 2, decoderPoints: 4,
-    minQueries: 10, maxQueries: 60, countScale: 1.5, countMargin: 5, maxClicksPerPrompt: 4,
+    minQueries: 10, maxQueries: 100, countScale: 1.5, countMargin: 5, maxClicksPerPrompt: 4,
   },
   small: {
     inputSize: 512, widths: [32, 64, 128, 256], depths: [1, 2, 2, 1], stemWidth: 24, dModel: 128, heads: 8, ffnDim: 512,

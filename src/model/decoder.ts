@@ -44,7 +44,7 @@ class DeformableCrossAttention {
   private readonly out: Linear;
   constructor(store: ParamStore, name: string, private readonly d: number, private readonly heads: number, private readonly points: number) {
     this.value = new Linear(store, `${name}.value`, d, d);
-    this.offsets = new Linear(store, `${name}.offsets`, d, heads * points * 2, { zero: true });
+    this.offsets = new Linear(store, `${name}.offsets`, d, heads * points * 2, { small: true });
     const bias = new Float32Array(heads * points * 2);
     for (let h = 0; h < heads; h++) {
       const a = (2 * Math.PI * h) / heads;
@@ -57,7 +57,7 @@ class DeformableCrossAttention {
       }
     }
     tf.tidy(() => this.offsets.b!.assign(tf.tensor1d(bias)));
-    this.weights = new Linear(store, `${name}.weights`, d, heads * points, { zero: true });
+    this.weights = new Linear(store, `${name}.weights`, d, heads * points, { small: true });
     this.out = new Linear(store, `${name}.out`, d, d);
   }
   /** Projects the value map once: [B, H, W, d] -> [B*heads, H, W, d/heads]. */

@@ -44,9 +44,9 @@ export class HybridFeatureEnhancement {
       this.attn.push(new MultiHeadAttention(store, `hfe.context${i}.attn`, d, cfg.heads));
       this.ffn.push(new FeedForward(store, `hfe.context${i}.ffn`, d, cfg.ffnDim));
     }
-    this.poolLogit = new Linear(store, "hfe.gc.pool", d, 1);
+    this.poolLogit = new Linear(store, "hfe.gc.pool", d, 1, { bias: false }); // a bias would cancel in the softmax
     this.gcMlp1 = new Linear(store, "hfe.gc.mlp1", d, Math.max(4, d / 4));
-    this.gcMlp2 = new Linear(store, "hfe.gc.mlp2", Math.max(4, d / 4), d, { zero: true });
+    this.gcMlp2 = new Linear(store, "hfe.gc.mlp2", Math.max(4, d / 4), d, { small: true });
     this.smoothDw = store.create("hfe.smooth.dw", [3, 3, d, 1], { normal: Math.sqrt(1 / 9) });
     this.smoothPw = new Conv2d(store, "hfe.smooth.pw", 1, d, d);
     this.norm = new LayerNorm(store, "hfe.norm", d);

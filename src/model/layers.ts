@@ -5,9 +5,10 @@ import type { ParamStore } from "./params.js";
 export class Linear {
   readonly w: tf.Variable;
   readonly b: tf.Variable | null;
-  constructor(store: ParamStore, name: string, readonly inDim: number, readonly outDim: number, opts: { bias?: boolean; std?: number; zero?: boolean } = {}) {
+  constructor(store: ParamStore, name: string, readonly inDim: number, readonly outDim: number, opts: { bias?: boolean; std?: number; small?: boolean } = {}) {
     const std = opts.std ?? Math.sqrt(1 / inDim);
-    this.w = store.create(`${name}.w`, [inDim, outDim], opts.zero ? "zeros" : { normal: std });
+    // "small" (near-zero) rather than zero init keeps a path for gradients into the layers before it.
+    this.w = store.create(`${name}.w`, [inDim, outDim], { normal: opts.small ? 0.01 * std : std });
     this.b = opts.bias === false ? null : store.create(`${name}.b`, [outDim], "zeros");
   }
   apply(x: tf.Tensor): tf.Tensor {
@@ -53,7 +54,7 @@ export class Mlp {
     this.layers = [];
     for (let i = 0; i + 1 < dims.length; i++) {
       const last = i + 2 === dims.length;
-      this.layers.push(new Linear(store, `${name}.${i}`, dims[i]!, dims[i + 1]!, { zero: last && opts.zeroLast }));
+      this.layers.push(new Linear(store, `${name}.${i}`, dims[i]!, dims[i + 1]!, { small: last && opts.zeroLast }));
     }
   }
   apply(x: tf.Tensor): tf.Tensor {
@@ -77,7 +78,8 @@ export class MultiHeadAttention {
   readonly o: Linear;
   constructor(store: ParamStore, name: string, readonly dim: number, readonly heads: number) {
     this.q = new Linear(store, `${name}.q`, dim, dim);
-    this.k = new Linear(store, `${name}.k`, dim, dim);
+    // No key bias: it adds the same logit to every key of a query, which softmax ignores (zero gradient).
+    this.k = new Linear(store, `${name}.k`, dim, dim, { bias: false });
     this.v = new Linear(store, `${name}.v`, dim, dim);
     this.o = new Linear(store, `${name}.o`, dim, dim);
   }

@@ -15,21 +15,32 @@ export function bilinearSample(feats: tf.Tensor4D, xyNorm: tf.Tensor3D): tf.Tens
     const flat = feats.reshape([b * h * w, c]);
     const px = xyNorm.slice([0, 0, 0], [b, n, 1]).reshape([b, n]).mul(w).sub(0.5);
     const py = xyNorm.slice([0, 0, 1], [b, n, 1]).reshape([b, n]).mul(h).sub(0.5);
-    const x0 = tf.floor(px);
-    const y0 = tf.floor(py);
-    const fx = px.sub(x0);
-    const fy = py.sub(y0);
-    const base = tf.range(0, b, 1, "int32").mul(tf.scalar(h * w, "int32")).reshape([b, 1]);
+    // Corner indices are read back and rebuilt as constants: an int index path that starts at trainable
+    // values would make the tape try to differentiate through GatherV2's indices.
+    const pxv = px.dataSync();
+    const pyv = py.dataSync();
+    const x0v = new Float32Array(b * n), y0v = new Float32Array(b * n);
+    for (let i = 0; i < b * n; i++) {
+      x0v[i] = Math.floor(pxv[i]!);
+      y0v[i] = Math.floor(pyv[i]!);
+    }
+    const fx = px.sub(tf.tensor2d(x0v, [b, n]));
+    const fy = py.sub(tf.tensor2d(y0v, [b, n]));
     let out: tf.Tensor | null = null;
     for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
-      const xi = x0.add(dx);
-      const yi = y0.add(dy);
-      const valid = xi.greaterEqual(0).logicalAnd(xi.lessEqual(w - 1)).logicalAnd(yi.greaterEqual(0)).logicalAnd(yi.lessEqual(h - 1)).toFloat();
+      const idx = new Int32Array(b * n);
+      const valid = new Float32Array(b * n);
+      for (let i = 0; i < b * n; i++) {
+        const xi = x0v[i]! + dx, yi = y0v[i]! + dy;
+        const ok = xi >= 0 && xi <= w - 1 && yi >= 0 && yi <= h - 1;
+        valid[i] = ok ? 1 : 0;
+        const xc = Math.min(w - 1, Math.max(0, xi)), yc = Math.min(h - 1, Math.max(0, yi));
+        idx[i] = Math.floor(i / n) * h * w + (Number.isFinite(yc) ? yc : 0) * w + (Number.isFinite(xc) ? xc : 0);
+      }
       const wx = dx === 0 ? tf.scalar(1).sub(fx) : fx;
       const wy = dy === 0 ? tf.scalar(1).sub(fy) : fy;
-      const weight = wx.mul(wy).mul(valid);
-      const idx = yi.clipByValue(0, h - 1).mul(w).add(xi.clipByValue(0, w - 1)).toInt().add(base).reshape([b * n]);
-      const term = tf.gather(flat, idx).reshape([b, n, c]).mul(weight.reshape([b, n, 1]));
+      const weight = wx.mul(wy).mul(tf.tensor2d(valid, [b, n]));
+      const term = tf.gather(flat, tf.tensor1d(idx, "int32")).reshape([b, n, c]).mul(weight.reshape([b, n, 1]));
       out = out ? out.add(term) : term;
     }
     return out as tf.Tensor3D;

@@ -27,7 +27,7 @@ export class ParamStore {
       else if ("normal" in init) for (let i = 0; i < size; i++) values[i] = this.rng.normal(0, init.normal);
       else for (let i = 0; i < size; i++) values[i] = this.rng.uniform(-init.uniform, init.uniform);
     }
-    const v = tf.variable(tf.tensor(values, shape, "float32"), true, `${name}_${uniqueSuffix()}`);
+    const v = tf.tidy(() => tf.variable(tf.tensor(values, shape, "float32"), true, `${name}_${uniqueSuffix()}`));
     this.vars.set(name, v);
     return v;
   }

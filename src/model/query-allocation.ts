@@ -59,7 +59,12 @@ export function selectPeaks(heatLogits: tf.Tensor3D, q: number): { indices: tf.T
     const row = fi.div(w).floor();
     const xs = fi.sub(row.mul(w)).add(0.5).div(w);
     const ys = row.add(0.5).div(h);
-    return { indices, centres: tf.stack([xs, ys], -1) as tf.Tensor3D };
+    const centres = tf.stack([xs, ys], -1);
+    // Fresh constants: selection is not differentiable, and int paths from trainable values upset the tape.
+    return {
+      indices: tf.tensor2d(indices.dataSync() as Int32Array, [b, q], "int32"),
+      centres: tf.tensor3d(centres.dataSync() as Float32Array, [b, q, 2]),
+    };
   });
 }
 

@@ -86,7 +86,7 @@ export class Boxes {
   /** Converts pixel boxes to fractions of the image size (or returns a copy when already normalized). */
   toNorm(imageWidth: number, imageHeight: number): Boxes {
     if (this.unit === "norm") return new Boxes(this.data.slice(), this.format, "norm");
-    return new Boxes(scaleBoxArray(this.data, 1 / imageWidth, 1 / imageHeight), this.format, "norm");
+    return new Boxes(scaleBoxArray(this.data, imageWidth, imageHeight, true), this.format, "norm");
   }
 
   /** Area of each box, (x2 - x1) * (y2 - y1) as torchvision's box_area (negative for inverted boxes). */
@@ -159,10 +159,15 @@ export function convertBoxArray<T extends BoxArray>(data: T, from: BoxFormat, to
   return out;
 }
 
-function scaleBoxArray<T extends BoxArray>(data: T, sx: number, sy: number): T {
+// Dividing (rather than multiplying by 1/w) keeps px -> norm -> px exact for most values.
+function scaleBoxArray<T extends BoxArray>(data: T, sx: number, sy: number, divide = false): T {
   const out = data.slice() as T;
   for (let i = 0; i < out.length; i += 4) {
-    out[i] *= sx; out[i + 1] *= sy; out[i + 2] *= sx; out[i + 3] *= sy;
+    if (divide) {
+      out[i] /= sx; out[i + 1] /= sy; out[i + 2] /= sx; out[i + 3] /= sy;
+    } else {
+      out[i] *= sx; out[i + 1] *= sy; out[i + 2] *= sx; out[i + 3] *= sy;
+    }
   }
   return out;
 }

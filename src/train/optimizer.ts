@@ -35,8 +35,8 @@ export class AdamW {
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? 1e-4;
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+      this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
     }
   }
 
@@ -65,8 +65,8 @@ export class AdamW {
     const m: Record<string, Float32Array> = {};
     const v: Record<string, Float32Array> = {};
     for (const [name] of this.params) {
-      m[name] = this.m.get(name)!.dataSync() as Float32Array;
-      v[name] = this.v.get(name)!.dataSync() as Float32Array;
+      m[name] = Float32Array.from(this.m.get(name)!.dataSync());
+      v[name] = Float32Array.from(this.v.get(name)!.dataSync());
     }
     return { t: this.t, m, v };
   }

@@ -31,7 +31,7 @@ function fakeDetector() {
 
 const sampler: AblationClickSampler = (b, position, jitter, rng) => {
   const cx = (b[0] + b[2]) / 2, cy = (b[1] + b[3]) / 2, w = b[2] - b[0], h = b[3] - b[1];
-  if (position === "centre") return { x: cx, y: cy };
+  if (position === "center") return { x: cx, y: cy };
   if (position === "edge") return { x: b[0], y: cy };
   if (position === "gaussian") return { x: cx + rng.normal() * jitter * w, y: cy + rng.normal() * jitter * h };
   return { x: rng.uniform(b[0], b[2]), y: rng.uniform(b[1], b[3]) };
@@ -51,7 +51,7 @@ const data: AblationData = {
 };
 
 const evaluate = (images: Parameters<AblationOptions["evaluate"]>[0]) => ({ ap50: runTide(images, { classAgnostic: true }).ap });
-const cell = (c: Partial<AblationCell>): AblationCell => ({ position: "centre", jitter: 0, clicksPerCategory: 1, source: "groundTruth", split: "seen", ...c });
+const cell = (c: Partial<AblationCell>): AblationCell => ({ position: "center", jitter: 0, clicksPerCategory: 1, source: "groundTruth", split: "seen", ...c });
 
 function options(over: Partial<AblationOptions> & { detector: AblationOptions["detector"] }): AblationOptions {
   return { modelFingerprint: "fake-v1", data, evaluate, sampleClick: sampler, grid: [cell({})], seeds: [0, 1, 2], cacheDir: false, ...over };

@@ -72,22 +72,6 @@ export function padToReceptiveField(s: KernelScope, x: Info, g: ConvGeometry): I
   ]);
 }
 
-/** The input window that filter tap (i, j) sees at every output position: [batch, outH, outW, C]. */
-export function tapWindow(s: KernelScope, xPadded: Info, g: ConvGeometry, i: number, j: number): Info {
-  const top = i * g.dilationHeight;
-  const left = j * g.dilationWidth;
-  const channels = xPadded.shape[3];
-  if (g.strideHeight === 1 && g.strideWidth === 1) {
-    return s.slice(xPadded, [0, top, left, 0], [g.batch, g.outHeight, g.outWidth, channels]);
-  }
-  return s.stridedSlice(
-    xPadded,
-    [0, top, left, 0],
-    [g.batch, top + (g.outHeight - 1) * g.strideHeight + 1, left + (g.outWidth - 1) * g.strideWidth + 1, channels],
-    [1, g.strideHeight, g.strideWidth, 1],
-  );
-}
-
 /**
  * The input of a transposed convolution: dy zero-upsampled by the stride and padded so that a 'valid',
  * stride-1 correlation with the spatially flipped filter gives the input gradient:

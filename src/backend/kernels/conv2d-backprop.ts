@@ -40,7 +40,6 @@ export function conv2dBackpropFilterKernel(backendName: string): tf.KernelFunc {
           dilations: [g.strideHeight, g.strideWidth],
           pad: "valid",
           dataFormat: "NHWC",
-          dimRoundingMode: undefined,
         },
       ); // [ci, kh, kw, co]: the receptive-field padding makes the output exactly kh x kw
       if (y.shape[1] !== kh || y.shape[2] !== kw) throw new Error("dealkit: Conv2DBackpropFilter shape mismatch");
@@ -68,7 +67,7 @@ export function conv2dBackpropInputKernel(backendName: string): tf.KernelFunc {
       const dx = s.run(
         "Conv2D",
         { x: transposedConvInput(s, dy, g), filter: flipped },
-        { strides: [1, 1], dilations: [1, 1], pad: "valid", dataFormat: "NHWC", dimRoundingMode: undefined },
+        { strides: [1, 1], dilations: [1, 1], pad: "valid", dataFormat: "NHWC" },
       );
       return nchw ? s.transpose(dx, [0, 3, 1, 2]) : dx;
     });

@@ -1,5 +1,5 @@
 import { tf } from "../tf.js";
-import { convGeometry, padToReceptiveField, tapWindow, transposedConvInput } from "./conv-util.js";
+import { convGeometry, padToReceptiveField, transposedConvInput } from "./conv-util.js";
 import { composed } from "./scope.js";
 
 type Info = tf.TensorInfo;
@@ -24,7 +24,7 @@ export function depthwiseBackpropInputKernel(backendName: string): tf.KernelFunc
       const y = s.run(
         "DepthwiseConv2dNative",
         { x: upP, filter: flipped },
-        { strides: [1, 1], dilations: [g.dilationHeight, g.dilationWidth], pad: "valid", dimRoundingMode: undefined },
+        { strides: [1, 1], dilations: [g.dilationHeight, g.dilationWidth], pad: "valid" },
       ); // [b, H, W, ci*m]
       if (m === 1) return y;
       return s.sum(s.reshape(y, [g.batch, g.inHeight, g.inWidth, ci, m]), [4]);
@@ -32,15 +32,13 @@ export function depthwiseBackpropInputKernel(backendName: string): tf.KernelFunc
   };
 }
 
-/** How DepthwiseConv2dNativeBackpropFilter is computed (timings in the kernel's note). */
-export type DepthwiseFilterMethod = "taps" | "depthwiseConv";
-
 /**
- * DepthwiseConv2dNativeBackpropFilter. "taps": for each filter tap, the input window times dy, summed
- * over batch and positions. "depthwiseConv": one depthwise convolution with batch x channels as the
- * channels and dy as the filter (the forward stride becomes the dilation), then a sum over the batch.
+ * DepthwiseConv2dNativeBackpropFilter as one depthwise convolution: batch x channels become the channels
+ * of a batch-1 input, dy is the filter and the forward stride becomes the dilation; a sum over the batch
+ * follows. Against a multiply-and-sum per filter tap it is 2-23x faster on wasm (batch 8, ms per call:
+ * 64x64x32 3x3 s1 36 vs 86, s2 15 vs 217; 32x32x64 5x5 multiplier 2: 74 vs 1726).
  */
-export function depthwiseBackpropFilterKernel(backendName: string, method: DepthwiseFilterMethod = "taps"): tf.KernelFunc {
+export function depthwiseBackpropFilterKernel(backendName: string): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { strides, dilations, pad, dimRoundingMode, filterShape } =
       attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
@@ -49,36 +47,21 @@ export function depthwiseBackpropFilterKernel(backendName: string, method: Depth
     return composed(backend as tf.KernelBackend, backendName, (s) => {
       const [kh, kw, ci, m] = filterShape as Filter4;
       const g = convGeometry(x.shape, filterShape as Filter4, strides, dilations ?? 1, pad, dimRoundingMode, true);
-      const xp = padToReceptiveField(s, x, g);
-      if (method === "depthwiseConv") {
-        const [b, hp, wp] = xp.shape;
-        const xc = s.reshape(s.transpose(xp, [1, 2, 0, 3]), [1, hp, wp, b * ci]);
-        const dy5 = s.reshape(dy, [b, g.outHeight, g.outWidth, ci, m]);
-        const f = s.reshape(s.transpose(dy5, [1, 2, 0, 3, 4]), [g.outHeight, g.outWidth, b * ci, m]);
-        const y = s.run(
-          "DepthwiseConv2dNative",
-          { x: xc, filter: f },
-          {
-            strides: [g.dilationHeight, g.dilationWidth],
-            dilations: [g.strideHeight, g.strideWidth],
-            pad: "valid",
-            dimRoundingMode: undefined,
-          },
-        ); // [1, kh, kw, b*ci*m]
-        return s.sum(s.reshape(y, [kh, kw, b, ci, m]), [2]);
-      }
-      const dy5 = m === 1 ? dy : s.reshape(dy, [g.batch, g.outHeight, g.outWidth, ci, m]);
-      const parts: Info[] = [];
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) {
-          let tap = tapWindow(s, xp, g, i, j);
-          if (m > 1) tap = s.reshape(tap, [g.batch, g.outHeight, g.outWidth, ci, 1]);
-          const prod = s.run("Multiply", { a: tap, b: dy5 });
-          parts.push(s.sum(prod, [0, 1, 2], true)); // [1, 1, 1, ci(, m)]
-        }
-      }
-      const all = parts.length === 1 ? parts[0] : s.concat(parts, 0);
-      return s.reshape(all, [kh, kw, ci, m]);
+      const xp = padToReceptiveField(s, x, g); // [b, Hp, Wp, ci]
+      const [b, hp, wp] = xp.shape;
+      const xc = s.reshape(s.transpose(xp, [1, 2, 0, 3]), [1, hp, wp, b * ci]);
+      const dy5 = s.reshape(dy, [b, g.outHeight, g.outWidth, ci, m]);
+      const f = s.reshape(s.transpose(dy5, [1, 2, 0, 3, 4]), [g.outHeight, g.outWidth, b * ci, m]);
+      const y = s.run(
+        "DepthwiseConv2dNative",
+        { x: xc, filter: f },
+        {
+          strides: [g.dilationHeight, g.dilationWidth],
+          dilations: [g.strideHeight, g.strideWidth],
+          pad: "valid",
+        },
+      ); // [1, kh, kw, b*ci*m]
+      return s.sum(s.reshape(y, [kh, kw, b, ci, m]), [2]);
     });
   };
 }

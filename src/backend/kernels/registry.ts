@@ -9,31 +9,36 @@ const DEALKIT_KERNEL = Symbol.for("dealkit.kernel");
 
 interface KernelRecipe {
   kernelName: string;
-  /** Why training needs it. */
+  /** Which ops call it. */
   neededBy: string;
+  /** Replace the backend's own kernel (because ours is faster), rather than only filling a gap. */
+  replacesNative: boolean;
   make: (backendName: string) => tf.KernelFunc;
 }
 
-/** The kernels the wasm backend lacks for training, each composed from kernels it has. */
+/** Kernels for the wasm backend, each composed from kernels it has. */
 const RECIPES: readonly KernelRecipe[] = [
-  { kernelName: "Conv2DBackpropFilter", neededBy: "gradient of conv2d / conv1d / conv2dTranspose", make: (b) => conv2dBackpropFilterKernel(b) },
-  { kernelName: "DepthwiseConv2dNativeBackpropInput", neededBy: "gradient of depthwiseConv2d / separableConv2d (input)", make: depthwiseBackpropInputKernel },
-  { kernelName: "DepthwiseConv2dNativeBackpropFilter", neededBy: "gradient of depthwiseConv2d / separableConv2d (filter)", make: depthwiseBackpropFilterKernel },
-  { kernelName: "UnsortedSegmentSum", neededBy: "gradient of gather (embeddings, query selection)", make: unsortedSegmentSumKernel },
-  { kernelName: "Einsum", neededBy: "tf.einsum (attention written as einsum)", make: einsumKernel },
+  { kernelName: "Conv2DBackpropFilter", neededBy: "gradient of conv2d, conv1d, conv2dTranspose (filter)", replacesNative: false, make: conv2dBackpropFilterKernel },
+  { kernelName: "Conv2DBackpropInput", neededBy: "gradient of conv2d (input), conv2dTranspose", replacesNative: true, make: conv2dBackpropInputKernel },
+  { kernelName: "DepthwiseConv2dNativeBackpropInput", neededBy: "gradient of depthwiseConv2d, separableConv2d (input)", replacesNative: false, make: depthwiseBackpropInputKernel },
+  { kernelName: "DepthwiseConv2dNativeBackpropFilter", neededBy: "gradient of depthwiseConv2d, separableConv2d (filter)", replacesNative: false, make: depthwiseBackpropFilterKernel },
+  { kernelName: "UnsortedSegmentSum", neededBy: "gradient of gather; unsortedSegmentSum", replacesNative: false, make: unsortedSegmentSumKernel },
+  { kernelName: "Einsum", neededBy: "einsum (forward only: tfjs has no einsum gradient)", replacesNative: false, make: einsumKernel },
 ];
 
 /** A kernel that dealkit adds to a backend. */
 export interface RegisteredKernel {
   /** tfjs kernel name, e.g. `Conv2DBackpropFilter`. */
   kernelName: string;
-  /** Backend it is registered for, e.g. `wasm`. */
+  /** Backend it is registered for: `wasm`. */
   backendName: string;
-  /** Which ops' forward or gradient computation calls it. */
+  /** Which ops call it. */
   neededBy: string;
+  /** True when it replaced the backend's own (slower) kernel instead of filling a gap. */
+  replacesNative: boolean;
 }
 
-/** Names of the kernels dealkit can add to a backend that lacks them. */
+/** Names of the kernels dealkit registers for the wasm backend. */
 export const TRAINING_KERNEL_NAMES: readonly string[] = RECIPES.map((r) => r.kernelName);
 
 function isOurs(config: tf.KernelConfig | undefined): boolean {
@@ -41,24 +46,27 @@ function isOurs(config: tf.KernelConfig | undefined): boolean {
 }
 
 /**
- * Registers, for `backendName`, every training kernel it lacks (on wasm: Conv2DBackpropFilter, the two
- * depthwise backprops, UnsortedSegmentSum, Einsum). A kernel the backend already has (natively or from
- * an earlier call) is left alone, so calling this again, as re-run notebook cells do, is harmless.
- * Called by initBackend() when it picks wasm.
+ * Registers dealkit's training kernels for the wasm backend: the ones it lacks (Conv2DBackpropFilter,
+ * DepthwiseConv2dNativeBackpropInput/Filter, UnsortedSegmentSum, Einsum) and a faster
+ * Conv2DBackpropInput. A kernel already registered by dealkit, or one a future wasm backend ships
+ * natively, is left alone, so calling this again (re-run notebook cells) is harmless.
+ * initBackend() calls it when it picks wasm.
  *
- * @param backendName default `"wasm"`
- * @returns the kernel names newly registered by this call
+ * @param backendName default `"wasm"`; the recipes use that backend's kernels
+ * @returns the kernel names this call registered (empty when all were already there)
  * @example
  * ```ts
- * registerTrainingKernels();                    // after the wasm package is loaded
+ * registerTrainingKernels();                    // after the wasm backend package is loaded
  * registeredKernels().map((k) => k.kernelName); // ["Conv2DBackpropFilter", ...]
  * ```
  */
 export function registerTrainingKernels(backendName = "wasm"): string[] {
   const added: string[] = [];
   for (const recipe of RECIPES) {
-    if (tf.getKernel(recipe.kernelName, backendName) != null) continue;
-    const config = { kernelName: recipe.kernelName, backendName, kernelFunc: recipe.make(backendName) };
+    const existing = tf.getKernel(recipe.kernelName, backendName);
+    if (existing != null && (isOurs(existing) || !recipe.replacesNative)) continue;
+    if (existing != null) tf.unregisterKernel(recipe.kernelName, backendName);
+    const config: tf.KernelConfig = { kernelName: recipe.kernelName, backendName, kernelFunc: recipe.make(backendName) };
     Object.defineProperty(config, DEALKIT_KERNEL, { value: true });
     tf.registerKernel(config);
     added.push(recipe.kernelName);
@@ -67,33 +75,20 @@ export function registerTrainingKernels(backendName = "wasm"): string[] {
 }
 
 /**
- * The kernels dealkit has registered (for any backend), in registration order.
+ * The kernels dealkit has registered for `backendName`, in a fixed order.
  *
+ * @param backendName default `"wasm"`
  * @example
  * ```ts
  * await initBackend({ backend: "wasm" });
- * registeredKernels(); // [{ kernelName: "Conv2DBackpropFilter", backendName: "wasm", neededBy: "..." }, ...]
+ * registeredKernels()[0]; // { kernelName: "Conv2DBackpropFilter", backendName: "wasm", ... }
  * ```
  */
-export function registeredKernels(): RegisteredKernel[] {
-  const out: RegisteredKernel[] = [];
-  for (const backendName of ["wasm", ...backendsWithOurKernels()]) {
-    for (const r of RECIPES) {
-      if (isOurs(tf.getKernel(r.kernelName, backendName)) && !out.some((k) => k.kernelName === r.kernelName && k.backendName === backendName)) {
-        out.push({ kernelName: r.kernelName, backendName, neededBy: r.neededBy });
-      }
-    }
-  }
-  return out;
-}
-
-function backendsWithOurKernels(): string[] {
-  const names = new Set<string>();
-  for (const r of RECIPES) {
-    // getKernelsForBackend needs a backend name; scan the engine's known backends.
-    for (const b of Object.keys((tf.engine() as unknown as { registryFactory: Record<string, unknown> }).registryFactory)) {
-      if (isOurs(tf.getKernel(r.kernelName, b))) names.add(b);
-    }
-  }
-  return [...names];
+export function registeredKernels(backendName = "wasm"): RegisteredKernel[] {
+  return RECIPES.filter((r) => isOurs(tf.getKernel(r.kernelName, backendName))).map((r) => ({
+    kernelName: r.kernelName,
+    backendName,
+    neededBy: r.neededBy,
+    replacesNative: r.replacesNative,
+  }));
 }

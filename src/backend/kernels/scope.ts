@@ -49,14 +49,6 @@ export class KernelScope {
     return this.run("Slice", { x }, { begin, size });
   }
 
-  stridedSlice(x: Info, begin: number[], end: number[], strides: number[]): Info {
-    return this.run(
-      "StridedSlice",
-      { x },
-      { begin, end, strides, beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 },
-    );
-  }
-
   sum(x: Info, axis: number[], keepDims = false): Info {
     return this.run("Sum", { x }, { axis, keepDims });
   }

@@ -1,7 +1,20 @@
 import type { Command } from "commander";
+import { register as registerBackend } from "./backend.js";
+import { register as registerEval } from "./eval.js";
+import { register as registerAblate } from "./ablate.js";
+import { register as registerTrain } from "./train.js";
+import { register as registerPredict } from "./predict.js";
+import { registerReproduce } from "./reproduce.js";
 
 /** A CLI command adds itself to the program. */
 export type RegisterCommand = (program: Command) => void;
 
 // Each command lives in its own file; add it here in pipeline order.
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [
+  registerBackend,
+  registerTrain,
+  registerPredict,
+  registerEval,
+  registerAblate,
+  registerReproduce, // the main job; keep last
+];

@@ -117,6 +117,29 @@ export class CocoAccumulator {
   }
 
   addAnnotation(o: unknown, index: number): void {
+    if (this.addAnnotationFast(o)) return;
+    this.addAnnotationChecked(o, index);
+  }
+
+  /** The common case (all fields well-formed, no extra fields) without per-field bookkeeping. */
+  private addAnnotationFast(o: unknown): boolean {
+    if (typeof o !== "object" || o === null) return false;
+    const r = o as Record<string, unknown>;
+    const id = r.id, imageId = r.image_id, cat = r.category_id, b = r.bbox, area = r.area, crowd = r.iscrowd, ign = r.ignore;
+    if (!Number.isInteger(id) || !Number.isInteger(imageId) || !Number.isInteger(cat) || !Array.isArray(b) || b.length !== 4) return false;
+    const x = b[0], y = b[1], w = b[2], h = b[3];
+    if (!Number.isFinite(x) || !Number.isFinite(y) || !(w > 0 && w < Infinity) || !(h > 0 && h < Infinity)) return false;
+    if (area !== undefined && !((area as number) >= 0 && (area as number) < Infinity)) return false;
+    if (crowd !== undefined && crowd !== 0 && crowd !== 1) return false;
+    if (ign !== undefined && ign !== 0 && ign !== 1) return false;
+    let expected = 4 + (area !== undefined ? 1 : 0) + (crowd !== undefined ? 1 : 0) + (ign !== undefined ? 1 : 0);
+    if (r.segmentation !== undefined) return false;
+    for (const _ in r) if (--expected < 0) return false;
+    this.ann.push(id as number, imageId as number, cat as number, x, y, w, h, area === undefined ? w * h : (area as number), crowd === 1 ? 1 : 0, ign === 1 ? 1 : 0);
+    return true;
+  }
+
+  private addAnnotationChecked(o: unknown, index: number): void {
     if (!isObj(o)) return this.issues.error("wrong-type", `must be an object, got ${JSON.stringify(o)}`, this.where(`annotations[${index}]`));
     const record = typeof o.id === "number" ? `annotation ${o.id}` : `annotations[${index}]`;
     const id = this.int(o, "id", record);

@@ -18,17 +18,36 @@ export function applyImageEffects(r: Raster, rng: Random, fx: DomainEffects, shi
     : [1, 1, 1];
   const haze = shifted ? rng.uniform(0.12, 0.25) : 0;
   const hazeRgb = [205, 208, 214];
-  const noiseStd = rng.uniform(fx.noise[0], fx.noise[1]) * (shifted ? 1.8 : 1);
+  // Skewed low: most images are clean (and compress well), some are grainy.
+  const noiseStd = (fx.noise[0] + (fx.noise[1] - fx.noise[0]) * rng.next() ** 2) * (shifted ? 1.8 : 1);
+
+  // Per-channel tone curve as a lookup table over the float range (0.5 steps, linear interpolation):
+  // Math.pow per pixel would dominate the generator's run time.
+  const lut = [0, 1, 2].map((ch) => {
+    const t = new Float32Array(LUT_SIZE + 2);
+    for (let k = 0; k < t.length; k++) {
+      let v = ((k / LUT_SCALE) * gain * cast[ch]!) / 255;
+      v = v <= 0 ? 0 : Math.pow(v, gamma);
+      t[k] = v * 255 * (1 - haze) + hazeRgb[ch]! * haze;
+    }
+    return t;
+  });
+  // A table of standard normal draws indexed by random integers: cheap per-pixel Gaussian noise.
+  const normals = new Float32Array(4096);
+  for (let k = 0; k < normals.length; k++) normals[k] = rng.normal(0, noiseStd);
 
   const d = r.data;
   for (let i = 0; i < d.length; i += 3) {
-    const n = noiseStd > 0 ? rng.normal(0, noiseStd) : 0;
+    const n = noiseStd > 0 ? normals[rng.nextUint32() & 4095]! : 0;
     for (let ch = 0; ch < 3; ch++) {
-      let v = (d[i + ch]! * gain * cast[ch]!) / 255;
-      v = v <= 0 ? 0 : Math.pow(v, gamma);
-      v = v * 255 * (1 - haze) + hazeRgb[ch]! * haze;
-      // Luminance-correlated noise (mostly) plus a little per-channel grain.
-      d[i + ch] = v + n + (noiseStd > 0 && ch === 1 ? 0 : 0);
+      const f = Math.min(LUT_SIZE, Math.max(0, d[i + ch]! * LUT_SCALE));
+      const k = f | 0;
+      const t = lut[ch]!;
+      // Luminance noise: one draw per pixel keeps 4000x4000 scenes cheap.
+      d[i + ch] = t[k]! + (t[k + 1]! - t[k]!) * (f - k) + n;
     }
   }
 }
+
+const LUT_SCALE = 2;
+const LUT_SIZE = 400 * LUT_SCALE;

@@ -1,0 +1,120 @@
+/**
+ * Training-step benchmark: one SGD step of a fixed small conv net (4 conv layers, 3x3, bias + ReLU,
+ * strides 2-2-2-1, 'same' padding; batch 8 of 128x128x3; loss mean(y^2)) on the wasm backend (with
+ * dealkit's kernels) and on the pure-JS cpu backend, and, when Debian's python3-torch is importable, the same
+ * net in PyTorch on the CPU. Prints ms/step and the ratios.
+ *
+ *     npx tsx bench/train-step.ts [--steps N] [--cpu-steps N]
+ *
+ * Not a test: the figures go in the issue notes. PYTHON names the Python with torch (default: Debian's).
+ */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { initBackend, tf } from "../src/backend/index.js";
+import { Random } from "../src/util/random.js";
+
+/** Layers as [inChannels, outChannels, stride]. */
+const LAYERS: Array<[number, number, number]> = [
+  [3, 16, 2],
+  [16, 32, 2],
+  [32, 64, 2],
+  [64, 64, 1],
+];
+const BATCH = 8;
+const SIZE = 128;
+
+export interface TrainStepBenchResult {
+  wasmMsPerStep: number;
+  cpuMsPerStep: number;
+  wasmVsCpu: number;
+  torch?: { msPerStep: number; threads: number; version: string; wasmVsTorch: number };
+  torchSkipped?: string;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** ms per step on `backend`: one warm-up step, then the median of `steps` timed ones. */
+async function timeSteps(backend: string, steps: number, warmup: boolean): Promise<number> {
+  await initBackend({ backend: backend as "wasm" | "cpu" });
+  const rng = new Random(0);
+  const randn = (shape: number[], scale: number) =>
+    tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * scale), shape);
+  const weights = LAYERS.map(([ci, co]) => tf.variable(randn([3, 3, ci, co], Math.sqrt(2 / (9 * ci)))));
+  const biases = LAYERS.map(([, co]) => tf.variable(tf.zeros([co])));
+  const x = randn([BATCH, SIZE, SIZE, 3], 1) as tf.Tensor4D;
+  const opt = tf.train.sgd(0.01);
+  const step = () => {
+    const cost = opt.minimize(() => {
+      let h: tf.Tensor4D = x;
+      LAYERS.forEach(([, , stride], i) => {
+        h = tf.relu(tf.add(tf.conv2d(h, weights[i] as tf.Tensor4D, stride, "same"), biases[i])) as tf.Tensor4D;
+      });
+      return tf.mean(tf.square(h)) as tf.Scalar;
+    }, true);
+    cost!.dataSync();
+    cost!.dispose();
+  };
+  if (warmup) step();
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    step();
+    times.push(performance.now() - t0);
+  }
+  opt.dispose();
+  tf.dispose([x, ...weights, ...biases]);
+  return median(times);
+}
+
+function torchStep(steps: number): { msPerStep: number; threads: number; version: string } | string {
+  const python = process.env.PYTHON ?? "/usr/bin/python3";
+  const script = path.join(__dirname, "torch_train_step.py");
+  const r = spawnSync(python, [script, "--steps", String(steps), "--threads", "1"], { encoding: "utf8", timeout: 300_000 });
+  if (r.error) return `${python} not runnable (${r.error.message})`;
+  if (r.status !== 0) {
+    const last = (r.stderr || "").trim().split("\n").pop() ?? "";
+    return last.includes("No module named 'torch'") ? `torch is not importable by ${python}` : `torch bench failed: ${last}`;
+  }
+  const j = JSON.parse(r.stdout.trim().split("\n").pop() as string);
+  return { msPerStep: j.ms_per_step, threads: j.threads, version: j.torch };
+}
+
+/** Runs the benchmark and prints its figures; returns them too. */
+export async function run(options: { steps?: number; cpuSteps?: number } = {}): Promise<TrainStepBenchResult> {
+  const steps = options.steps ?? 5;
+  const cpuSteps = options.cpuSteps ?? 1;
+  const shape = `${LAYERS.length} conv layers (${LAYERS.map(([ci, co, s]) => `${ci}->${co}/s${s}`).join(", ")}), batch ${BATCH} of ${SIZE}x${SIZE}x3, SGD`;
+  console.log(`train step: ${shape}`);
+  const wasmMs = await timeSteps("wasm", steps, true);
+  console.log(`  wasm (dealkit kernels, 1 thread): ${wasmMs.toFixed(1)} ms/step (median of ${steps})`);
+  // The cpu backend is ~100x slower: no warm-up, `cpuSteps` timed steps.
+  const cpuMs = await timeSteps("cpu", cpuSteps, false);
+  console.log(`  cpu (pure JS):                    ${cpuMs.toFixed(0)} ms/step (${cpuSteps} step${cpuSteps > 1 ? "s" : ""})`);
+  const result: TrainStepBenchResult = { wasmMsPerStep: wasmMs, cpuMsPerStep: cpuMs, wasmVsCpu: cpuMs / wasmMs };
+  console.log(`  wasm is ${result.wasmVsCpu.toFixed(1)}x faster than cpu`);
+  const torch = torchStep(steps);
+  if (typeof torch === "string") {
+    result.torchSkipped = torch;
+    console.log(`  PyTorch CPU: skipped (${torch})`);
+  } else {
+    result.torch = { ...torch, wasmVsTorch: wasmMs / torch.msPerStep };
+    console.log(`  PyTorch ${torch.version} CPU (${torch.threads} thread): ${torch.msPerStep.toFixed(1)} ms/step (median of ${steps})`);
+    console.log(`  wasm takes ${result.torch.wasmVsTorch.toFixed(2)}x PyTorch's time per step`);
+  }
+  await initBackend({ backend: "wasm" });
+  return result;
+}
+
+if (require.main === module) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  run({ steps: arg("steps"), cpuSteps: arg("cpu-steps") }).catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

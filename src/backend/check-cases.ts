@@ -1,0 +1,146 @@
+import { Random } from "../util/random.js";
+import { tf } from "./tf.js";
+
+/** One input of a check case: random normal floats, or ints in [lo, hi). */
+export type CaseInput = { shape: number[]; ints?: [number, number] };
+
+/**
+ * A computation that exercises a kernel: its outputs (values, and gradients through the kernel) are
+ * compared between the backend under test and the cpu backend, on the same seeded inputs.
+ */
+export interface KernelCase {
+  /** The dealkit kernels it runs through. */
+  kernels: string[];
+  name: string;
+  inputs: CaseInput[];
+  run: (xs: tf.Tensor[]) => tf.Tensor[];
+}
+
+type Pad = "same" | "valid" | [[number, number], [number, number], [number, number], [number, number]];
+type S2 = number | [number, number];
+
+/** Input values for a case, the same on every backend. */
+export function caseValues(c: KernelCase, seed: number): Array<Float32Array | Int32Array> {
+  const rng = new Random(seed);
+  return c.inputs.map(({ shape, ints }) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (ints) return Int32Array.from({ length: n }, () => rng.intBetween(ints[0], ints[1] - 1));
+    return Float32Array.from({ length: n }, () => rng.normal());
+  });
+}
+
+const pads: Pad[] = ["same", "valid", [[0, 0], [1, 2], [0, 1], [0, 0]]];
+
+/** The weighted-sum loss makes every output element's gradient different (a plain sum would not). */
+function weightedSum(y: tf.Tensor, w: tf.Tensor): tf.Scalar {
+  return tf.sum(tf.mul(y, w));
+}
+
+/** Output shape of a convolution, by tfjs's own rules (no backend needed). */
+function convOut(x: number[], f: number[], strides: S2, pad: Pad, dilations: number, depthwise: boolean): number[] {
+  const t4 = (a: number[]) => a as [number, number, number, number];
+  return tf.backend_util.computeConv2DInfo(t4(x), t4(f), strides, dilations, pad, undefined, depthwise).outShape;
+}
+
+function convCase(x: number[], f: number[], strides: S2, pad: Pad, tag: string): KernelCase {
+  const yShape = convOut(x, f, strides, pad, 1, false);
+  return {
+    kernels: ["Conv2DBackpropFilter", "Conv2DBackpropInput"],
+    name: `conv2d x${x} f${f} s${strides} ${JSON.stringify(pad)}${tag}`,
+    inputs: [{ shape: x }, { shape: f }, { shape: yShape }],
+    run: ([a, b, w]) =>
+      tf.grads((xa: tf.Tensor, fb: tf.Tensor) => weightedSum(tf.conv2d(xa as tf.Tensor4D, fb as tf.Tensor4D, strides, pad), w))([a, b]),
+  };
+}
+
+function depthwiseCase(x: number[], f: number[], strides: S2, pad: Pad): KernelCase {
+  const yShape = convOut(x, f, strides, pad, 1, true);
+  return {
+    kernels: ["DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter"],
+    name: `depthwiseConv2d x${x} f${f} s${strides} ${JSON.stringify(pad)}`,
+    inputs: [{ shape: x }, { shape: f }, { shape: yShape }],
+    run: ([a, b, w]) =>
+      tf.grads((xa: tf.Tensor, fb: tf.Tensor) =>
+        weightedSum(tf.depthwiseConv2d(xa as tf.Tensor4D, fb as tf.Tensor4D, strides, pad), w),
+      )([a, b]),
+  };
+}
+
+/**
+ * Every check case, grouped by the kernel it is about. `size` "quick" is what `dealkit backend --check`
+ * runs (a second or two); "full" is the test grid.
+ */
+export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
+  const full = size === "full";
+  const cases: KernelCase[] = [];
+  const convShapes: Array<[number[], number[]]> = full
+    ? [[[2, 9, 9, 3], [3, 3, 3, 4]], [[1, 8, 11, 4], [2, 3, 4, 2]], [[2, 7, 7, 2], [1, 1, 2, 3]], [[1, 12, 10, 3], [5, 5, 3, 2]]]
+    : [[[2, 9, 9, 3], [3, 3, 3, 4]]];
+  const convStrides: S2[] = full ? [1, 2, [2, 1], 3] : [1, 2];
+  for (const [x, f] of convShapes) for (const s of convStrides) for (const p of pads) cases.push(convCase(x, f, s, p, ""));
+  const dwShapes: Array<[number[], number[]]> = full
+    ? [[[2, 9, 9, 3], [3, 3, 3, 1]], [[1, 8, 11, 4], [3, 2, 4, 2]], [[2, 10, 10, 2], [5, 5, 2, 3]]]
+    : [[[2, 9, 9, 3], [3, 3, 3, 2]]];
+  for (const [x, f] of dwShapes) for (const s of convStrides) for (const p of pads) cases.push(depthwiseCase(x, f, s, p));
+  // No dilated depthwise cases: tfjs's depthwise gradient rejects dilations > 1, and the cpu backend's
+  // backprop kernels ignore them, so cpu is no reference there (the tests check dilations by adjointness).
+  const conv1d: KernelCase = {
+    kernels: ["Conv2DBackpropFilter", "Conv2DBackpropInput"],
+    name: "conv1d x[2,17,3] f[3,3,4] s2 same",
+    inputs: [{ shape: [2, 17, 3] }, { shape: [3, 3, 4] }, { shape: [2, 9, 4] }],
+    run: ([a, b, w]) => tf.grads((xa: tf.Tensor, fb: tf.Tensor) => weightedSum(tf.conv1d(xa as tf.Tensor3D, fb as tf.Tensor3D, 2, "same"), w))([a, b]),
+  };
+  const convT: KernelCase = {
+    kernels: ["Conv2DBackpropFilter", "Conv2DBackpropInput"],
+    name: "conv2dTranspose x[2,5,5,4] f[3,3,3,4] s2 same",
+    inputs: [{ shape: [2, 5, 5, 4] }, { shape: [3, 3, 3, 4] }, { shape: [2, 10, 10, 3] }],
+    run: ([a, b, w]) =>
+      tf.grads((xa: tf.Tensor, fb: tf.Tensor) =>
+        weightedSum(tf.conv2dTranspose(xa as tf.Tensor4D, fb as tf.Tensor4D, [2, 10, 10, 3], 2, "same"), w),
+      )([a, b]),
+  };
+  const nchw: KernelCase[] = ["Conv2DBackpropFilter", "Conv2DBackpropInput"].map((kernelName) => ({
+    kernels: [kernelName],
+    name: `${kernelName} NCHW s2 same`,
+    inputs: [{ shape: [2, 3, 9, 8] }, { shape: [3, 3, 3, 4] }, { shape: [2, 4, 5, 4] }],
+    run: ([x, f, dy]) => {
+      const attrs = { strides: [2, 2], pad: "same", dataFormat: "NCHW", dimRoundingMode: undefined };
+      return [
+        kernelName === "Conv2DBackpropFilter"
+          ? (tf.engine().runKernel(kernelName, { x, dy }, { ...attrs, filterShape: f.shape } as unknown as tf.NamedAttrMap) as tf.Tensor)
+          : (tf.engine().runKernel(kernelName, { dy, filter: f }, { ...attrs, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor),
+      ];
+    },
+  }));
+  cases.push(conv1d, convT, ...nchw);
+  const gather = (shape: number[], axis: number, n: number): KernelCase => ({
+    kernels: ["UnsortedSegmentSum"],
+    name: `gather grad x[${shape}] axis ${axis}`,
+    inputs: [{ shape }, { shape: [n], ints: [0, shape[axis]] }],
+    run: ([x, idx]) => [tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.gather(a, idx, axis))))(x)],
+  });
+  cases.push(gather([7, 3], 0, 12), gather([2, 6, 4], 1, 9));
+  cases.push({
+    kernels: ["UnsortedSegmentSum"],
+    name: "unsortedSegmentSum [9,2,3] ids in [-2,6) into 4 (out-of-range ids dropped)",
+    inputs: [{ shape: [9, 2, 3] }, { shape: [9], ints: [-2, 6] }],
+    run: ([x, ids]) => [tf.unsortedSegmentSum(x, ids as tf.Tensor1D, 4)],
+  });
+  const einsum = (eq: string, a: number[], b?: number[]): KernelCase => ({
+    kernels: ["Einsum"],
+    name: `einsum ${eq}`,
+    inputs: b ? [{ shape: a }, { shape: b }] : [{ shape: a }],
+    run: (xs) => [tf.einsum(eq, ...xs)],
+  });
+  cases.push(
+    einsum("ij,jk->ik", [4, 5], [5, 3]),
+    einsum("bhqd,bhkd->bhqk", [2, 3, 4, 8], [2, 3, 5, 8]),
+    einsum("bhqk,bhkd->bhqd", [2, 3, 4, 5], [2, 3, 5, 8]),
+    einsum("bqc,kc->bqk", [2, 6, 4], [7, 4]),
+    einsum("ij,ij->i", [4, 5], [4, 5]),
+    einsum("i,j->ij", [4], [3]),
+    einsum("ij->ji", [3, 5]),
+    einsum("ijk->j", [2, 3, 4]),
+  );
+  return cases;
+}

@@ -1,0 +1,230 @@
+import type { Click, DetectionList, PromptEmbedding, PromptableDetector } from "../model/types.js";
+import type { RgbImage } from "../structures/image.js";
+import { checkOneOf } from "../util/errors.js";
+import { checkClicksInImage, clickGroups, type PromptDetectOptions } from "./detect.js";
+import { concatDetections, pickDetections, topByScore } from "./detection-list.js";
+import { mergeBoxes, type MatchMetric, type MergeMethod } from "./merge.js";
+import { resolveSeams, touchesInnerBorder } from "./seams.js";
+import { bestSliceFor, cropImage, sliceRects, type SliceRect } from "./slices.js";
+
+/**
+ * Options of {@link detectSliced}. Defaults: sliceSize = model.inputSize, overlap 0.2, fullImagePass false,
+ * mergeMethod "nmm", matchMetric "ios", matchThreshold 0.5, seamMarginPx 2, reuseEmbeddings true, and the
+ * {@link PromptDetectOptions} defaults (scoreThreshold 0.05, maxPerClick 300, topK Infinity).
+ */
+export interface SlicedDetectOptions extends Omit<PromptDetectOptions, "mergeIouThreshold" | "mergeMetric"> {
+  /** Side of the square slices, px. Default: the model's inputSize (slices run at native resolution). */
+  sliceSize?: number;
+  /** Fraction of a slice shared with its neighbour, in [0, 0.9). Default 0.2. */
+  overlap?: number;
+  /** Also run the model on the whole image (resized by the model), for objects larger than a slice. Default false. */
+  fullImagePass?: boolean;
+  /** "nms" keeps one box per cluster, "nmm" joins the cluster into its union. Default "nmm". */
+  mergeMethod?: MergeMethod;
+  /** "iou" or "ios" (intersection over the smaller box, which catches a box cut by a slice edge). Default "ios". */
+  matchMetric?: MatchMetric;
+  /** Boxes of one group matching at >= this are one object. Default 0.5. */
+  matchThreshold?: number;
+  /** A box within this many px of an inner slice border counts as cut by the seam. Default 2. */
+  seamMarginPx?: number;
+  /**
+   * true (default): each click is embedded once, on the slice where it lies most central, and that embedding
+   * prompts every slice, so one click finds its category across the whole image. false: SAHI-style, each
+   * slice is prompted only with the clicks inside it (slices without a click are skipped).
+   */
+  reuseEmbeddings?: boolean;
+  /** Called after each slice with (done, total), e.g. for a progress bar. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Slices, time and merge statistics of a {@link detectSliced} run. */
+export interface SlicedStats {
+  imageWidth: number;
+  imageHeight: number;
+  sliceSize: number;
+  overlap: number;
+  /** Slices in the grid, and how many were run (all of them unless reuseEmbeddings is false). */
+  slices: number;
+  slicesRun: number;
+  fullImagePass: boolean;
+  /** Slices on which click embeddings were computed (one embedClicks call each). */
+  embedCalls: number;
+  /** Detections over the score threshold from all slices (and the full pass). */
+  rawDetections: number;
+  /** Seam handling: boxes cut by an inner border, dropped as seen whole elsewhere, joined with other pieces. */
+  seamCut: number;
+  seamDropped: number;
+  seamJoined: number;
+  /** Boxes absorbed by the final NMS/NMM. */
+  mergedAway: number;
+  /** Detections returned. */
+  finalDetections: number;
+  mergeMethod: MergeMethod;
+  matchMetric: MatchMetric;
+  matchThreshold: number;
+  /** Wall-clock milliseconds: total, embedding, model on slices (sum, and the slowest slice), merging. */
+  timeMs: number;
+  embedMs: number;
+  detectMs: number;
+  maxSliceMs: number;
+  mergeMs: number;
+}
+
+/** Detections of a sliced run, with the slice grid and the statistics. */
+export interface SlicedResult {
+  detections: DetectionList;
+  slices: SliceRect[];
+  stats: SlicedStats;
+}
+
+/**
+ * Sliced inference for images larger than the model's input: the image is cut into overlapping square
+ * slices run at native resolution (optionally plus one pass over the whole image), the detections are put
+ * back in image coordinates, boxes cut by a seam are dropped or joined (see resolveSeams), and the rest is
+ * merged by NMS or NMM with IoU or IoS within each click group (a labelled category, or an unlabelled click).
+ *
+ * Unlike SAHI, a click is embedded once, from the slice that holds it, and the embedding is reused in every
+ * slice (`detectWithEmbeddings`), so a single click finds its category across a 4000x4000 image. A model
+ * that returns no embeddings (the baseline) is run with `detect` on every slice. Clicks outside the image
+ * throw a DealkitInputError, as in {@link detect}.
+ *
+ * @example
+ * const { detections, stats } = await detectSliced(model, bigImage, [{ x: 2100, y: 870, categoryId: 1 }]);
+ * stats.slices; stats.timeMs; detections.length;
+ */
+export async function detectSliced(
+  model: PromptableDetector,
+  image: RgbImage,
+  clicks: readonly Click[],
+  options: SlicedDetectOptions = {},
+): Promise<SlicedResult> {
+  const t0 = performance.now();
+  checkClicksInImage(clicks, image.width, image.height);
+  const sliceSize = options.sliceSize ?? model.inputSize;
+  const overlap = options.overlap ?? 0.2;
+  const mergeMethod = checkOneOf("mergeMethod", options.mergeMethod ?? "nmm", ["nms", "nmm"] as const);
+  const matchMetric = checkOneOf("matchMetric", options.matchMetric ?? "ios", ["iou", "ios"] as const);
+  const matchThreshold = options.matchThreshold ?? 0.5;
+  const scoreThreshold = options.scoreThreshold ?? 0.05;
+  const seamMarginPx = options.seamMarginPx ?? 2;
+  const reuse = options.reuseEmbeddings ?? true;
+  const fullImagePass = options.fullImagePass ?? false;
+  const detectOpts = { scoreThreshold, maxDetections: options.maxPerClick ?? 300 };
+  const rects = sliceRects(image.width, image.height, sliceSize, overlap);
+
+  // 1. Embed each click once, on its most central slice.
+  const tEmbed = performance.now();
+  let embeddings: PromptEmbedding[] = [];
+  let embedCalls = 0;
+  if (reuse && clicks.length > 0) {
+    const bySlice = new Map<number, number[]>();
+    clicks.forEach((c, i) => {
+      const s = bestSliceFor(rects, c.x, c.y);
+      bySlice.set(s, [...(bySlice.get(s) ?? []), i]);
+    });
+    for (const [s, indices] of bySlice) {
+      const r = rects[s]!;
+      const local = indices.map((i) => ({ ...clicks[i]!, x: clicks[i]!.x - r.x, y: clicks[i]!.y - r.y }));
+      const got = await model.embedClicks(cropImage(image, r), local);
+      embedCalls++;
+      embeddings.push(...got.map((e) => ({ ...e, clickIndex: indices[e.clickIndex] ?? e.clickIndex })));
+    }
+    embeddings = embeddings.sort((a, b) => a.clickIndex - b.clickIndex);
+  }
+  const embedMs = performance.now() - tEmbed;
+  const useEmbeddings = reuse && embeddings.length > 0;
+
+  // 2. Run every slice.
+  const parts: { list: DetectionList; dx: number; dy: number; slice: number }[] = [];
+  let detectMs = 0;
+  let maxSliceMs = 0;
+  let slicesRun = 0;
+  for (let s = 0; s < rects.length; s++) {
+    const r = rects[s]!;
+    const ts = performance.now();
+    let list: DetectionList | undefined;
+    if (useEmbeddings) {
+      list = await model.detectWithEmbeddings(cropImage(image, r), embeddings, detectOpts);
+    } else {
+      const inside = clicks.map((c, i) => ({ c, i })).filter(({ c }) => c.x >= r.x && c.x <= r.x + r.width && c.y >= r.y && c.y <= r.y + r.height);
+      if (clicks.length === 0 || inside.length > 0) {
+        const local = inside.map(({ c }) => ({ ...c, x: c.x - r.x, y: c.y - r.y }));
+        const got = await model.detect(cropImage(image, r), local, detectOpts);
+        list = { ...got, clickIndex: got.clickIndex.map((ci) => (ci >= 0 ? inside[ci]?.i ?? -1 : ci)) };
+      }
+    }
+    if (list) {
+      slicesRun++;
+      parts.push({ list, dx: r.x, dy: r.y, slice: s });
+      const dt = performance.now() - ts;
+      detectMs += dt;
+      maxSliceMs = Math.max(maxSliceMs, dt);
+    }
+    options.onProgress?.(s + 1, rects.length);
+  }
+  if (fullImagePass) {
+    const list = useEmbeddings
+      ? await model.detectWithEmbeddings(image, embeddings, detectOpts)
+      : await model.detect(image, clicks, detectOpts);
+    parts.push({ list, dx: 0, dy: 0, slice: -1 });
+  }
+
+  // 3. Back to image coordinates, seams, merge.
+  const tMerge = performance.now();
+  const all = concatDetections(parts);
+  const sliceOfAll = new Int32Array(all.length);
+  let k = 0;
+  for (const p of parts) for (let i = 0; i < p.list.length; i++) sliceOfAll[k++] = p.slice;
+  const passing = topByScore(all).filter((i) => all.scores[i]! >= scoreThreshold);
+  const dets = pickDetections(all, passing);
+  const sliceOf = Int32Array.from(passing, (i) => sliceOfAll[i]!);
+  const cut = Uint8Array.from(passing, (_, j) => {
+    const s = sliceOf[j]!;
+    return s >= 0 && touchesInnerBorder(dets.boxesXyxy.subarray(4 * j, 4 * j + 4), rects[s]!, image.width, image.height, seamMarginPx) ? 1 : 0;
+  });
+  const groups = clickGroups(dets, clicks);
+  const seams = resolveSeams(dets.boxesXyxy, dets.scores, groups, sliceOf, cut, matchThreshold);
+  const survivors = pickDetections(dets, seams.index);
+  const merged = mergeBoxes(seams.boxesXyxy, seams.scores, Int32Array.from(seams.index, (i) => groups[i]!), {
+    method: mergeMethod,
+    metric: matchMetric,
+    threshold: matchThreshold,
+  });
+  const topK = options.topK ?? Infinity;
+  const keep = Number.isFinite(topK) ? merged.keep.slice(0, Math.max(0, topK)) : merged.keep;
+  const out = pickDetections(survivors, keep);
+  keep.forEach((i, j) => {
+    out.boxesXyxy.set(merged.boxesXyxy.subarray(4 * j, 4 * j + 4), 4 * j);
+    out.scores[j] = seams.scores[i]!;
+  });
+  const mergeMs = performance.now() - tMerge;
+
+  return {
+    detections: out,
+    slices: rects,
+    stats: {
+      imageWidth: image.width,
+      imageHeight: image.height,
+      sliceSize,
+      overlap,
+      slices: rects.length,
+      slicesRun,
+      fullImagePass,
+      embedCalls,
+      rawDetections: dets.length,
+      seamCut: seams.stats.cut,
+      seamDropped: seams.stats.dropped,
+      seamJoined: seams.stats.joined,
+      mergedAway: seams.index.length - merged.keep.length,
+      finalDetections: out.length,
+      mergeMethod,
+      matchMetric,
+      matchThreshold,
+      timeMs: performance.now() - t0,
+      embedMs,
+      detectMs,
+      maxSliceMs,
+      mergeMs,
+    },
+  };
+}

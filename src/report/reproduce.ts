@@ -1,0 +1,78 @@
+import * as path from "node:path";
+import { escapeHtml } from "../kernel/mime.js";
+import { listNotebooks, runNotebooks, type NotebookRunResult } from "../kernel/runner.js";
+import { projectRoot, writeFileAtomic } from "../util/fs.js";
+import { VERSION } from "../version.js";
+
+/** Options of {@link reproduce}. */
+export interface ReproduceOptions {
+  /** Where the report goes. Default `out/report` in the project root. */
+  outDir?: string;
+  /** The notebooks that make up the main job, in order. Default notebooks/00-hello.ipynb. */
+  notebooks?: string[];
+  /** Seconds a cell may run. Default as runNotebooks (600). */
+  timeoutS?: number;
+  /** Progress lines (nothing is printed otherwise). */
+  onLog?: (line: string) => void;
+}
+
+/** What {@link reproduce} produced. */
+export interface ReproduceResult {
+  ok: boolean;
+  /** The report's entry page. */
+  reportHtml: string;
+  results: NotebookRunResult[];
+}
+
+/** The default notebooks of the main job. */
+export function defaultReproduceNotebooks(): string[] {
+  return listNotebooks().filter((nb) => path.basename(nb) === "00-hello.ipynb");
+}
+
+/**
+ * The report's entry page: one row per notebook (status, time, failing cell) linking its HTML export.
+ */
+export function reportIndexHtml(results: NotebookRunResult[], outDir: string): string {
+  const rows = results
+    .map((r) => {
+      const name = path.basename(r.notebook);
+      const link = r.html ? `<a href="${escapeHtml(path.relative(outDir, r.html).split(path.sep).join("/"))}">${escapeHtml(name)}</a>` : escapeHtml(name);
+      const failure = r.failures[0];
+      const why = failure ? `<pre>${escapeHtml(`cell ${failure.cell ?? "-"}: ${failure.message}`)}</pre>` : "";
+      return `<tr><td>${link}</td><td>${r.ok ? "ok" : "<b>failed</b>"}</td><td style="text-align:right">${r.seconds.toFixed(1)} s</td><td>${why}</td></tr>`;
+    })
+    .join("\n");
+  const ok = results.every((r) => r.ok);
+  return `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>dealkit report</title>
+<style>body{font-family:sans-serif;margin:2em;max-width:60em}td,th{padding:.3em .8em;border-bottom:1px solid #ddd;vertical-align:top}pre{margin:0;white-space:pre-wrap}</style>
+</head><body>
+<h1>dealkit report</h1>
+<p>dealkit ${escapeHtml(VERSION)}, node ${escapeHtml(process.version)}: ${ok ? "every notebook ran" : "<b>a notebook failed</b>"}.</p>
+<table><thead><tr><th>notebook</th><th>status</th><th>time</th><th></th></tr></thead><tbody>
+${rows}
+</tbody></table>
+</body></html>
+`;
+}
+
+/**
+ * The main job (`dealkit reproduce`, `npm run reproduce`): runs the notebooks of the embedded default through
+ * Jupyter and writes an HTML report (index.html linking each notebook's export) to `outDir`.
+ * For now the job is the hello notebook; later pipeline stages add theirs.
+ *
+ * @example
+ * const { ok, reportHtml } = await reproduce();
+ */
+export async function reproduce(options: ReproduceOptions = {}): Promise<ReproduceResult> {
+  const outDir = path.resolve(options.outDir ?? path.join(projectRoot(), "out", "report"));
+  const notebooks = options.notebooks ?? defaultReproduceNotebooks();
+  const results = await runNotebooks(notebooks, {
+    outDir: path.join(outDir, "notebooks"),
+    timeoutS: options.timeoutS,
+    onLog: options.onLog,
+  });
+  const reportHtml = path.join(outDir, "index.html");
+  writeFileAtomic(reportHtml, reportIndexHtml(results, outDir));
+  return { ok: results.length > 0 && results.every((r) => r.ok), reportHtml, results };
+}

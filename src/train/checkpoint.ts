@@ -1,0 +1,156 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { tf } from "../backend/tf.js";
+import { resolveModelConfig, type ModelConfig } from "../model/config.js";
+import { createDetector, type Detector } from "../model/factory.js";
+import { DealkitInputError } from "../util/errors.js";
+import { writeFileAtomic } from "../util/fs.js";
+import type { RandomState } from "../util/random.js";
+import type { AdamWState } from "./optimizer.js";
+
+/** One tensor inside a checkpoint's binary file. */
+export interface CheckpointTensor {
+  name: string;
+  shape: number[];
+  /** Offset in float32 elements. */
+  offset: number;
+}
+
+/** manifest.json of a checkpoint directory. */
+export interface CheckpointManifest {
+  format: "dealkit-checkpoint";
+  version: 1;
+  config: ModelConfig;
+  step: number;
+  /** The trainer's data RNG (exact resume). */
+  rng?: RandomState;
+  /** The training options the run used (JSON-safe). */
+  train?: Record<string, unknown>;
+  weights: { file: string; bytes: number; tensors: CheckpointTensor[] };
+  optimizer?: { file: string; bytes: number; t: number; tensors: CheckpointTensor[] };
+}
+
+/** What {@link saveCheckpoint} writes. */
+export interface CheckpointContent {
+  model: Detector;
+  step: number;
+  optimizer?: AdamWState;
+  rng?: RandomState;
+  train?: Record<string, unknown>;
+}
+
+function pack(arrays: [string, number[], Float32Array][]): { bin: Uint8Array; tensors: CheckpointTensor[] } {
+  const total = arrays.reduce((a, [, , v]) => a + v.length, 0);
+  const buf = new Float32Array(total);
+  const tensors: CheckpointTensor[] = [];
+  let off = 0;
+  for (const [name, shape, v] of arrays) {
+    buf.set(v, off);
+    tensors.push({ name, shape, offset: off });
+    off += v.length;
+  }
+  return { bin: new Uint8Array(buf.buffer), tensors };
+}
+
+/**
+ * Writes a checkpoint directory: `weights-<step>.bin` (float32, little-endian), optionally
+ * `optimizer-<step>.bin` (AdamW moments m then v), and last `manifest.json`; every file goes through
+ * writeFileAtomic, and the manifest names the binaries, so a crash mid-save leaves the previous
+ * checkpoint intact. Older binaries are removed after the manifest is in place.
+ *
+ * @example saveCheckpoint("out/deal-tiny", { model, step: 100 });
+ */
+export function saveCheckpoint(dir: string, content: CheckpointContent): CheckpointManifest {
+  fs.mkdirSync(dir, { recursive: true });
+  const tag = String(content.step).padStart(7, "0");
+  const w = pack(content.model.params.entries().map(([n, v]) => [n, v.shape, Float32Array.from(v.dataSync())]));
+  const manifest: CheckpointManifest = {
+    format: "dealkit-checkpoint",
+    version: 1,
+    config: content.model.config,
+    step: content.step,
+    ...(content.rng ? { rng: content.rng } : {}),
+    ...(content.train ? { train: content.train } : {}),
+    weights: { file: `weights-${tag}.bin`, bytes: w.bin.byteLength, tensors: w.tensors },
+  };
+  writeFileAtomic(path.join(dir, manifest.weights.file), w.bin);
+  if (content.optimizer) {
+    const o = content.optimizer;
+    const names = content.model.params.entries().map(([n, v]) => [n, v.shape] as const);
+    const arrays: [string, number[], Float32Array][] = [];
+    for (const [n, s] of names) arrays.push([`m/${n}`, s, o.m[n]!], [`v/${n}`, s, o.v[n]!]);
+    const p = pack(arrays);
+    manifest.optimizer = { file: `optimizer-${tag}.bin`, bytes: p.bin.byteLength, t: o.t, tensors: p.tensors };
+    writeFileAtomic(path.join(dir, manifest.optimizer.file), p.bin);
+  }
+  writeFileAtomic(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 1) + "\n");
+  const keep = new Set([manifest.weights.file, manifest.optimizer?.file]);
+  for (const f of fs.readdirSync(dir)) {
+    if (/^(weights|optimizer)-\d+\.bin$/.test(f) && !keep.has(f)) fs.rmSync(path.join(dir, f), { force: true });
+  }
+  return manifest;
+}
+
+/** Reads and checks a checkpoint's manifest. */
+export function readManifest(dir: string): CheckpointManifest {
+  const file = path.join(dir, "manifest.json");
+  if (!fs.existsSync(file)) throw new DealkitInputError("no checkpoint here (manifest.json is missing)", { file: dir });
+  const m = JSON.parse(fs.readFileSync(file, "utf8")) as CheckpointManifest;
+  if (m.format !== "dealkit-checkpoint" || m.version !== 1) {
+    throw new DealkitInputError(`not a dealkit checkpoint (format "${m.format}", version ${m.version}; expected "dealkit-checkpoint" 1)`, { file, field: "format" });
+  }
+  return m;
+}
+
+function readBin(dir: string, file: string, bytes: number): Float32Array {
+  const full = path.join(dir, file);
+  const buf = fs.readFileSync(full);
+  if (buf.byteLength !== bytes) throw new DealkitInputError(`has ${buf.byteLength} bytes; the manifest says ${bytes}`, { file: full });
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+}
+
+/** Copies checkpoint weights into a model with the same parameters (names and shapes must match). */
+export function loadWeightsInto(model: Detector, dir: string, manifest: CheckpointManifest = readManifest(dir)): void {
+  const data = readBin(dir, manifest.weights.file, manifest.weights.bytes);
+  const byName = new Map(manifest.weights.tensors.map((t) => [t.name, t]));
+  for (const [name, v] of model.params.entries()) {
+    const t = byName.get(name);
+    if (!t || t.shape.join("x") !== v.shape.join("x")) {
+      throw new DealkitInputError(`parameter ${name} ${t ? `has shape ${t.shape} in the checkpoint but ${v.shape} in the model` : "is missing"}`, { file: dir });
+    }
+    const size = v.size;
+    tf.tidy(() => v.assign(tf.tensor(data.subarray(t.offset, t.offset + size), v.shape)));
+  }
+}
+
+/** Optimizer state stored in a checkpoint (undefined when it was saved without one). */
+export function loadOptimizerState(dir: string, manifest: CheckpointManifest = readManifest(dir)): AdamWState | undefined {
+  const o = manifest.optimizer;
+  if (!o) return undefined;
+  const data = readBin(dir, o.file, o.bytes);
+  const state: AdamWState = { t: o.t, m: {}, v: {} };
+  for (const t of o.tensors) {
+    const size = t.shape.reduce((a, b) => a * b, 1);
+    const [kind, ...rest] = t.name.split("/");
+    (kind === "m" ? state.m : state.v)[rest.join("/")] = data.slice(t.offset, t.offset + size);
+  }
+  return state;
+}
+
+/**
+ * Builds the model a checkpoint describes (DEAL or baseline) and loads its weights.
+ *
+ * @example
+ * const { model } = loadCheckpoint("datasets/models/deal-tiny");
+ */
+export function loadCheckpoint(dir: string): { model: Detector; manifest: CheckpointManifest } {
+  const manifest = readManifest(dir);
+  const model = createDetector(resolveModelConfig(manifest.config));
+  try {
+    loadWeightsInto(model, dir, manifest);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return { model, manifest };
+}

@@ -1,0 +1,175 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { tf } from "../backend/tf.js";
+import { BaselineModel } from "../model/baseline.js";
+import { DealModel } from "../model/deal.js";
+import type { Detector } from "../model/factory.js";
+import { checkOneOf, DealkitConfigError } from "../util/errors.js";
+import { Random } from "../util/random.js";
+import { drawBatch } from "./batch.js";
+import { loadOptimizerState, loadWeightsInto, readManifest, saveCheckpoint } from "./checkpoint.js";
+import { DEFAULT_LOSS_WEIGHTS, type LossWeights } from "./losses.js";
+import { AdamW } from "./optimizer.js";
+import { warmupCosine } from "./schedule.js";
+import type { TrainSource } from "./source.js";
+import { addTrainingClicks, baselineLoss, dealLoss, optimizeStep, PROMPTING_STRATEGIES, type LossTerms, type PromptingStrategy } from "./step.js";
+
+/** Options of {@link trainDetector}. Defaults in brackets. */
+export interface TrainOptions {
+  /** Total optimisation steps (the schedule spans them). */
+  steps: number;
+  /** Samples per step [4]. */
+  batchSize?: number;
+  /** Peak learning rate [1e-3]. */
+  lr?: number;
+  /** Linear warmup steps [min(50, steps / 10)]. */
+  warmup?: number;
+  /** AdamW decoupled weight decay [1e-4]. */
+  weightDecay?: number;
+  /** Global gradient-norm clip [1]. */
+  clipNorm?: number;
+  /** Seed of the data stream (images, flips, clicks) [0]. */
+  seed?: number;
+  /** DEAL: how extra clicks are chosen, "random" or "pgcpp" [pgcpp]. */
+  prompting?: PromptingStrategy;
+  /** DEAL: at most this many extra clicks per prompt; each step draws 0..cycles [2]. */
+  promptCycles?: number;
+  lossWeights?: Partial<LossWeights>;
+  /** Checkpoint directory; written every `checkpointEvery` steps, at the end, and on abort. */
+  checkpointDir?: string;
+  /** [0 = only at the end / on abort]. */
+  checkpointEvery?: number;
+  /** Resume from the checkpoint in `checkpointDir` when there is one [false]. */
+  resume?: boolean;
+  /** Append one JSON line per step here. */
+  logFile?: string;
+  /** Called after every step. */
+  onProgress?: (p: TrainProgress) => void;
+  /** Stop after the current step (a checkpoint is written if `checkpointDir` is set). */
+  signal?: AbortSignal;
+  /** Stop after this step (exclusive), as an interrupt would (tests, staged runs). */
+  stopAfter?: number;
+}
+
+/** What the progress callback receives. */
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  loss: number;
+  terms: LossTerms;
+  lr: number;
+  gradNorm: number;
+  stepsPerSec: number;
+  etaSec: number;
+  elapsedSec: number;
+}
+
+/** One row of the training history (also the JSONL log line). */
+export interface TrainLogRow {
+  step: number;
+  loss: number;
+  lr: number;
+  gradNorm: number;
+  sec: number;
+  terms: LossTerms;
+}
+
+/** What {@link trainDetector} returns. */
+export interface TrainResult {
+  history: TrainLogRow[];
+  /** Steps completed in total (including steps done before a resume). */
+  step: number;
+  /** True when the run stopped early (signal or stopAfter). */
+  interrupted: boolean;
+  seconds: number;
+}
+
+function resolveOptions(o: TrainOptions) {
+  if (!Number.isInteger(o.steps) || o.steps < 1) throw new DealkitConfigError(`train: steps must be a positive integer; got ${o.steps}`);
+  return {
+    steps: o.steps,
+    batchSize: o.batchSize ?? 4,
+    lr: o.lr ?? 1e-3,
+    warmup: o.warmup ?? Math.min(50, Math.floor(o.steps / 10)),
+    weightDecay: o.weightDecay ?? 1e-4,
+    clipNorm: o.clipNorm ?? 1,
+    seed: o.seed ?? 0,
+    prompting: checkOneOf("train: prompting", o.prompting ?? "pgcpp", PROMPTING_STRATEGIES),
+    promptCycles: o.promptCycles ?? 2,
+    lossWeights: { ...DEFAULT_LOSS_WEIGHTS, ...o.lossWeights },
+  };
+}
+
+/**
+ * Trains DEAL or the baseline on a {@link TrainSource}: seeded batches, AdamW with warmup + cosine, global-norm
+ * clipping, a progress callback, JSONL logs, atomic checkpoints (every N steps, at the end, on abort), and
+ * exact resume (weights, optimizer moments, step and data RNG all restored). A non-finite loss throws
+ * DealkitTrainingError naming the step, leaving the last good checkpoint untouched.
+ *
+ * @example
+ * const model = createDeal({ preset: "tiny" });
+ * const res = await trainDetector(model, source, { steps: 200, seed: 1, onProgress: (p) => bar.update(p) });
+ */
+export async function trainDetector(model: Detector, source: TrainSource, options: TrainOptions): Promise<TrainResult> {
+  const o = resolveOptions(options);
+  const optimizer = new AdamW(model.params.entries(), { weightDecay: o.weightDecay });
+  let rng = new Random(o.seed);
+  let step = 0;
+  const trainInfo = { ...o, lossWeights: o.lossWeights } as Record<string, unknown>;
+  try {
+    if (options.resume && options.checkpointDir && fs.existsSync(path.join(options.checkpointDir, "manifest.json"))) {
+      const manifest = readManifest(options.checkpointDir);
+      loadWeightsInto(model, options.checkpointDir, manifest);
+      const st = loadOptimizerState(options.checkpointDir, manifest);
+      if (st) optimizer.setState(st);
+      if (manifest.rng) rng = Random.fromState(manifest.rng);
+      step = manifest.step;
+    }
+    const save = () => {
+      if (options.checkpointDir) saveCheckpoint(options.checkpointDir, { model, step, optimizer: optimizer.getState(), rng: rng.getState(), train: trainInfo });
+    };
+    const history: TrainLogRow[] = [];
+    const t0 = Date.now();
+    const startStep = step;
+    let interrupted = false;
+    while (step < o.steps) {
+      if (options.signal?.aborted || (options.stopAfter !== undefined && step >= options.stopAfter)) {
+        interrupted = true;
+        break;
+      }
+      const lr = warmupCosine(step, o.steps, o.lr, o.warmup);
+      const prompted = model instanceof DealModel;
+      const batch = drawBatch(source, model.inputSize, o.batchSize, rng, prompted);
+      let report;
+      try {
+        if (model instanceof DealModel) {
+          const extra = Math.min(o.promptCycles, model.config.maxClicksPerPrompt - 1);
+          addTrainingClicks(model, batch, extra > 0 ? rng.int(extra + 1) : 0, o.prompting, rng);
+          report = optimizeStep(model, optimizer, () => dealLoss(model, batch, o.lossWeights), lr, o.clipNorm, step);
+        } else {
+          report = optimizeStep(model as BaselineModel, optimizer, () => baselineLoss(model as BaselineModel, batch, o.lossWeights), lr, o.clipNorm, step);
+        }
+      } finally {
+        batch.images.dispose();
+      }
+      step += 1;
+      const elapsed = (Date.now() - t0) / 1000;
+      const row: TrainLogRow = { step, loss: report.loss, lr, gradNorm: report.gradNorm, sec: elapsed, terms: report.terms };
+      history.push(row);
+      if (options.logFile) {
+        fs.mkdirSync(path.dirname(path.resolve(options.logFile)), { recursive: true });
+        fs.appendFileSync(options.logFile, JSON.stringify(row) + "\n");
+      }
+      const sps = (step - startStep) / Math.max(1e-9, elapsed);
+      options.onProgress?.({ step, totalSteps: o.steps, loss: report.loss, terms: report.terms, lr, gradNorm: report.gradNorm, stepsPerSec: sps, etaSec: (o.steps - step) / Math.max(1e-9, sps), elapsedSec: elapsed });
+      if (options.checkpointEvery && step % options.checkpointEvery === 0 && step < o.steps) save();
+      // Let timers, signals and notebook display updates run between steps.
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    save();
+    return { history, step, interrupted, seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    optimizer.dispose();
+    void tf;
+  }
+}

@@ -1,0 +1,203 @@
+import { beforeAll, describe, expect, test } from "vitest";
+import { caseValues, kernelCases } from "../../src/backend/check-cases.js";
+import { checkKernels, initBackend, registeredKernels, registerTrainingKernels, tf } from "../../src/backend/index.js";
+import { Random } from "../../src/util/random.js";
+
+const TOL = 1e-4;
+
+/** Runs `fn` on `backend` with tensors made from `values`; returns plain arrays (no tensors kept). */
+async function on(backend: string, shapes: number[][], values: Array<Float32Array | Int32Array>, fn: (xs: tf.Tensor[]) => tf.Tensor[]) {
+  await tf.setBackend(backend);
+  const xs = values.map((v, i) => tf.tensor(v, shapes[i], v instanceof Int32Array ? "int32" : "float32"));
+  const ys = tf.tidy(() => fn(xs));
+  const out = ys.map((y) => ({ shape: y.shape, values: Array.from(y.dataSync()) }));
+  tf.dispose([...xs, ...ys]);
+  return out;
+}
+
+/** max |a - b| / max |b|: b is the reference. */
+function relErr(a: number[], b: number[]): number {
+  expect(a.length).toBe(b.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / Math.max(scale, 1e-12);
+}
+
+const randn = (rng: Random, n: number) => Float32Array.from({ length: n }, () => rng.normal());
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+beforeAll(async () => {
+  const report = await initBackend({ backend: "wasm" });
+  expect(report.backend).toBe("wasm");
+});
+
+describe("wasm kernels match the cpu backend (values and gradients)", () => {
+  const cases = kernelCases("full");
+  test("the grid covers every registered kernel", () => {
+    const covered = new Set(cases.flatMap((c) => c.kernels));
+    for (const k of registeredKernels()) expect(covered.has(k.kernelName), k.kernelName).toBe(true);
+  });
+  test.each(cases.map((c, i) => [c.name, c, i] as const))("%s", async (_name, c, i) => {
+    const values = caseValues(c, 1000 + i);
+    const shapes = c.inputs.map((inp) => inp.shape);
+    const ref = await on("cpu", shapes, values, c.run);
+    const got = await on("wasm", shapes, values, c.run);
+    expect(got.length).toBe(ref.length);
+    for (let k = 0; k < ref.length; k++) {
+      expect(got[k].shape).toEqual(ref[k].shape);
+      expect(relErr(got[k].values, ref[k].values)).toBeLessThan(TOL);
+    }
+  });
+});
+
+describe("dilated depthwise backprop kernels (tfjs's gradients never dilate; cpu's backprop kernels ignore dilation)", () => {
+  // Reference by adjointness with cpu's *forward* dilated depthwise conv, which does honour dilation:
+  // <dy, conv(x, f)> = <backpropFilter(x, dy), f> = <backpropInput(f, dy), x>, for random x, f and dy.
+  const grid: Array<[number[], number[], number, "same" | "valid", number]> = [
+    [[2, 11, 10, 3], [3, 3, 3, 1], 2, "same", 1],
+    [[2, 11, 10, 3], [3, 3, 3, 2], 2, "valid", 2],
+    [[1, 13, 12, 2], [3, 2, 2, 3], 3, "same", 3],
+  ];
+  test.each(grid)("x%s f%s dilation %s %s", async (xShape, fShape, d, pad, seed) => {
+    const rng = new Random(seed);
+    const xv = randn(rng, size(xShape));
+    const fv = randn(rng, size(fShape));
+    const [fwd] = await on("cpu", [xShape, fShape], [xv, fv], ([x, f]) => [
+      tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, pad, "NHWC", d),
+    ]);
+    const dyv = randn(rng, fwd.values.length);
+    const attrs = { strides: [1, 1], dilations: [d, d], pad };
+    const [dF, dX] = await on("wasm", [xShape, fShape, fwd.shape], [xv, fv, dyv], ([x, f, dy]) => [
+      tf.engine().runKernel("DepthwiseConv2dNativeBackpropFilter", { x, dy }, { ...attrs, filterShape: fShape } as never) as tf.Tensor,
+      tf.engine().runKernel("DepthwiseConv2dNativeBackpropInput", { dy, filter: f }, { ...attrs, inputShape: xShape } as never) as tf.Tensor,
+    ]);
+    const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, v, i) => s + v * b[i], 0);
+    const lhs = dot(dyv, fwd.values);
+    expect(Math.abs(dot(dF.values, fv) - lhs) / Math.abs(lhs)).toBeLessThan(TOL);
+    expect(Math.abs(dot(dX.values, xv) - lhs) / Math.abs(lhs)).toBeLessThan(TOL);
+    expect(dF.shape).toEqual(fShape);
+    expect(dX.shape).toEqual(xShape);
+  });
+});
+
+describe("registration", () => {
+  test("is idempotent: a second call registers nothing and does not throw", () => {
+    expect(registerTrainingKernels()).toEqual([]);
+    expect(registeredKernels().map((k) => k.kernelName)).toEqual([
+      "Conv2DBackpropFilter",
+      "Conv2DBackpropInput",
+      "DepthwiseConv2dNativeBackpropInput",
+      "DepthwiseConv2dNativeBackpropFilter",
+      "UnsortedSegmentSum",
+      "Einsum",
+    ]);
+  });
+
+  test("checkKernels passes, and catches a kernel that is off by 0.1%", async () => {
+    const good = await checkKernels();
+    expect(good.passed).toBe(true);
+    for (const r of good.results) {
+      expect(r.cases).toBeGreaterThan(0);
+      expect(r.maxRelError).toBeLessThan(TOL);
+    }
+    const ours = tf.getKernel("Conv2DBackpropFilter", "wasm")!;
+    const mul = tf.getKernel("Multiply", "wasm")!;
+    tf.unregisterKernel("Conv2DBackpropFilter", "wasm");
+    const bad: tf.KernelConfig = {
+      kernelName: "Conv2DBackpropFilter",
+      backendName: "wasm",
+      kernelFunc: (args) => {
+        const out = ours.kernelFunc(args) as tf.TensorInfo;
+        const backend = args.backend as tf.KernelBackend;
+        const k = { dataId: backend.write(new Float32Array([1.001]), [], "float32"), shape: [], dtype: "float32" as const };
+        const y = mul.kernelFunc({ inputs: { a: out, b: k }, backend, attrs: {} }) as tf.TensorInfo;
+        backend.disposeData(out.dataId);
+        backend.disposeData(k.dataId);
+        return y;
+      },
+    };
+    Object.defineProperty(bad, Symbol.for("dealkit.kernel"), { value: true });
+    tf.registerKernel(bad);
+    try {
+      const report = await checkKernels();
+      expect(report.passed).toBe(false);
+      const r = report.results.find((x) => x.kernelName === "Conv2DBackpropFilter")!;
+      expect(r.passed).toBe(false);
+      expect(r.maxRelError).toBeGreaterThan(5e-4);
+    } finally {
+      tf.unregisterKernel("Conv2DBackpropFilter", "wasm");
+      tf.registerKernel(ours);
+    }
+  });
+});
+
+describe("training on wasm", () => {
+  /** 4 conv layers (stride 2, 'same'; a depthwise one; an explicit-padding one), then a linear head. */
+  function makeNet(rng: Random) {
+    const v = (shape: number[], scale: number) => tf.variable(tf.tensor(randn(rng, size(shape)).map((x) => x * scale), shape));
+    return {
+      w1: v([3, 3, 3, 8], 0.3),
+      w2: v([3, 3, 8, 1], 0.3),
+      w3: v([3, 3, 8, 16], 0.2),
+      w4: v([1, 1, 16, 8], 0.3),
+      head: v([8, 1], 0.3),
+    };
+  }
+  type Net = ReturnType<typeof makeNet>;
+  function loss(net: Net, x: tf.Tensor4D, y: tf.Tensor2D): tf.Scalar {
+    return tf.tidy(() => {
+      let h = tf.relu(tf.conv2d(x, net.w1 as tf.Tensor4D, 2, "same"));
+      h = tf.relu(tf.depthwiseConv2d(h, net.w2 as tf.Tensor4D, 1, "same"));
+      h = tf.relu(tf.conv2d(h, net.w3 as tf.Tensor4D, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]));
+      h = tf.relu(tf.conv2d(h, net.w4 as tf.Tensor4D, 1, "valid"));
+      const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
+      return tf.losses.meanSquaredError(y, tf.matMul(pooled, net.head as tf.Tensor2D)) as tf.Scalar;
+    });
+  }
+
+  test("a small conv net's loss decreases, without leaking tensors", async () => {
+    await tf.setBackend("wasm");
+    const rng = new Random(7);
+    const net = makeNet(rng);
+    const x = tf.tensor4d(randn(rng, 8 * 32 * 32 * 3), [8, 32, 32, 3]);
+    const y = tf.tensor2d(Float32Array.from({ length: 8 }, (_, i) => (i % 2 ? 1 : -1)), [8, 1]);
+    const opt = tf.train.sgd(0.1);
+    const losses: number[] = [];
+    let afterFirst = -1;
+    for (let step = 0; step < 8; step++) {
+      const l = opt.minimize(() => loss(net, x, y), true) as tf.Scalar;
+      losses.push(l.dataSync()[0]);
+      l.dispose();
+      if (step === 0) afterFirst = tf.memory().numTensors;
+      // Plain SGD keeps no per-step state: nothing may accumulate from step to step.
+      expect(tf.memory().numTensors).toBe(afterFirst);
+    }
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses[losses.length - 1]).toBeLessThan(losses[0] * 0.9);
+    opt.dispose();
+    tf.dispose([x, y, ...Object.values(net)]);
+  });
+
+  test("a training step leaves tf.memory().numTensors unchanged", async () => {
+    await tf.setBackend("wasm");
+    const rng = new Random(8);
+    const net = makeNet(rng);
+    const x = tf.tensor4d(randn(rng, 2 * 16 * 16 * 3), [2, 16, 16, 3]);
+    const y = tf.tensor2d([[1], [-1]]);
+    const vars = Object.values(net);
+    const step = () =>
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(() => loss(net, x, y), vars);
+        for (const v of vars) v.assign(tf.sub(v, tf.mul(grads[v.name], 0.01)));
+      });
+    step(); // warm-up
+    const before = tf.memory().numTensors;
+    step();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, y, ...vars]);
+  });
+});

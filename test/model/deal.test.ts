@@ -1,0 +1,84 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { tf } from "../../src/backend/tf.js";
+import { createBaseline, createDeal, DealModel } from "../../src/model/index.js";
+import { DealkitInputError } from "../../src/util/errors.js";
+import { drawExamples } from "../train/helpers.js";
+import { useFastBackend } from "../train/backend.js";
+
+const ex = drawExamples(1, 64, 5)[0]!;
+
+describe("DEAL model", () => {
+  let backend = "";
+  beforeAll(async () => {
+    backend = await useFastBackend();
+  });
+
+  it("produces shaped outputs for a batch of prompts", () => {
+    const m = createDeal({ preset: "micro" });
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const out = m.forward(tf.zeros([2, 64, 64, 3]), tf.fill([2, 2, 2], 0.5) as tf.Tensor3D, tf.tensor2d([[1, 0], [1, 1]]));
+      expect(out.heatLogits.shape).toEqual([2, 16, 16]);
+      expect(out.density.shape).toEqual([2, 16, 16]);
+      expect(out.stages).toHaveLength(1 + m.config.decoderLayers);
+      for (const s of out.stages) {
+        expect(s.boxesCxcywhNorm.shape).toEqual([2, m.config.maxQueries, 4]);
+        expect(s.logits.shape).toEqual([2, m.config.maxQueries, 1]);
+      }
+      expect(out.allocation.counts.every((c) => c >= m.config.minQueries && c <= m.config.maxQueries)).toBe(true);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    m.dispose();
+  });
+
+  it("detects with the category and click of each prompt, without leaking tensors", async () => {
+    const m = createDeal({ preset: "micro" }, 3);
+    const clicks = [{ x: 10, y: 12, categoryId: 7 }, { x: 40, y: 30, categoryId: 9 }, { x: 41, y: 31, categoryId: 7 }];
+    await m.detect(ex.image, clicks); // warm-up (backend kernels may allocate once)
+    const before = tf.memory().numTensors;
+    const dets = await m.detect(ex.image, clicks, { scoreThreshold: 0 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(dets.length).toBeGreaterThan(0);
+    expect(dets.boxesXyxy.length).toBe(dets.length * 4);
+    for (let i = 0; i < dets.length; i++) {
+      const cat = dets.categoryIds[i]!;
+      expect([7, 9]).toContain(cat);
+      expect(dets.clickIndex[i]).toBe(cat === 7 ? 0 : 1);
+      expect(dets.boxesXyxy[i * 4 + 2]!).toBeLessThanOrEqual(64);
+    }
+    const few = await m.detect(ex.image, clicks, { scoreThreshold: 0, maxDetections: 2 });
+    expect(few.length).toBeLessThanOrEqual(4);
+    const embs = await m.embedClicks(ex.image, clicks);
+    expect(embs.map((e) => e.clickIndex)).toEqual([0, 1, 2]);
+    expect(embs[0]!.vector.length).toBe(m.config.dModel);
+    const viaEmb = await m.detectWithEmbeddings(ex.image, embs, { scoreThreshold: 0 });
+    expect(Array.from(viaEmb.scores)).toEqual(Array.from(dets.scores));
+    expect(tf.memory().numTensors).toBe(before);
+    m.dispose();
+  });
+
+  it("rejects a click off the image, naming its index and coordinates", async () => {
+    const m = createDeal({ preset: "micro" });
+    const err = await m.detect(ex.image, [{ x: 5, y: 5 }, { x: 70, y: -1 }]).catch((e) => e);
+    expect(err).toBeInstanceOf(DealkitInputError);
+    expect(err.message).toMatch(/click 1: click at \(70, -1\) is outside the 64x64 image/);
+    await expect(m.detect(ex.image, [{ x: NaN, y: 2 }])).rejects.toThrow(/click 0/);
+    m.dispose();
+  });
+
+  it("baseline ignores clicks and returns class detections", async () => {
+    const b = createBaseline({ preset: "micro", numClasses: 2, categoryIds: [4, 8] });
+    expect(b.kind).toBe("baseline");
+    await b.detect(ex.image, []);
+    const before = tf.memory().numTensors;
+    const d = await b.detect(ex.image, [{ x: 1, y: 1 }], { scoreThreshold: 0 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(d.length).toBeGreaterThan(0);
+    expect(new Set(d.categoryIds)).toEqual(new Set([...d.categoryIds].filter((c) => c === 4 || c === 8)));
+    expect(Array.from(d.clickIndex).every((c) => c === -1)).toBe(true);
+    expect(await b.embedClicks()).toEqual([]);
+    b.dispose();
+    expect(backend).toMatch(/wasm|cpu/);
+    expect(createDeal({ preset: "micro" })).toBeInstanceOf(DealModel);
+  });
+});

@@ -1,0 +1,72 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { tf } from "../../src/backend/tf.js";
+import { createBaseline, createDeal } from "../../src/model/index.js";
+import { bilinearSample } from "../../src/model/ops.js";
+import { drawBatch } from "../../src/train/batch.js";
+import { arraySource } from "../../src/train/source.js";
+import { baselineLoss, dealLoss } from "../../src/train/step.js";
+import { Random } from "../../src/util/random.js";
+import { drawExamples } from "./helpers.js";
+import { useFastBackend } from "./backend.js";
+
+const src = arraySource(drawExamples(4, 64, 11));
+
+function gradients(kind: "deal" | "baseline"): Map<string, Float32Array> {
+  const m = kind === "deal" ? createDeal({ preset: "micro" }, 2) : createBaseline({ preset: "micro", numClasses: 2, categoryIds: [1, 2] }, 2);
+  const batch = drawBatch(src, 64, 2, new Random(4), kind === "deal");
+  const vars = m.params.entries();
+  const { value, grads } = tf.variableGrads(() => (kind === "deal" ? dealLoss(m as never, batch) : baselineLoss(m as never, batch)).total, vars.map(([, v]) => v));
+  const out = new Map<string, Float32Array>();
+  for (const [name, v] of vars) {
+    const g = grads[v.name];
+    if (g) out.set(name, g.dataSync() as Float32Array);
+  }
+  out.set("__loss", value.dataSync() as Float32Array);
+  tf.dispose([value, ...Object.values(grads), batch.images]);
+  m.dispose();
+  return out;
+}
+
+describe("gradients", () => {
+  afterAll(async () => {
+    await useFastBackend();
+  });
+
+  it("bilinear sampling matches finite differences on the cpu backend (features and points)", async () => {
+    await tf.setBackend("cpu");
+    const feats = tf.tensor4d(Array.from({ length: 2 * 5 * 6 * 3 }, (_, i) => Math.sin(i * 0.7)), [2, 5, 6, 3]);
+    const pts = tf.tensor3d([[[0.31, 0.42], [0.77, 0.13]], [[0.5, 0.5], [0.05, 0.93]]]);
+    const f = (p: tf.Tensor3D) => bilinearSample(feats, p).square().sum() as tf.Scalar;
+    const g = tf.grad(f as (x: tf.Tensor) => tf.Tensor)(pts).dataSync();
+    const base = pts.dataSync();
+    for (let i = 0; i < base.length; i++) {
+      const h = 1e-3;
+      const plus = Float32Array.from(base); plus[i] += h;
+      const minus = Float32Array.from(base); minus[i] -= h;
+      const num = (f(tf.tensor3d(plus, [2, 2, 2])).dataSync()[0]! - f(tf.tensor3d(minus, [2, 2, 2])).dataSync()[0]!) / (2 * h);
+      expect(g[i]!).toBeCloseTo(num, 1);
+    }
+  });
+
+  for (const kind of ["deal", "baseline"] as const) {
+    it(`${kind}: reach every trainable weight, and the fast backend agrees with cpu`, async () => {
+      await tf.setBackend("cpu");
+      const ref = gradients(kind);
+      const names = (kind === "deal" ? createDeal({ preset: "micro" }) : createBaseline({ preset: "micro", numClasses: 2 })).params;
+      const all = names.entries().map(([n]) => n);
+      names.dispose();
+      const missing = all.filter((n) => !ref.has(n) || ref.get(n)!.every((v) => v === 0));
+      expect(missing).toEqual([]);
+      const backend = await useFastBackend();
+      if (backend === "cpu") return;
+      const fast = gradients(kind);
+      expect(fast.get("__loss")![0]!).toBeCloseTo(ref.get("__loss")![0]!, 3);
+      for (const n of all) {
+        const a = ref.get(n)!, b = fast.get(n)!;
+        let num = 0, den = 0;
+        for (let i = 0; i < a.length; i++) { num += (a[i]! - b[i]!) ** 2; den += a[i]! ** 2; }
+        expect(Math.sqrt(num / Math.max(den, 1e-20)), n).toBeLessThan(1e-2);
+      }
+    });
+  }
+});
