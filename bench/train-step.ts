@@ -23,11 +23,18 @@ const LAYERS: Array<[number, number, number]> = [
 const BATCH = 8;
 const SIZE = 128;
 
+/** Per-step times: wall clock, and CPU time of this process (robust when other jobs share the cores). */
+export interface StepTime {
+  wallMs: number;
+  cpuMs: number;
+}
+
 export interface TrainStepBenchResult {
-  wasmMsPerStep: number;
-  cpuMsPerStep: number;
+  wasm: StepTime;
+  cpu: StepTime;
+  /** cpu / wasm, on CPU time. */
   wasmVsCpu: number;
-  torch?: { msPerStep: number; threads: number; version: string; wasmVsTorch: number };
+  torch?: StepTime & { threads: number; version: string; wasmVsTorch: number };
   torchSkipped?: string;
 }
 
@@ -36,8 +43,8 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** ms per step on `backend`: one warm-up step, then the median of `steps` timed ones. */
-async function timeSteps(backend: string, steps: number, warmup: boolean): Promise<number> {
+/** Time per step on `backend`: optionally one warm-up step, then the median of `steps` timed ones. */
+async function timeSteps(backend: string, steps: number, warmup: boolean): Promise<StepTime> {
   await initBackend({ backend: backend as "wasm" | "cpu" });
   const rng = new Random(0);
   const randn = (shape: number[], scale: number) =>
@@ -58,18 +65,22 @@ async function timeSteps(backend: string, steps: number, warmup: boolean): Promi
     cost!.dispose();
   };
   if (warmup) step();
-  const times: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     step();
-    times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    wall.push(performance.now() - t0);
+    cpu.push((c.user + c.system) / 1000);
   }
   opt.dispose();
   tf.dispose([x, ...weights, ...biases]);
-  return median(times);
+  return { wallMs: median(wall), cpuMs: median(cpu) };
 }
 
-function torchStep(steps: number): { msPerStep: number; threads: number; version: string } | string {
+function torchStep(steps: number): (StepTime & { threads: number; version: string }) | string {
   const python = process.env.PYTHON ?? "/usr/bin/python3";
   const script = path.join(__dirname, "torch_train_step.py");
   const r = spawnSync(python, [script, "--steps", String(steps), "--threads", "1"], { encoding: "utf8", timeout: 300_000 });
@@ -79,7 +90,7 @@ function torchStep(steps: number): { msPerStep: number; threads: number; version
     return last.includes("No module named 'torch'") ? `torch is not importable by ${python}` : `torch bench failed: ${last}`;
   }
   const j = JSON.parse(r.stdout.trim().split("\n").pop() as string);
-  return { msPerStep: j.ms_per_step, threads: j.threads, version: j.torch };
+  return { wallMs: j.ms_per_step, cpuMs: j.cpu_ms_per_step, threads: j.threads, version: j.torch };
 }
 
 /** Runs the benchmark and prints its figures; returns them too. */
@@ -88,21 +99,24 @@ export async function run(options: { steps?: number; cpuSteps?: number } = {}): 
   const cpuSteps = options.cpuSteps ?? 1;
   const shape = `${LAYERS.length} conv layers (${LAYERS.map(([ci, co, s]) => `${ci}->${co}/s${s}`).join(", ")}), batch ${BATCH} of ${SIZE}x${SIZE}x3, SGD`;
   console.log(`train step: ${shape}`);
-  const wasmMs = await timeSteps("wasm", steps, true);
-  console.log(`  wasm (dealkit kernels, 1 thread): ${wasmMs.toFixed(1)} ms/step (median of ${steps})`);
+  const fmt = (t: StepTime) => `${t.cpuMs.toFixed(1)} ms CPU, ${t.wallMs.toFixed(1)} ms wall`;
+  const wasm = await timeSteps("wasm", steps, true);
+  console.log(`  wasm (dealkit kernels, 1 thread): ${fmt(wasm)} per step (median of ${steps})`);
   // The cpu backend is ~100x slower: no warm-up, `cpuSteps` timed steps.
-  const cpuMs = await timeSteps("cpu", cpuSteps, false);
-  console.log(`  cpu (pure JS):                    ${cpuMs.toFixed(0)} ms/step (${cpuSteps} step${cpuSteps > 1 ? "s" : ""})`);
-  const result: TrainStepBenchResult = { wasmMsPerStep: wasmMs, cpuMsPerStep: cpuMs, wasmVsCpu: cpuMs / wasmMs };
-  console.log(`  wasm is ${result.wasmVsCpu.toFixed(1)}x faster than cpu`);
+  const cpu = await timeSteps("cpu", cpuSteps, false);
+  console.log(`  cpu (pure JS):                    ${fmt(cpu)} per step (${cpuSteps} step${cpuSteps > 1 ? "s" : ""})`);
+  const result: TrainStepBenchResult = { wasm, cpu, wasmVsCpu: cpu.cpuMs / wasm.cpuMs };
+  console.log(`  ratio cpu / wasm: ${result.wasmVsCpu.toFixed(1)}x (CPU time; wall: ${(cpu.wallMs / wasm.wallMs).toFixed(1)}x)`);
   const torch = torchStep(steps);
   if (typeof torch === "string") {
     result.torchSkipped = torch;
     console.log(`  PyTorch CPU: skipped (${torch})`);
   } else {
-    result.torch = { ...torch, wasmVsTorch: wasmMs / torch.msPerStep };
-    console.log(`  PyTorch ${torch.version} CPU (${torch.threads} thread): ${torch.msPerStep.toFixed(1)} ms/step (median of ${steps})`);
-    console.log(`  wasm takes ${result.torch.wasmVsTorch.toFixed(2)}x PyTorch's time per step`);
+    result.torch = { ...torch, wasmVsTorch: wasm.cpuMs / torch.cpuMs };
+    console.log(`  PyTorch ${torch.version} CPU (${torch.threads} thread): ${fmt(torch)} per step (median of ${steps})`);
+    console.log(
+      `  ratio wasm / PyTorch: ${result.torch.wasmVsTorch.toFixed(2)}x (CPU time; wall: ${(wasm.wallMs / torch.wallMs).toFixed(2)}x)`,
+    );
   }
   await initBackend({ backend: "wasm" });
   return result;

@@ -7,6 +7,7 @@
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
+const { summarize, summaryLine } = require("./test-summary.cjs");
 
 const root = path.resolve(__dirname, "..");
 const outDir = path.join(root, "out");
@@ -14,18 +15,13 @@ const vitestJson = path.join(outDir, "vitest-results.json");
 const notebooksJson = path.join(outDir, "notebooks", "results.json");
 const node = process.execPath;
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-
-let passed = 0;
-let failed = 0;
-const problems = [];
 const timings = [];
 
 function step(name, cmd, args) {
   console.log(`\n== ${name}: ${[path.basename(cmd), ...args].join(" ")}`);
   const started = Date.now();
   const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: process.env });
-  const seconds = (Date.now() - started) / 1000;
-  timings.push(`${name} ${seconds.toFixed(1)} s`);
+  timings.push(`${name} ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (r.error) console.error(`${name}: could not start ${cmd}: ${r.error.message}`);
   return r.status === 0 && !r.error;
 }
@@ -40,18 +36,11 @@ function readJson(file) {
 
 const started = Date.now();
 fs.mkdirSync(outDir, { recursive: true });
-
-if (!step("build", npm, ["run", "--silent", "build"])) {
-  failed += 1;
-  problems.push("build (tsc) failed");
-}
-
-if (!step("typecheck", node, [path.join("node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json", "--noEmit"])) {
-  failed += 1;
-  problems.push("typecheck failed");
-}
-
 fs.rmSync(vitestJson, { force: true });
+fs.rmSync(notebooksJson, { force: true });
+
+const buildOk = step("build", npm, ["run", "--silent", "build"]);
+const typecheckOk = step("typecheck", node, [path.join("node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json", "--noEmit"]);
 const vitestOk = step("unit tests", node, [
   path.join("node_modules", "vitest", "vitest.mjs"),
   "run",
@@ -59,49 +48,18 @@ const vitestOk = step("unit tests", node, [
   "--reporter=json",
   `--outputFile.json=${path.relative(root, vitestJson)}`,
 ]);
-const vitest = readJson(vitestJson);
-if (vitest) {
-  passed += vitest.numPassedTests || 0;
-  failed += vitest.numFailedTests || 0;
-  // A test file that fails to load has no failed test in it: count the file.
-  for (const file of vitest.testResults || []) {
-    const failedTests = (file.assertionResults || []).filter((t) => t.status === "failed").length;
-    if (file.status === "failed" && failedTests === 0) {
-      failed += 1;
-      problems.push(`test file failed to run: ${path.relative(root, file.name)}`);
-    }
-  }
-  if (vitest.numFailedTests) problems.push(`${vitest.numFailedTests} unit test(s) failed`);
-  if (!vitestOk && !vitest.numFailedTests && !problems.some((p) => p.startsWith("test file"))) {
-    failed += 1;
-    problems.push("vitest exited non-zero");
-  }
-} else {
-  failed += 1;
-  problems.push("vitest wrote no results (it did not run)");
-}
-
-fs.rmSync(notebooksJson, { force: true });
 const notebooksOk = step("notebooks", node, [path.join("scripts", "run-notebooks.cjs"), "--json", notebooksJson]);
-const notebooks = readJson(notebooksJson);
-if (notebooks) {
-  for (const r of notebooks) {
-    if (r.ok) passed += 1;
-    else {
-      failed += 1;
-      problems.push(`notebook failed: ${path.relative(root, path.resolve(root, r.notebook))}`);
-    }
-  }
-  if (!notebooksOk && notebooks.every((r) => r.ok)) {
-    failed += 1;
-    problems.push("the notebook runner exited non-zero");
-  }
-} else {
-  failed += 1;
-  problems.push("the notebook runner wrote no results (it did not run)");
-}
 
+const summary = summarize({
+  root,
+  buildOk,
+  typecheckOk,
+  vitestOk,
+  vitest: readJson(vitestJson),
+  notebooksOk,
+  notebooks: readJson(notebooksJson),
+});
 console.log(`\n== timings: ${timings.join(", ")}, total ${((Date.now() - started) / 1000).toFixed(1)} s`);
-for (const p of problems) console.log(`FAILED: ${p}`);
-console.log(`tests: ${passed} passed, ${failed} failed`);
-process.exit(failed > 0 ? 1 : 0);
+for (const p of summary.problems) console.log(`FAILED: ${p}`);
+console.log(summaryLine(summary));
+process.exit(summary.failed > 0 ? 1 : 0);

@@ -172,15 +172,19 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
           ? [wasm!]
           : [cpu];
 
+  const refused: string[] = [];
   for (const c of order) {
     if (!c.usable) {
       reasons.push(`${label(c.name)}: ${c.reason}`);
+      refused.push(`${c.name}: ${c.reason}`);
       continue;
     }
     if (c.name === "wasm") registerTrainingKernels("wasm");
     const ok = await activateBackend(c.tfjsBackend);
     if (!ok) {
-      reasons.push(`${label(c.name)}: ${c.reason}, but tfjs could not initialise the "${c.tfjsBackend}" backend`);
+      const why = `${c.reason}, but tfjs could not initialise the "${c.tfjsBackend}" backend`;
+      reasons.push(`${label(c.name)}: ${why}`);
+      refused.push(`${c.name}: ${why}`);
       continue;
     }
     reasons.push(`${label(c.name)}: ${c.reason} -> chosen`);
@@ -197,7 +201,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     };
   }
   throw new DealkitConfigError(
-    `backend "${requested}" (${source}) is not available: ${reasons.slice(1).join("; ")}. ` +
+    `backend "${requested}" (${source}) is not available: ${refused.join("; ")}. ` +
       `Available here: ${availableBackends(load).join(", ")}. ` +
       `${BACKEND_ENV_VAR} / option \`backend\` must be one of ${BACKEND_REQUESTS.map((r) => `"${r}"`).join(", ")}.`,
   );

@@ -15,3 +15,7 @@ export { readYolo, writeYolo, type YoloReadOptions, type YoloWriteOptions } from
 export { readDota, DOTA_CLASSES, type DotaReadOptions } from "./formats/dota.js";
 export { readDataset, DATASET_FORMATS, type DatasetFormat, type ReadDatasetOptions } from "./formats/index.js";
 export type { ImageSizes, TxtImageOptions } from "./formats/txt-common.js";
+export { tileGrid, clipBoxesToTile, detectionsFromTile, cropImage, resizeImage, type Tile, type TileOptions, type TileBoxes } from "./tiling.js";
+export * from "./synth/index.js";
+export * from "./explore.js";
+export * from "./explore-samples.js";

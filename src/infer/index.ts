@@ -7,6 +7,5 @@ export {
   type SlicedResult,
   type SlicedStats,
 } from "./sliced.js";
-export { sliceRects, cropImage, type SliceRect } from "./slices.js";
 export { mergeBoxes, boxMatch, type MergeOptions, type MergeResult, type MatchMetric, type MergeMethod } from "./merge.js";
 export { resolveSeams, type SeamStats } from "./seams.js";

@@ -1,5 +1,5 @@
 import { boxMatch } from "./merge.js";
-import type { SliceRect } from "./slices.js";
+import type { Tile } from "../data/tiling.js";
 
 /**
  * True when box (x1, y1, x2, y2), in image px, touches a border of `rect` that is inside the image (not
@@ -7,7 +7,7 @@ import type { SliceRect } from "./slices.js";
  */
 export function touchesInnerBorder(
   box: ArrayLike<number>,
-  rect: SliceRect,
+  rect: Tile,
   imageWidth: number,
   imageHeight: number,
   marginPx: number,

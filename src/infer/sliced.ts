@@ -5,7 +5,9 @@ import { checkClicksInImage, clickGroups, type PromptDetectOptions } from "./det
 import { concatDetections, pickDetections, topByScore } from "./detection-list.js";
 import { mergeBoxes, type MatchMetric, type MergeMethod } from "./merge.js";
 import { resolveSeams, touchesInnerBorder } from "./seams.js";
-import { bestSliceFor, cropImage, sliceRects, type SliceRect } from "./slices.js";
+import { cropImage, tileGrid, type Tile } from "../data/tiling.js";
+import { DealkitConfigError } from "../util/errors.js";
+import { bestSliceFor } from "./slices.js";
 
 /**
  * Options of {@link detectSliced}. Defaults: sliceSize = model.inputSize, overlap 0.2, fullImagePass false,
@@ -73,7 +75,7 @@ export interface SlicedStats {
 /** Detections of a sliced run, with the slice grid and the statistics. */
 export interface SlicedResult {
   detections: DetectionList;
-  slices: SliceRect[];
+  slices: Tile[];
   stats: SlicedStats;
 }
 
@@ -110,7 +112,9 @@ export async function detectSliced(
   const reuse = options.reuseEmbeddings ?? true;
   const fullImagePass = options.fullImagePass ?? false;
   const detectOpts = { scoreThreshold, maxDetections: options.maxPerClick ?? 300 };
-  const rects = sliceRects(image.width, image.height, sliceSize, overlap);
+  if (!(Number.isInteger(sliceSize) && sliceSize >= 16)) throw new DealkitConfigError(`sliceSize must be an integer >= 16, got ${sliceSize}`);
+  if (!(overlap >= 0 && overlap < 0.9)) throw new DealkitConfigError(`overlap must be in [0, 0.9), got ${overlap}`);
+  const rects = tileGrid(image.width, image.height, { sliceSize, overlap });
 
   // 1. Embed each click once, on its most central slice.
   const tEmbed = performance.now();

@@ -51,6 +51,13 @@ export interface PromptableDetector {
   readonly kind: "deal" | "baseline";
   /** The side length (px) of the square input the network runs at; larger images are resized or sliced. */
   readonly inputSize: number;
+  /**
+   * Detects every instance of each clicked category. Clicks sharing a `categoryId` form one prompt (their
+   * embeddings are averaged: one point per category up to one point per instance); a click without one is a
+   * prompt of its own (detections carry -1). A detection's `clickIndex` is the first click of its prompt.
+   * Clicks must lie on the image (0 <= x <= width, 0 <= y <= height, finite), else DealkitInputError naming
+   * `click <i>` and its coordinates. The baseline ignores clicks.
+   */
   detect(image: RgbImage, clicks: readonly Click[], options?: DetectOptions): Promise<DetectionList>;
   /** Click embeddings computed on `image` (DEAL only; the baseline returns []). */
   embedClicks(image: RgbImage, clicks: readonly Click[]): Promise<PromptEmbedding[]>;

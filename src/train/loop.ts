@@ -41,6 +41,8 @@ export interface TrainOptions {
   checkpointEvery?: number;
   /** Resume from the checkpoint in `checkpointDir` when there is one [false]. */
   resume?: boolean;
+  /** The final checkpoint holds weights only (no optimizer moments): a third of the size, for shipping [false]. */
+  weightsOnlyAtEnd?: boolean;
   /** Append one JSON line per step here. */
   logFile?: string;
   /** Called after every step. */
@@ -125,8 +127,10 @@ export async function trainDetector(model: Detector, source: TrainSource, option
       if (manifest.rng) rng = Random.fromState(manifest.rng);
       step = manifest.step;
     }
-    const save = () => {
-      if (options.checkpointDir) saveCheckpoint(options.checkpointDir, { model, step, optimizer: optimizer.getState(), rng: rng.getState(), train: trainInfo });
+    const save = (final = false) => {
+      if (!options.checkpointDir) return;
+      const withOptimizer = !(final && options.weightsOnlyAtEnd && step >= o.steps);
+      saveCheckpoint(options.checkpointDir, { model, step, ...(withOptimizer ? { optimizer: optimizer.getState() } : {}), rng: rng.getState(), train: trainInfo });
     };
     const history: TrainLogRow[] = [];
     const t0 = Date.now();
@@ -166,7 +170,7 @@ export async function trainDetector(model: Detector, source: TrainSource, option
       // Let timers, signals and notebook display updates run between steps.
       await new Promise<void>((r) => setImmediate(r));
     }
-    save();
+    save(true);
     return { history, step, interrupted, seconds: (Date.now() - t0) / 1000 };
   } finally {
     optimizer.dispose();

@@ -24,3 +24,6 @@ export {
 export { plotlySceneFigure, type PlotlySceneFigure, type PlotlySceneOptions } from "./plotly-scene.js";
 export { prCurvesSpec, type PrCurvesSpecOptions } from "./pr.js";
 export { radarSpec, type RadarSpecOptions } from "./radar.js";
+export { lossCurveSpec, type LossCurveRow, type LossCurveOptions } from "./loss.js";
+export * from "./sizes.js";
+export * from "./samples.js";

@@ -59,7 +59,7 @@ describe("dealkit eval (CLI) on the fixtures", () => {
 
       const off = JSON.parse(await cli(["--gt", c.gtFile, "--dt", c.dtFile, "--protocol", "aitod", "--json"]));
       compare(off.stats, e.stats_aitod_official_labels, e.stats_aitod_official, "aitod", (l) => l.startsWith("oLRP"));
-    });
+    }, 600_000);
   }
 
   it("reads .json.gz inputs", async () => {

@@ -5,6 +5,8 @@ import {
 import { cleanLabel, fixtureCases, fixturesDir } from "./fixtures.js";
 
 const TOL = 1e-9;
+/** Generous per-test timeout: the held-back speed case (100k GT / 300k detections) runs several evaluations. */
+const SLOW = 600_000;
 const cases = fixtureCases();
 
 function expectClose(actual: number | undefined, expected: number, what: string): void {
@@ -64,12 +66,12 @@ describe("COCO fixtures (pycocotools numbers)", () => {
         const ap50 = cocoPerCategoryAp(ev.accumulated, gt, ev.protocol.params, { iouIndex: [0] });
         for (const [cat, v] of Object.entries(e.per_category_ap50 as Record<string, number>)) expectClose(ap50[cat], v, `per_category_ap50 ${cat}`);
         if (e.detail?.default) checkDetail(ev, e.detail.default, "default");
-      });
+      }, SLOW);
 
       it("class-agnostic (useCats = 0)", () => {
         const ev = cocoEvaluate(gt, dt, { protocol: "coco", classAgnostic: true });
         checkStats(ev, e.stats_default_agnostic_labels, e.stats_default_agnostic, "stats_default_agnostic");
-      });
+      }, SLOW);
 
       it("custom AI-TOD ranges (six, with large) and maxDets 1/100/1500", () => {
         const p = e.params.aitod;
@@ -82,13 +84,27 @@ describe("COCO fixtures (pycocotools numbers)", () => {
         const stock = cocoEvaluate(gt, dt, { protocol: "custom", params: { areaRanges, maxDets: p.maxDets }, stockSummarize: true });
         stock.summary.forEach((s, i) => expectClose(s.value, e.stats_aitod_stock_summarize[i], `stock summarize #${i} ${s.label}`));
         expect(stock.summary.length).toBe(e.stats_aitod_stock_summarize.length);
-      });
+      }, SLOW);
 
       it("aitod protocol = the AI-TOD fork's AP/AR numbers", () => {
         const ev = cocoEvaluate(gt, dt, { protocol: "aitod" });
         expect(ev.accumulated.shape).toEqual(e.precision_shape.aitod_official);
         checkStats(ev, e.stats_aitod_official_labels, e.stats_aitod_official, "stats_aitod_official", (l) => l.startsWith("oLRP"));
-      });
+      }, SLOW);
+
+      // Speed matters on the large cases only (small ones measure JIT warm-up). CPU time, not wall-clock, so
+      // that a busy shared machine does not fail the test.
+      const py = e.pycocotools_seconds ?? {};
+      const large = (py.default?.evaluate_plus_accumulate ?? 0) >= 5;
+      it.runIf(large)("is at least 10x faster than pycocotools (evaluate + accumulate, CPU seconds)", () => {
+        for (const [protocol, key] of [["coco", "default"], ["aitod", "aitod_official"]] as const) {
+          const c0 = process.cpuUsage();
+          cocoEvaluate(gt, dt, { protocol });
+          const c1 = process.cpuUsage(c0);
+          const cpuS = (c1.user + c1.system) / 1e6;
+          expect(cpuS, `${protocol}: ${cpuS} s vs pycocotools ${py[key].evaluate_plus_accumulate} s`).toBeLessThan(py[key].evaluate_plus_accumulate / 10);
+        }
+      }, SLOW);
     });
   }
 });

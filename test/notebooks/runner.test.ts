@@ -34,7 +34,10 @@ function outputs(executed: string): Output[][] {
 
 const text = (o: Output) => (Array.isArray(o.text) ? o.text.join("") : (o.text ?? ""));
 
-describe("notebook runner", () => {
+// Real kernels on a shared 2-core CI machine: allow far more than the ~3 s each takes when idle.
+const KERNEL_TEST_TIMEOUT_MS = 300_000;
+
+describe("notebook runner", { timeout: KERNEL_TEST_TIMEOUT_MS }, () => {
   it("reports the failing notebook, cell and message, stops there, and exits non-zero", () => {
     const r = runRunner([path.join(fixtures, "fail.ipynb")]);
     expect(r.status).toBe(1);

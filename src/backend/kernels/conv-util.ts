@@ -57,14 +57,14 @@ export function convGeometry(
 }
 
 /**
- * Pads (or crops) the input so that its height/width are exactly what the output grid reads,
- * `(out - 1) * stride + (filter - 1) * dilation + 1` starting at -padTop / -padLeft; a 'valid'
- * convolution of the result then gives the original outputs.
+ * Crops the input and returns the padding so that its height/width are exactly what the output grid
+ * reads, `(out - 1) * stride + (filter - 1) * dilation + 1` starting at -padTop / -padLeft: a convolution
+ * of the result with that (explicit) padding and no further padding gives the original outputs.
  */
-export function padToReceptiveField(s: KernelScope, x: Info, g: ConvGeometry): Info {
+export function receptiveField(s: KernelScope, x: Info, g: ConvGeometry): { x: Info; pad: ExplicitPad } {
   const needH = (g.outHeight - 1) * g.strideHeight + (g.filterHeight - 1) * g.dilationHeight + 1;
   const needW = (g.outWidth - 1) * g.strideWidth + (g.filterWidth - 1) * g.dilationWidth + 1;
-  return s.padOrCrop(x, [
+  return splitPad(s, x, [
     [0, 0],
     [g.padTop, needH - g.padTop - g.inHeight],
     [g.padLeft, needW - g.padLeft - g.inWidth],
@@ -72,12 +72,22 @@ export function padToReceptiveField(s: KernelScope, x: Info, g: ConvGeometry): I
   ]);
 }
 
+/** Applies the negative amounts (crops) and returns the positive ones as a convolution's padding. */
+function splitPad(s: KernelScope, x: Info, amounts: Array<[number, number]>): { x: Info; pad: ExplicitPad } {
+  const cropped = s.padOrCrop(x, amounts.map(([p, q]) => [Math.min(p, 0), Math.min(q, 0)]));
+  return { x: cropped, pad: amounts.map(([p, q]) => [Math.max(p, 0), Math.max(q, 0)]) as ExplicitPad };
+}
+
+/** Explicit NHWC padding, as tfjs's conv kernels take it. */
+export type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
+
 /**
- * The input of a transposed convolution: dy zero-upsampled by the stride and padded so that a 'valid',
+ * The input of a transposed convolution: dy zero-upsampled by the stride, plus the padding under which a
  * stride-1 correlation with the spatially flipped filter gives the input gradient:
- * `dx[h] = sum_i up[h + padTop - (kh-1)*dh + i*dh] * flip(f)[i]`.
+ * `dx[h] = sum_i up[h + padTop - (kh-1)*dh + i*dh] * flip(f)[i]`. The padding is returned rather than
+ * applied, since the convolution pads for free; only negative amounts (crops) are applied here.
  */
-export function transposedConvInput(s: KernelScope, dy: Info, g: ConvGeometry): Info {
+export function transposedConvInput(s: KernelScope, dy: Info, g: ConvGeometry): { x: Info; pad: ExplicitPad } {
   const [b, oh, ow, c] = dy.shape;
   const sh = g.strideHeight;
   const sw = g.strideWidth;
@@ -91,10 +101,32 @@ export function transposedConvInput(s: KernelScope, dy: Info, g: ConvGeometry): 
   const left = (g.filterWidth - 1) * g.dilationWidth - g.padLeft;
   const rows = g.inHeight + (g.filterHeight - 1) * g.dilationHeight;
   const cols = g.inWidth + (g.filterWidth - 1) * g.dilationWidth;
-  return s.padOrCrop(up, [
+  return splitPad(s, up, [
     [0, 0],
     [top, rows - top - up.shape[1]],
     [left, cols - left - up.shape[2]],
     [0, 0],
   ]);
+}
+
+/**
+ * The filter flipped in both spatial axes (and, with `swapInOut`, with its in/out channels swapped), in
+ * JavaScript: filters are small, and wasm's Reverse + Transpose cost more than the copy.
+ */
+export function flipFilter(s: KernelScope, filter: Info, swapInOut: boolean): Info {
+  const [kh, kw, ci, co] = filter.shape;
+  const v = s.backend.readSync(filter.dataId) as Float32Array;
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const src = (i * kw + j) * ci * co;
+      const dst = ((kh - 1 - i) * kw + (kw - 1 - j)) * ci * co;
+      if (!swapInOut) {
+        out.set(v.subarray(src, src + ci * co), dst);
+        continue;
+      }
+      for (let a = 0; a < ci; a++) for (let b = 0; b < co; b++) out[dst + b * ci + a] = v[src + a * co + b];
+    }
+  }
+  return s.constant(out, swapInOut ? [kh, kw, co, ci] : [kh, kw, ci, co], "float32");
 }

@@ -1,5 +1,5 @@
 import { tf } from "../tf.js";
-import { convGeometry, padToReceptiveField, transposedConvInput } from "./conv-util.js";
+import { convGeometry, flipFilter, receptiveField, transposedConvInput } from "./conv-util.js";
 import { composed } from "./scope.js";
 
 type Info = tf.TensorInfo;
@@ -30,7 +30,8 @@ export function conv2dBackpropFilterKernel(backendName: string): tf.KernelFunc {
       }
       const [kh, kw] = filterShape;
       const g = convGeometry(x.shape, filterShape, strides, 1, pad, dimRoundingMode, false);
-      const xT = s.transpose(padToReceptiveField(s, x, g), [3, 1, 2, 0]); // [ci, Hp, Wp, B]
+      const field = receptiveField(s, x, g);
+      const xT = s.transpose(field.x, [3, 1, 2, 0]); // [ci, H, W, B]: spatial axes stay 1 and 2
       const dyT = s.transpose(dy, [1, 2, 0, 3]); // [oh, ow, B, co]
       const y = s.run(
         "Conv2D",
@@ -38,7 +39,7 @@ export function conv2dBackpropFilterKernel(backendName: string): tf.KernelFunc {
         {
           strides: [g.dilationHeight, g.dilationWidth],
           dilations: [g.strideHeight, g.strideWidth],
-          pad: "valid",
+          pad: field.pad,
           dataFormat: "NHWC",
         },
       ); // [ci, kh, kw, co]: the receptive-field padding makes the output exactly kh x kw
@@ -63,11 +64,11 @@ export function conv2dBackpropInputKernel(backendName: string): tf.KernelFunc {
       const xShape = nchw ? [inputShape[0], inputShape[2], inputShape[3], inputShape[1]] : inputShape;
       if (nchw) dy = s.transpose(dy, [0, 2, 3, 1]);
       const g = convGeometry(xShape, filter.shape, strides, 1, pad, dimRoundingMode, false);
-      const flipped = s.transpose(s.run("Reverse", { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
+      const { x, pad: convPad } = transposedConvInput(s, dy, g);
       const dx = s.run(
         "Conv2D",
-        { x: transposedConvInput(s, dy, g), filter: flipped },
-        { strides: [1, 1], dilations: [1, 1], pad: "valid", dataFormat: "NHWC" },
+        { x, filter: flipFilter(s, filter, true) },
+        { strides: [1, 1], dilations: [1, 1], pad: convPad, dataFormat: "NHWC" },
       );
       return nchw ? s.transpose(dx, [0, 3, 1, 2]) : dx;
     });

@@ -1,5 +1,5 @@
 import { tf } from "../tf.js";
-import { convGeometry, padToReceptiveField, transposedConvInput } from "./conv-util.js";
+import { convGeometry, flipFilter, receptiveField, transposedConvInput } from "./conv-util.js";
 import { composed } from "./scope.js";
 
 type Info = tf.TensorInfo;
@@ -18,13 +18,12 @@ export function depthwiseBackpropInputKernel(backendName: string): tf.KernelFunc
     return composed(backend as tf.KernelBackend, backendName, (s) => {
       const [kh, kw, ci, m] = filter.shape as Filter4;
       const g = convGeometry(inputShape, filter.shape as Filter4, strides, dilations ?? 1, pad, dimRoundingMode, true);
-      const upP = transposedConvInput(s, dy, g);
-      const f = s.reshape(filter, [kh, kw, ci * m, 1]);
-      const flipped = s.run("Reverse", { x: f }, { dims: [0, 1] });
+      const { x: up, pad: convPad } = transposedConvInput(s, dy, g);
+      const flipped = s.reshape(flipFilter(s, filter, false), [kh, kw, ci * m, 1]);
       const y = s.run(
         "DepthwiseConv2dNative",
-        { x: upP, filter: flipped },
-        { strides: [1, 1], dilations: [g.dilationHeight, g.dilationWidth], pad: "valid" },
+        { x: up, filter: flipped },
+        { strides: [1, 1], dilations: [g.dilationHeight, g.dilationWidth], pad: convPad },
       ); // [b, H, W, ci*m]
       if (m === 1) return y;
       return s.sum(s.reshape(y, [g.batch, g.inHeight, g.inWidth, ci, m]), [4]);
@@ -47,9 +46,9 @@ export function depthwiseBackpropFilterKernel(backendName: string): tf.KernelFun
     return composed(backend as tf.KernelBackend, backendName, (s) => {
       const [kh, kw, ci, m] = filterShape as Filter4;
       const g = convGeometry(x.shape, filterShape as Filter4, strides, dilations ?? 1, pad, dimRoundingMode, true);
-      const xp = padToReceptiveField(s, x, g); // [b, Hp, Wp, ci]
-      const [b, hp, wp] = xp.shape;
-      const xc = s.reshape(s.transpose(xp, [1, 2, 0, 3]), [1, hp, wp, b * ci]);
+      const field = receptiveField(s, x, g);
+      const [b, h, w] = field.x.shape;
+      const xc = s.reshape(s.transpose(field.x, [1, 2, 0, 3]), [1, h, w, b * ci]); // spatial axes stay 1 and 2
       const dy5 = s.reshape(dy, [b, g.outHeight, g.outWidth, ci, m]);
       const f = s.reshape(s.transpose(dy5, [1, 2, 0, 3, 4]), [g.outHeight, g.outWidth, b * ci, m]);
       const y = s.run(
@@ -58,7 +57,7 @@ export function depthwiseBackpropFilterKernel(backendName: string): tf.KernelFun
         {
           strides: [g.dilationHeight, g.dilationWidth],
           dilations: [g.strideHeight, g.strideWidth],
-          pad: "valid",
+          pad: field.pad,
         },
       ); // [1, kh, kw, b*ci*m]
       return s.sum(s.reshape(y, [kh, kw, b, ci, m]), [2]);

@@ -27,10 +27,10 @@ export interface EvalCommandOptions {
 export function runEvalCommand(o: EvalCommandOptions): { results: EvalResults; text: string } {
   const params: EvalParamsInput = {};
   // Variadic options: "--max-dets 1,100,1500" and "--max-dets 1 100 1500" both work.
-  const text = (v: string | string[]) => (Array.isArray(v) ? v.join(" ") : v);
-  if (o.areaRanges) params.areaRanges = evalParseAreaRanges(text(o.areaRanges));
-  if (o.maxDets) params.maxDets = evalParseMaxDets(text(o.maxDets));
-  if (o.iouThrs) params.iouThrs = evalParseIouThrs(text(o.iouThrs));
+  const joined = (v: string | string[]) => (Array.isArray(v) ? v.join(" ") : v);
+  if (o.areaRanges) params.areaRanges = evalParseAreaRanges(joined(o.areaRanges));
+  if (o.maxDets) params.maxDets = evalParseMaxDets(joined(o.maxDets));
+  if (o.iouThrs) params.iouThrs = evalParseIouThrs(joined(o.iouThrs));
   const { gt, dt } = cocoLoadFiles(o.gt, o.dt);
   const ev = cocoEvaluate(gt, dt, {
     protocol: o.protocol as never, params, classAgnostic: o.classAgnostic ? true : undefined, stockSummarize: o.stockSummarize,

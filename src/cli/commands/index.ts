@@ -1,4 +1,7 @@
 import type { Command } from "commander";
+import { register as registerGenerate } from "./generate.js";
+import { register as registerValidate } from "./validate.js";
+import { register as registerConvert } from "./convert.js";
 import { register as registerBackend } from "./backend.js";
 import { register as registerEval } from "./eval.js";
 import { register as registerAblate } from "./ablate.js";
@@ -11,6 +14,9 @@ export type RegisterCommand = (program: Command) => void;
 
 // Each command lives in its own file; add it here in pipeline order.
 export const commands: RegisterCommand[] = [
+  registerGenerate,
+  registerValidate,
+  registerConvert,
   registerBackend,
   registerTrain,
   registerPredict,

@@ -25,6 +25,7 @@ export interface TrainCommandOptions {
   log?: string;
   backend?: string;
   quiet?: boolean;
+  weightsOnly?: boolean;
 }
 
 /**
@@ -53,6 +54,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<{ steps: 
     checkpointDir: o.out,
     checkpointEvery: Number(o.checkpointEvery),
     resume: o.resume ?? false,
+    weightsOnlyAtEnd: o.weightsOnly ?? false,
     logFile: o.log ?? path.join(o.out, "..", `${path.basename(o.out)}-train-log.jsonl`),
     signal: ac.signal,
     onProgress: (p) => {
@@ -93,6 +95,7 @@ export function register(program: Command): void {
     .option("--log <file>", "JSONL training log (default: <out>-train-log.jsonl beside --out)")
     .option("--backend <name>", "auto | gpu | node | wasm | cpu")
     .option("--quiet", "no progress bar")
+    .option("--weights-only", "the final checkpoint holds weights only (no optimizer state): for shipping")
     .requiredOption("--out <dir>", "checkpoint directory")
     .action(async (opts: TrainCommandOptions) => {
       const r = await runTrainCommand(opts);

@@ -126,16 +126,28 @@ export class CocoAccumulator {
     if (typeof o !== "object" || o === null) return false;
     const r = o as Record<string, unknown>;
     const id = r.id, imageId = r.image_id, cat = r.category_id, b = r.bbox, area = r.area, crowd = r.iscrowd, ign = r.ignore;
-    if (!Number.isInteger(id) || !Number.isInteger(imageId) || !Number.isInteger(cat) || !Array.isArray(b) || b.length !== 4) return false;
+    if (!Array.isArray(b) || b.length !== 4) return false;
     const x = b[0], y = b[1], w = b[2], h = b[3];
-    if (!Number.isFinite(x) || !Number.isFinite(y) || !(w > 0 && w < Infinity) || !(h > 0 && h < Infinity)) return false;
-    if (area !== undefined && !((area as number) >= 0 && (area as number) < Infinity)) return false;
+    if (typeof x !== "number" || typeof y !== "number" || typeof w !== "number" || typeof h !== "number") return false;
+    if (area !== undefined && typeof area !== "number") return false;
     if (crowd !== undefined && crowd !== 0 && crowd !== 1) return false;
     if (ign !== undefined && ign !== 0 && ign !== 1) return false;
     let expected = 4 + (area !== undefined ? 1 : 0) + (crowd !== undefined ? 1 : 0) + (ign !== undefined ? 1 : 0);
     if (r.segmentation !== undefined) return false;
     for (const _ in r) if (--expected < 0) return false;
-    this.ann.push(id as number, imageId as number, cat as number, x, y, w, h, area === undefined ? w * h : (area as number), crowd === 1 ? 1 : 0, ign === 1 ? 1 : 0);
+    return this.pushPlain(id as number, imageId as number, cat as number, x, y, w, h, area === undefined ? NaN : (area as number), crowd === 1 ? 1 : 0, ign === 1 ? 1 : 0);
+  }
+
+  /**
+   * Appends an annotation whose fields are already numbers, when they pass the checks (area NaN = absent,
+   * meaning w * h; JSON cannot hold NaN). Returns false, adding nothing, when the record needs the full checks and messages.
+   */
+  pushPlain(id: number, imageId: number, cat: number, x: number, y: number, w: number, h: number, area: number, crowd: number, ign: number): boolean {
+    if (!Number.isInteger(id) || !Number.isInteger(imageId) || !Number.isInteger(cat)) return false;
+    if (!Number.isFinite(x) || !Number.isFinite(y) || !(w > 0 && w < Infinity) || !(h > 0 && h < Infinity)) return false;
+    const absent = Number.isNaN(area);
+    if (!absent && !(area >= 0 && area < Infinity)) return false;
+    this.ann.push(id, imageId, cat, x, y, w, h, absent ? w * h : area, crowd, ign);
     return true;
   }
 

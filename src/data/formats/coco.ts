@@ -19,6 +19,7 @@ import { DealkitInputError } from "../../util/errors.js";
 import { Dataset } from "../dataset.js";
 import { CocoAccumulator, type CocoReadOptions } from "./coco-records.js";
 import { cocoAnnotationOf, cocoCategoryOf, cocoImageOf } from "./coco-object.js";
+import { parseAnnotationBatch } from "./coco-fast.js";
 import { scanJsonFile } from "./json-stream.js";
 import { JsonFileWriter } from "./json-writer.js";
 
@@ -73,8 +74,12 @@ export function readCocoStreaming(file: string, options: CocoFileOptions = {}): 
   const seen = new Set<string>();
   scanJsonFile(
     file,
-    { streamKeys: ["images", "annotations", "categories"], chunkBytes: options.chunkBytes, batchBytes: options.batchBytes },
+    { streamKeys: ["images", "annotations", "categories"], rawKeys: ["annotations"], chunkBytes: options.chunkBytes, batchBytes: options.batchBytes },
     {
+      onRaw(key, bytes, start, end, first, offset) {
+        seen.add(key);
+        return parseAnnotationBatch(bytes, start, end, acc, first, offset, file);
+      },
       onElements(key, els, first) {
         seen.add(key);
         const add = key === "images" ? acc.addImage : key === "categories" ? acc.addCategory : acc.addAnnotation;

@@ -21,3 +21,11 @@ export {
   type TinySetMiniLocation,
   type EnsureTinySetMiniOptions,
 } from "./tinyset.js";
+export {
+  VISDRONE_ID_OF_SYNTH,
+  visDroneLines,
+  writeVisDroneExample,
+  writeYoloExample,
+  type FormatExample,
+  type FormatExampleOptions,
+} from "./export.js";

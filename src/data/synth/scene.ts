@@ -90,13 +90,12 @@ export function generateImage(domain: DomainName, rng: Random, options: Generate
     densityOpt !== "auto" ? densityOpt : ((u) => (u < 0.3 ? "sparse" : u < 0.7 ? "medium" : "dense"))(rng.next());
 
   const r = new Raster(width, height);
-  const layout = spec.background(r, rng, shifted);
-
   const cats = spec.categories.filter((c) => mode !== "seen" || !c.heldOut);
+  const layout = spec.background(r, rng, { shifted, categories: cats });
   const weights = cats.map((c) => (mode === "heldout" && c.heldOut ? c.weight * heldOutBoost(spec.categories) : c.weight));
   const [lo, hi] = COUNT_PER_64K[density];
   const target = Math.max(1, Math.round(rng.uniform(lo, hi) * ((width * height) / 65536)));
-  const imageScale = rng.uniform(0.8, 1.2) * (options.objectScale ?? 1) * (shifted ? 0.85 : 1);
+  const imageScale = Math.exp(rng.uniform(Math.log(0.8), Math.log(1.6))) * (options.objectScale ?? 1) * (shifted ? 0.85 : 1);
 
   const placed = placeObjects(rng, layout, cats, weights, target, density, imageScale, width, height);
   if (mode === "heldout" && !placed.some((p) => p.cat.heldOut)) {

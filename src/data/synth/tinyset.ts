@@ -14,7 +14,7 @@ import { type DomainName, SYNTH_DOMAINS } from "./types.js";
  * The generator's version. Bump it whenever output bytes change for a given seed: cached copies are keyed
  * by it, so a bump regenerates them.
  */
-export const TINYSET_MINI_VERSION = 1;
+export const TINYSET_MINI_VERSION = 2;
 
 /** The splits, in file order. Held-out categories appear only in "heldout-categories". */
 export const TINYSET_SPLITS = ["train", "val", "test", "heldout-categories", "heldout-dataset"] as const;

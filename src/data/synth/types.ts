@@ -89,6 +89,14 @@ export interface DomainEffects {
   contrast: [number, number];
 }
 
+/** What a background painter is told about the scene to come. */
+export interface BackgroundContext {
+  /** True in the held-out "shifted" data set (alternative palettes). */
+  shifted: boolean;
+  /** The categories that may be placed, so the painter can make room for them (e.g. water for ships). */
+  categories: readonly CategorySpec[];
+}
+
 /** One TinySet-mini domain: its categories, background painter and appearance ranges. */
 export interface DomainSpec {
   name: DomainName;
@@ -98,5 +106,5 @@ export interface DomainSpec {
   description: string;
   categories: CategorySpec[];
   effects: DomainEffects;
-  background(r: Raster, rng: Random, shifted: boolean): SceneLayout;
+  background(r: Raster, rng: Random, ctx: BackgroundContext): SceneLayout;
 }

@@ -93,7 +93,7 @@ export const agriculture: DomainSpec = {
   description: "top-down field views: textured soil, parallel crop rows of leafy plants, stray leaves covering objects",
   categories: [broadleafWeed, thistle, beetle, hayBale],
   effects: { blur: [0, 0.9], noise: [1, 5], contrast: [0.5, 1] },
-  background(r, rng, shifted): SceneLayout {
+  background(r, rng, { shifted }): SceneLayout {
     const { width: W, height: H } = r;
     const labels = new Uint8Array(W * H);
     r.fillField(fbm(rng, W, H, 40, 5), shifted ? [170, 150, 110] : [120, 90, 62], shifted ? [140, 120, 90] : [90, 66, 46]);

@@ -102,7 +102,7 @@ export const dailyLife: DomainSpec = {
   description: "seaside views: sky gradient over a horizon, sea with stretched waves and foam, beach sand, parasols; perspective shrinks far objects",
   categories: [person, swimmer, bird, kite],
   effects: { blur: [0, 1.1], noise: [1, 5], contrast: [0.55, 1] },
-  background(r, rng, shifted): SceneLayout {
+  background(r, rng, { shifted }): SceneLayout {
     const { width: W, height: H } = r;
     const labels = new Uint8Array(W * H);
     const horizon = H * rng.uniform(0.2, 0.42);

@@ -108,7 +108,7 @@ export const driving: DomainSpec = {
   description: "dash-camera views: sky over a horizon, a road converging to a vanishing point with lane marks, building blocks with windows, poles",
   categories: [trafficLight, trafficSign, distantCar, trafficCone],
   effects: { blur: [0, 1.0], noise: [1.5, 6], contrast: [0.6, 1] },
-  background(r, rng, shifted): SceneLayout {
+  background(r, rng, { shifted }): SceneLayout {
     const { width: W, height: H } = r;
     const labels = new Uint8Array(W * H);
     const hy = H * rng.uniform(0.36, 0.5), vx = W * rng.uniform(0.38, 0.62);

@@ -109,7 +109,7 @@ export const microscopy: DomainSpec = {
   description: "bright-field blood smears: pale plasma, a dense field of overlapping red cells with pale centres, often slightly out of focus",
   categories: [parasite, lymphocyte, neutrophil, eosinophil],
   effects: { blur: [0.3, 1.3], noise: [1, 4], contrast: [0.6, 1] },
-  background(r, rng, shifted): SceneLayout {
+  background(r, rng, { shifted }): SceneLayout {
     const { width: W, height: H } = r;
     const labels = new Uint8Array(W * H);
     r.fillField(fbm(rng, W, H, 64, 4), shifted ? [200, 205, 225] : [236, 222, 226], shifted ? [185, 190, 215] : [225, 205, 215]);

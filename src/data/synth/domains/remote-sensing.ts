@@ -112,7 +112,7 @@ export const remoteSensing: DomainSpec = {
   description: "nadir aerial tiles: fields and soil texture, straight roads with lane marks, parking lots, roofs, water, tree crowns",
   categories: [smallVehicle, largeVehicle, storageTank, ship],
   effects: { blur: [0, 0.8], noise: [1, 5], contrast: [0.55, 1] },
-  background(r, rng, shifted): SceneLayout {
+  background(r, rng, { shifted, categories }): SceneLayout {
     const { width: W, height: H } = r;
     const labels = new Uint8Array(W * H);
     const a: Rgb = shifted ? [196, 176, 140] : [104, 124, 78];
@@ -120,10 +120,11 @@ export const remoteSensing: DomainSpec = {
     r.fillField(fbm(rng, W, H, 96, 5), a, b);
     paintPatches(r, rng, Math.round((W * H) / 16000), [30, 90], shifted ? [[190, 170, 130], [170, 150, 120]] : [[92, 120, 64], [150, 140, 100], [120, 132, 80]]);
     r.modulate(fbm(rng, W, H, 12, 3), 0.25);
-    if (rng.bool(0.55)) {
+    const ships = categories.includes(ship);
+    if (ships || rng.bool(0.55)) {
       const f = fbm(rng, W, H, Math.max(W, H) / 2, 3);
       const water: Rgb = shifted ? [70, 90, 100] : [38, 62, 78];
-      const thr = rng.uniform(0.55, 0.72);
+      const thr = ships ? rng.uniform(0.45, 0.6) : rng.uniform(0.55, 0.72);
       const d = r.data;
       for (let i = 0; i < f.length; i++) {
         if (f[i]! > thr) {

@@ -108,7 +108,7 @@ export const uav: DomainSpec = {
   description: "low-altitude drone views: streets with lane marks, sidewalks and paved plazas, lawns, roofs, tree crowns over objects",
   categories: [pedestrian, car, van, bus],
   effects: { blur: [0, 1.0], noise: [1.5, 6], contrast: [0.5, 1] },
-  background(r, rng, shifted): SceneLayout {
+  background(r, rng, { shifted }): SceneLayout {
     const { width: W, height: H } = r;
     const labels = new Uint8Array(W * H);
     const k = Math.max(1, Math.round((W * H) / 65536));

@@ -1,0 +1,46 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Command } from "commander";
+import { afterAll, describe, expect, it } from "vitest";
+import { registerReproduce } from "../../src/cli/commands/reproduce.js";
+import { defaultReproduceNotebooks, reportIndexHtml, reproduce } from "../../src/report/index.js";
+
+const fixtures = path.resolve(__dirname, "..", "notebooks", "fixtures");
+const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "dealkit-report-"));
+afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
+
+describe("reproduce", { timeout: 300_000 }, () => {
+  it("runs the notebooks through Jupyter and writes an index linking their HTML exports", async () => {
+    const notebooks = [path.join(fixtures, "pass.ipynb"), path.join(fixtures, "fail.ipynb")];
+    const result = await reproduce({ outDir, notebooks });
+    expect(result.ok).toBe(false);
+    expect(result.results.map((r) => r.ok)).toEqual([true, false]);
+    expect(result.reportHtml).toBe(path.join(outDir, "index.html"));
+    const index = fs.readFileSync(result.reportHtml, "utf8");
+    expect(index).toContain('<a href="notebooks/pass.html">pass.ipynb</a>');
+    expect(index).toContain("deliberate failure from the fixture");
+    expect(fs.existsSync(path.join(outDir, "notebooks", "pass.html"))).toBe(true);
+  });
+
+  it("defaults to the hello notebook", () => {
+    expect(defaultReproduceNotebooks().map((p) => path.basename(p))).toEqual(["00-hello.ipynb"]);
+  });
+
+  it("escapes what it puts in the report", () => {
+    const html = reportIndexHtml(
+      [{ notebook: "x/<b>.ipynb", ok: false, seconds: 1, cells: [], failures: [{ cell: 1, codeCell: 1, kind: "error", source: "", message: "<script>" }] }],
+      "x",
+    );
+    expect(html).toContain("&lt;b&gt;.ipynb");
+    expect(html).toContain("cell 1: &lt;script&gt;");
+    expect(html).not.toContain("<script>");
+  });
+
+  it("is the `dealkit reproduce` command, which checks its options", async () => {
+    const program = new Command().exitOverride();
+    registerReproduce(program);
+    expect(program.commands.map((c) => c.name())).toContain("reproduce");
+    await expect(program.parseAsync(["node", "dealkit", "reproduce", "--timeout", "soon"])).rejects.toThrow(/--timeout must be a positive number/);
+  });
+});
