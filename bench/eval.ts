@@ -46,13 +46,15 @@ export async function run(options: { images?: number; categories?: number } = {}
   const seconds: Record<string, number> = {};
   for (const protocol of ["coco", "aitod"] as const) {
     for (const agnostic of [false, true]) {
+      const c0 = process.cpuUsage();
       const ev = cocoEvaluate(gt, dt, { protocol, classAgnostic: agnostic });
+      const c1 = process.cpuUsage(c0);
       const s = (ev.timings.matchMs + ev.timings.accumulateMs) / 1000;
       const ap = ev.summary[0]!;
       const ratio = PYCOCOTOOLS_SECONDS[protocol] / s;
       seconds[protocol + (agnostic ? "Agnostic" : "")] = s;
       console.log(`  ${protocol.padEnd(5)}${agnostic ? " class-agnostic" : "               "}  evaluate ${(ev.timings.matchMs / 1000).toFixed(2)} s` +
-        ` + accumulate ${(ev.timings.accumulateMs / 1000).toFixed(2)} s = ${s.toFixed(2)} s` +
+        ` + accumulate ${(ev.timings.accumulateMs / 1000).toFixed(2)} s = ${s.toFixed(2)} s (CPU ${((c1.user + c1.system) / 1e6).toFixed(2)} s)` +
         (agnostic ? "" : `  (pycocotools ~${PYCOCOTOOLS_SECONDS[protocol]} s: ${ratio.toFixed(0)}x)`) + `  ${ap.label} ${ap.value.toFixed(4)}`);
     }
   }

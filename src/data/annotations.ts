@@ -84,7 +84,11 @@ export class AnnotationBuilder {
     this.area = g(this.area);
     this.iscrowd = g(this.iscrowd);
     this.ignore = g(this.ignore);
-    for (const [k, v] of this.attrs) this.attrs.set(k, g(v));
+    for (const [k, v] of this.attrs) {
+      const grown = g(v);
+      grown.fill(NaN, v.length); // absent in the rows to come
+      this.attrs.set(k, grown);
+    }
     this.cap = cap;
   }
 

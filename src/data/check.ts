@@ -4,10 +4,29 @@ import type { BoxPolicy, IssueCollector } from "./issues.js";
 
 /** Finds values that occur more than once in `ids` (sorting a copy: cheap at millions of rows). */
 function duplicates(ids: Float64Array): Set<number> {
+  let increasing = true;
+  for (let i = 1; i < ids.length && increasing; i++) increasing = ids[i]! > ids[i - 1]!;
+  if (increasing) return new Set(); // the common case (ids 1, 2, 3, ...) without sorting
   const sorted = ids.slice().sort();
   const dup = new Set<number>();
   for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) dup.add(sorted[i]!);
   return dup;
+}
+
+/** Image id -> index: a dense table when ids are small non-negative integers (the usual case), else the map. */
+function imageLookup(index: Map<number, number>): (id: number) => number | undefined {
+  let max = -1;
+  for (const id of index.keys()) {
+    if (!(Number.isInteger(id) && id >= 0)) return (id) => index.get(id);
+    if (id > max) max = id;
+  }
+  if (max > 4 * index.size + 1024) return (id) => index.get(id);
+  const table = new Int32Array(max + 1).fill(-1);
+  for (const [id, i] of index) table[id] = i;
+  return (id) => {
+    const i = id >= 0 && id <= max && Number.isInteger(id) ? table[id]! : -1;
+    return i < 0 ? undefined : i;
+  };
 }
 
 /** Tolerance for "outside the image": float noise in converted files should not warn. */
@@ -32,6 +51,7 @@ export function checkDatasetParts(parts: DatasetParts, issues: IssueCollector, o
     catIds.add(c.id);
   }
   const n = a.ids.length;
+  const lookupImage = imageLookup(imageIndex);
   const dup = duplicates(a.ids);
   if (dup.size) {
     const seen = new Set<number>();
@@ -50,7 +70,7 @@ export function checkDatasetParts(parts: DatasetParts, issues: IssueCollector, o
     const where = opts.recordOf?.(i);
     const record = where?.record ?? `annotation ${a.ids[i]}`;
     const file = where?.file ?? opts.file;
-    const ii = imageIndex.get(a.imageIds[i]!);
+    const ii = lookupImage(a.imageIds[i]!);
     if (!catIds.has(a.categoryIds[i]!)) issues.error("unknown-id", `unknown category id ${a.categoryIds[i]}`, { file, record, field: "category_id" });
     if (ii === undefined) {
       issues.error("unknown-id", `unknown image id ${a.imageIds[i]}`, { file, record, field: "image_id" });

@@ -51,7 +51,7 @@ export async function loadSamples(ds: Dataset, options: LoadSamplesOptions = {})
     out.push({
       imageId: im.id,
       domain: im.domain ?? "",
-      title: `${im.domain ? im.domain + " " : ""}${path.posix.basename(im.fileName)} (${rows.length} boxes)`,
+      title: `${path.posix.basename(im.fileName)} (${rows.length} boxes)`,
       image: await loadImageRgb(ds.imagePath(im.id)),
       boxes: [...rows].map((r) => ({
         bboxXywh: [b[r * 4]!, b[r * 4 + 1]!, b[r * 4 + 2]!, b[r * 4 + 3]!],

@@ -33,15 +33,18 @@ export class IssueCollector {
     readonly maxPerCode = 100,
   ) {}
 
+  /** Records an error (throws it in "throw" mode). */
   error(code: string, problem: string, where: InputLocation): void {
     if (this.mode === "throw") throw new DealkitInputError(problem, where);
     this.add("error", code, problem, where);
   }
 
+  /** Records a warning. */
   warn(code: string, problem: string, where: InputLocation): void {
     this.add("warning", code, problem, where);
   }
 
+  /** Errors recorded so far, listed or not. */
   get errorCount(): number {
     let n = 0;
     for (const [k, v] of this.counts) if (k.startsWith("error:")) n += v;

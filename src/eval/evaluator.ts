@@ -3,7 +3,8 @@ import { VERSION } from "../version.js";
 import { cocoAccumulate, type CocoAccumulated } from "./accumulate.js";
 import type { CocoDtData, CocoGtData } from "./load.js";
 import { cocoMatch, type CocoMatchData } from "./match.js";
-import type { EvalParams } from "./params.js";
+import { cocoOlrp, cocoOlrpMean } from "./olrp.js";
+import { evalFindThreshold, type EvalParams } from "./params.js";
 import { evalProtocol, type EvalProtocol, type EvalProtocolName, type EvalProtocolOptions } from "./protocols.js";
 import type { EvalSimilarity } from "./similarity.js";
 import { cocoReduce, cocoSummarize, type EvalStat } from "./summarize.js";
@@ -49,7 +50,7 @@ export interface CocoEvaluation {
   accumulated: CocoAccumulated;
   summary: EvalStat[];
   results: EvalResults;
-  /** Wall-clock milliseconds of matching (evaluate) and accumulation. */
+  /** Wall-clock milliseconds of matching (evaluate) and of accumulation with the summary (and oLRP). */
   timings: { matchMs: number; accumulateMs: number };
 }
 
@@ -72,12 +73,27 @@ export function cocoEvaluate(gt: CocoGtData, dt: CocoDtData, options: CocoEvalua
   }
   const params = protocol.params;
   const similarity = options.similarity ?? { kind: "iou" };
+  // oLRP (aitod) needs the IoU of each TP at IoU .50 in range "all": recorded during the one matching pass.
+  const olrpAt = protocol.olrp
+    ? { areaIndex: Math.max(0, params.areaRanges.findIndex((r) => r.label === "all")), iouIndex: evalFindThreshold(params.iouThrs, 0.5) }
+    : undefined;
+  const wantOlrp = olrpAt !== undefined && olrpAt.iouIndex >= 0;
+  const record = options.record ?? (wantOlrp ? olrpAt : undefined);
   const t0 = performance.now();
-  const match = cocoMatch(gt, dt, params, { similarity, record: options.record });
+  const match = cocoMatch(gt, dt, params, { similarity, record });
   const t1 = performance.now();
   const accumulated = cocoAccumulate(match);
-  const t2 = performance.now();
   const summary = cocoSummarize(accumulated, params, protocol.summary);
+  if (wantOlrp) {
+    const same = record!.areaIndex === olrpAt.areaIndex && record!.iouIndex === olrpAt.iouIndex;
+    const o = cocoOlrp(same ? match : cocoMatch(gt, dt, params, { similarity, record: olrpAt }), dt.score, params.maxDets.length - 1);
+    const mLast = params.maxDets[params.maxDets.length - 1]!;
+    const area = params.areaRanges[olrpAt.areaIndex]!.label;
+    for (const [name, v] of [["oLRP", o.olrp], ["oLRP_loc", o.loc], ["oLRP_FP", o.fp], ["oLRP_FN", o.fn]] as const) {
+      summary.push({ label: `${name}@.50|${area}|${mLast}`, metric: "LRP", iouThrs: [0.5], area, maxDets: mLast, value: cocoOlrpMean(v) });
+    }
+  }
+  const t2 = performance.now();
   const stats: Record<string, number> = {};
   for (const s of summary) stats[s.label] = s.value;
   const perCategory = params.useCats ? cocoPerCategoryAp(accumulated, gt, params) : {};

@@ -29,3 +29,4 @@ export {
   type EvalPrCurveOptions,
 } from "./breakdowns.js";
 export { evalCentreOffsets, evalNwdStats, type EvalCentreOffsetOptions, type EvalNwdOptions } from "./extras.js";
+export { cocoOlrp, cocoOlrpMean, type CocoOlrp } from "./olrp.js";

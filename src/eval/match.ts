@@ -1,10 +1,13 @@
 import type { CocoDtData, CocoGtData } from "./load.js";
 import type { EvalParams } from "./params.js";
+import { evalCountingSort, evalSortByScoreDesc } from "./order.js";
 import { cocoBoxIouXywh, evalNwdXywh, type EvalSimilarity } from "./similarity.js";
 
-/** Detection state per (area range, IoU threshold, slot): not counted (ignored or absent), TP, FP. */
+/** Detection state in {@link CocoMatchData.state}: not counted (ignored, e.g. matched to a crowd GT). */
 export const MATCH_IGNORED = 0;
+/** Detection state: a true positive (matched to a non-ignored GT). */
 export const MATCH_TP = 1;
+/** Detection state: a false positive (unmatched, inside the area range). */
 export const MATCH_FP = 2;
 
 /**
@@ -38,6 +41,8 @@ export interface CocoMatchData {
   groupNpig: Int32Array;
   /** When requested: per slot, the GT annotation index matched at `recorded` (TP only), else -1. */
   matchedGt?: Int32Array;
+  /** When requested: per slot, the similarity (IoU) of that TP match, else 0. */
+  matchedIou?: Float64Array;
   recorded?: { areaIndex: number; iouIndex: number };
 }
 
@@ -49,17 +54,12 @@ export interface CocoMatchOptions {
   record?: { areaIndex: number; iouIndex: number };
 }
 
-/** Stable order of `idx` (a subarray of indices) by image, then a per-element key (counting sort on image). */
-function orderByImage(n: number, nImgs: number, imgOf: Int32Array, keep: (i: number) => boolean): { order: Int32Array; imgStart: Int32Array } {
-  const count = new Int32Array(nImgs + 1);
-  let total = 0;
-  for (let i = 0; i < n; i++) if (keep(i)) { count[imgOf[i]! + 1]!++; total++; }
-  for (let i = 0; i < nImgs; i++) count[i + 1]! += count[i]!;
-  const imgStart = count.slice();
-  const pos = count.slice(0, nImgs);
-  const order = new Int32Array(total);
-  for (let i = 0; i < n; i++) if (keep(i)) order[pos[imgOf[i]!]!++] = i;
-  return { order, imgStart };
+/** Indices `i < n` with `keep(i)`, ascending (file order). */
+function keptIndices(n: number, keep: (i: number) => boolean): Int32Array {
+  const out = new Int32Array(n);
+  let k = 0;
+  for (let i = 0; i < n; i++) if (keep(i)) out[k++] = i;
+  return out.slice(0, k);
 }
 
 /**
@@ -89,62 +89,61 @@ export function cocoMatch(gt: CocoGtData, dt: CocoDtData, params: EvalParams, op
   const areaLo = Float64Array.from(params.areaRanges, (r) => r.lo);
   const areaHi = Float64Array.from(params.areaRanges, (r) => r.hi);
 
-  // GT and detections grouped by image; inside an image sorted by (category, file order) for GT and
-  // (category, -score, file order) or (-score, category, file order) for detections.
-  const gOrd = orderByImage(gt.n, nImgs, gt.img, (i) => gt.img[i]! >= 0 && gt.cat[i]! >= 0);
-  const dOrd = orderByImage(dt.n, nImgs, dt.img, (i) => dt.cat[i]! >= 0);
+  // pycocotools' orders as chains of stable sorts. GT: by image, then category, then file order.
+  // Detections: by image, then (category, -score, file order), or (-score, category, file order) when
+  // class-agnostic (its per-image list is concatenated by category, then stably sorted by score).
+  const nCatsAll = gt.catIds.length;
   const gcat = gt.cat;
   const dcat = dt.cat;
-  const dscore = dt.score;
-  const gCmp = (a: number, b: number) => gcat[a]! - gcat[b]! || a - b;
-  const dCmp = useCats
-    ? (a: number, b: number) => dcat[a]! - dcat[b]! || dscore[b]! - dscore[a]! || a - b
-    : (a: number, b: number) => dscore[b]! - dscore[a]! || dcat[a]! - dcat[b]! || a - b;
-  for (let im = 0; im < nImgs; im++) {
-    sortRange(gOrd.order, gOrd.imgStart[im]!, gOrd.imgStart[im + 1]!, gCmp);
-    sortRange(dOrd.order, dOrd.imgStart[im]!, dOrd.imgStart[im + 1]!, dCmp);
-  }
+  const dimg = dt.img;
+  const gOrd = evalCountingSort(
+    evalCountingSort(keptIndices(gt.n, (i) => gt.img[i]! >= 0 && gcat[i]! >= 0), gcat, nCatsAll).order, gt.img, nImgs,
+  );
+  let dSeq = keptIndices(dt.n, (i) => dcat[i]! >= 0);
+  if (!useCats) dSeq = evalCountingSort(dSeq, dcat, nCatsAll).order;
+  dSeq = evalSortByScoreDesc(dSeq, dt.score);
+  if (useCats) dSeq = evalCountingSort(dSeq, dcat, nCatsAll).order;
+  const dOrd = evalCountingSort(dSeq, dimg, nImgs);
+  const gImgStart = gOrd.start;
+  const dImgStart = dOrd.start;
 
-  // Rank of each detection in its group; those within maxDets[-1] become slots.
+  // Rank of each detection in its group; those within maxDets[-1] become slots, listed by (image, rank).
   const rankOf = new Int32Array(dt.n).fill(-1);
+  const slotSeq = new Int32Array(dOrd.order.length);
   let nSlots = 0;
   for (let im = 0; im < nImgs; im++) {
-    const s = dOrd.imgStart[im]!;
-    const e = dOrd.imgStart[im + 1]!;
+    const s = dImgStart[im]!;
+    const e = dImgStart[im + 1]!;
     let rank = 0;
     for (let j = s; j < e; j++) {
       const d = dOrd.order[j]!;
       if (useCats && j > s && dcat[d] !== dcat[dOrd.order[j - 1]!]) rank = 0;
-      if (rank < maxDet) { rankOf[d] = rank; nSlots++; }
+      if (rank < maxDet) {
+        rankOf[d] = rank;
+        slotSeq[nSlots++] = d;
+      }
       rank++;
     }
   }
-  const slotDet = new Int32Array(nSlots);
-  {
-    let k = 0;
-    for (let i = 0; i < dt.n; i++) if (rankOf[i]! >= 0) slotDet[k++] = i;
-  }
-  const dimg = dt.img;
-  const accCat = (d: number) => (useCats ? dcat[d]! : 0);
-  const slotSorted = Array.from(slotDet).sort(
-    (a, b) => accCat(a) - accCat(b) || dscore[b]! - dscore[a]! || dimg[a]! - dimg[b]! || rankOf[a]! - rankOf[b]!,
-  );
-  slotDet.set(slotSorted);
+  // Accumulate's order: by category, descending score, then image and rank (a stable sort of the above).
+  let slotDet = evalSortByScoreDesc(slotSeq.subarray(0, nSlots), dt.score);
+  const catOfDet = useCats ? dcat : new Int32Array(dt.n);
+  const bySlotCat = evalCountingSort(slotDet, catOfDet, nCats);
+  slotDet = bySlotCat.order;
+  const catStart = bySlotCat.start;
   const slotImg = new Int32Array(nSlots);
   const slotRank = new Int32Array(nSlots);
   const slotOf = new Int32Array(dt.n).fill(-1);
-  const catStart = new Int32Array(nCats + 1);
   for (let s = 0; s < nSlots; s++) {
     const d = slotDet[s]!;
     slotImg[s] = dimg[d]!;
     slotRank[s] = rankOf[d]!;
     slotOf[d] = s;
-    catStart[accCat(d) + 1]!++;
   }
-  for (let k = 0; k < nCats; k++) catStart[k + 1]! += catStart[k]!;
 
   const state = new Uint8Array(A * T * nSlots);
   const matchedGt = options.record ? new Int32Array(nSlots).fill(-1) : undefined;
+  const matchedIou = options.record ? new Float64Array(nSlots) : undefined;
   const recA = options.record?.areaIndex ?? -1;
   const recT = options.record?.iouIndex ?? -1;
 
@@ -167,10 +166,10 @@ export function cocoMatch(gt: CocoGtData, dt: CocoDtData, params: EvalParams, op
   const nwdC = similarity.kind === "nwd" ? similarity.c : 0;
 
   for (let im = 0; im < nImgs; im++) {
-    let gj = gOrd.imgStart[im]!;
-    const gEnd = gOrd.imgStart[im + 1]!;
-    let dj = dOrd.imgStart[im]!;
-    const dEnd = dOrd.imgStart[im + 1]!;
+    let gj = gImgStart[im]!;
+    const gEnd = gImgStart[im + 1]!;
+    let dj = dImgStart[im]!;
+    const dEnd = dImgStart[im + 1]!;
     while (gj < gEnd || dj < dEnd) {
       // The next group: one category (useCats) or the whole image.
       let cat = 0;
@@ -278,7 +277,10 @@ export function cocoMatch(gt: CocoGtData, dt: CocoDtData, params: EvalParams, op
                 st = ar < lo || ar > hi ? MATCH_IGNORED : MATCH_FP;
               } else {
                 st = MATCH_TP;
-                if (rec) matchedGt![slotOf[di]!] = gIdx[m]!;
+                if (rec) {
+                  matchedGt![slotOf[di]!] = gIdx[m]!;
+                  matchedIou![slotOf[di]!] = best;
+                }
               }
             }
             state[base + slotOf[di]!] = st;
@@ -297,23 +299,6 @@ export function cocoMatch(gt: CocoGtData, dt: CocoDtData, params: EvalParams, op
   return {
     params, similarity, nImgs, nCats, catStart, slotDet, slotImg, slotRank, state,
     groupImg: Int32Array.from(groupImgL), groupCat: Int32Array.from(groupCatL), groupNpig,
-    matchedGt, recorded: options.record,
+    matchedGt, matchedIou, recorded: options.record,
   };
-}
-
-/** Sorts `arr[s..e)` in place with `cmp` (insertion sort for short runs, else a copy through Array#sort). */
-function sortRange(arr: Int32Array, s: number, e: number, cmp: (a: number, b: number) => number): void {
-  const n = e - s;
-  if (n < 2) return;
-  if (n <= 24) {
-    for (let i = s + 1; i < e; i++) {
-      const v = arr[i]!;
-      let j = i - 1;
-      while (j >= s && cmp(arr[j]!, v) > 0) { arr[j + 1] = arr[j]!; j--; }
-      arr[j + 1] = v;
-    }
-    return;
-  }
-  const tmp = Array.from(arr.subarray(s, e)).sort(cmp);
-  for (let i = 0; i < n; i++) arr[s + i] = tmp[i]!;
 }

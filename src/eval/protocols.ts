@@ -4,6 +4,7 @@ import { cocoStandardSummarySpecs, cocoStockSummarySpecs, evalStatSpec, type Eva
 
 /** Names of the built-in evaluation protocols. */
 export const EVAL_PROTOCOLS = ["coco", "aitod", "p2sod", "custom"] as const;
+/** One of {@link EVAL_PROTOCOLS}: `coco`, `aitod`, `p2sod` or `custom`. */
 export type EvalProtocolName = (typeof EVAL_PROTOCOLS)[number];
 
 /** A protocol: the evaluation parameters plus the summary numbers it reports. */
@@ -11,6 +12,11 @@ export interface EvalProtocol {
   name: EvalProtocolName;
   params: EvalParams;
   summary: EvalStatSpec[];
+  /**
+   * Also report the AI-TOD fork's optimal LRP numbers (`oLRP@.50|all|<maxDets>`, `oLRP_loc@...`,
+   * `oLRP_FP@...`, `oLRP_FN@...`) at IoU .50, range `all`, the largest maxDets. Set by `aitod`.
+   */
+  olrp?: boolean;
 }
 
 /** Options of {@link evalProtocol}. */
@@ -27,9 +33,9 @@ export interface EvalProtocolOptions {
  * - `coco`: pycocotools bbox defaults (IoU .50:.05:.95, maxDets 1/10/100, ranges all/small/medium/large);
  *   the 12 standard stats.
  * - `aitod`: the AI-TOD fork's defaults (jwwangchn/cocoapi-aitod): maxDets 1/100/1500, ranges all,
- *   verytiny [0,64], tiny [64,256], small [256,1024], medium [1024,1e10]; its 15 AP/AR stats in its order,
- *   including `AP@.25|all|1500`, which the fork reports as -1 because .25 is not an IoU threshold (oLRP is
- *   not computed).
+ *   verytiny [0,64], tiny [64,256], small [256,1024], medium [1024,1e10]; its 19 stats in its order:
+ *   15 AP/AR numbers, including `AP@.25|all|1500`, which the fork reports as -1 because .25 is not an IoU
+ *   threshold, then optimal LRP and its localisation, FP and FN components at IoU .50 (see {@link cocoOlrp}).
  * - `p2sod`: the P2SOD benchmark table, class-agnostic (useCats 0), AI-TOD ranges, maxDets 1/100/1500 per
  *   image. IoU thresholds are .25 plus the COCO ten; each threshold is matched independently, so every
  *   number equals what pycocotools gives for the same settings:
@@ -60,10 +66,15 @@ export function evalProtocol(name: EvalProtocolName | string, options: EvalProto
     summary = p2sodSummarySpecs(params);
   }
   if (options.stockSummarize) summary = cocoStockSummarySpecs(params);
-  return { name: n, params, summary };
+  return { name: n, params, summary, ...(n === "aitod" && !options.stockSummarize ? { olrp: true } : {}) };
 }
 
-/** The AI-TOD fork's AP/AR stats for the given parameters (its summarize order, oLRP left out). */
+/**
+ * The AI-TOD fork's AP/AR stats for the given parameters (its summarize order, oLRP left out).
+ *
+ * @example
+ * aitodSummarySpecs(evalProtocol("aitod").params).length; // 15
+ */
 export function aitodSummarySpecs(params: EvalParams): EvalStatSpec[] {
   const mLast = params.maxDets[params.maxDets.length - 1]!;
   const bins = params.areaRanges.map((r) => r.label).filter((l) => l !== "all");
@@ -79,7 +90,12 @@ export function aitodSummarySpecs(params: EvalParams): EvalStatSpec[] {
   return specs;
 }
 
-/** The P2SOD table's numbers (see {@link evalProtocol}). */
+/**
+ * The P2SOD table's numbers (see {@link evalProtocol}).
+ *
+ * @example
+ * p2sodSummarySpecs(evalProtocol("p2sod").params)[0].label; // "AP@.25|all|1500"
+ */
 export function p2sodSummarySpecs(params: EvalParams): EvalStatSpec[] {
   const mLast = params.maxDets[params.maxDets.length - 1]!;
   const coco = params.iouThrs.filter((t) => t >= 0.5 - 1e-12);

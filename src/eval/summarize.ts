@@ -1,4 +1,5 @@
 import type { CocoAccumulated } from "./accumulate.js";
+import type { cocoOlrp } from "./olrp.js";
 import { evalFindThreshold, evalIouLabel, type EvalParams } from "./params.js";
 
 /**
@@ -8,7 +9,8 @@ import { evalFindThreshold, evalIouLabel, type EvalParams } from "./params.js";
 export interface EvalStatSpec {
   /** Label as in the fixtures: `AP@[.50:.95]|all|100`, `AP@.50|all|100`, `AR@[.50:.95]|small|100`. */
   label: string;
-  metric: "AP" | "AR";
+  /** AP or AR; `LRP` marks the aitod protocol's oLRP numbers, computed by {@link cocoOlrp}, not here. */
+  metric: "AP" | "AR" | "LRP";
   /** IoU threshold values averaged over; empty means a threshold that is not evaluated (value -1). */
   iouThrs: number[];
   /** Area range label (pycocotools picks ranges by label). */
@@ -170,7 +172,7 @@ export function cocoSummarize(acc: CocoAccumulated, params: EvalParams, specs: r
     const a = params.areaRanges.findIndex((r) => r.label === spec.area);
     const m = params.maxDets.indexOf(spec.maxDets);
     const t = spec.iouThrs.map((v) => evalFindThreshold(params.iouThrs, v)).filter((i) => i >= 0);
-    const value = a < 0 || m < 0 || t.length === 0 ? -1 : cocoReduce(acc, { metric: spec.metric, t, a, m, k });
+    const value = a < 0 || m < 0 || t.length === 0 || spec.metric === "LRP" ? -1 : cocoReduce(acc, { metric: spec.metric, t, a, m, k });
     return { ...spec, value };
   });
 }

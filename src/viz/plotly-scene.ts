@@ -11,14 +11,14 @@ export interface PlotlySceneFigure {
 }
 
 /**
- * Options of {@link plotlySceneFigure}. Defaults: imageMaxSide 2048, height 720, iouThreshold 0.5,
+ * Options of {@link plotlySceneFigure}. Defaults: imageMaxSide 1600, height 720, iouThreshold 0.5,
  * categoryNames {}, title none.
  */
 export interface PlotlySceneOptions {
   /** Ground truth: traces become TP / FP / FN instead of one per category. */
   groundTruth?: ViewGroundTruth;
   clicks?: readonly Click[];
-  /** The background image is downscaled to this longer side (boxes stay in full-resolution coordinates). Default 2048. */
+  /** The background image is downscaled to this longer side (boxes stay in full-resolution coordinates). Default 1600. */
   imageMaxSide?: number;
   /** Plot height, px. Default 720. */
   height?: number;
@@ -117,7 +117,7 @@ export function plotlySceneFigure(image: RgbImage, detections: DetectionList, op
       marker: { symbol: "cross", size: 14, color: MATCH_COLOURS.click, line: { color: "#000", width: 1 } },
     });
   }
-  const shown = downscaleRgb(image, options.imageMaxSide ?? 2048);
+  const shown = downscaleRgb(image, options.imageMaxSide ?? 1600);
   const height = options.height ?? 720;
   return {
     data,

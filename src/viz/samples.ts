@@ -101,7 +101,12 @@ function sampleCell(
   const w = image.width * scale, h = image.height * scale;
   const iy = y0 + TITLE_H;
   const out: string[] = [];
-  if (s.title) out.push(`<text x="${num(x0)}" y="${num(y0 + 12)}" font-size="12" fill="#222">${xmlEscape(s.title)}</text>`);
+  if (s.title) {
+    // About 6.6 px per character at 12 px: cut long titles so that neighbouring cells stay readable.
+    const max = Math.max(4, Math.floor(cell / 6.6));
+    const t = s.title.length > max ? s.title.slice(0, max - 1) + "…" : s.title;
+    out.push(`<text x="${num(x0)}" y="${num(y0 + 12)}" font-size="12" fill="#222"><title>${xmlEscape(s.title)}</title>${xmlEscape(t)}</text>`);
+  }
   out.push(svgImage(rgbPngDataUri(image, options.maxEmbedSide ?? 1024), x0, iy, w, h));
 
   const ringBelow = options.ringBelowPx ?? 8;
@@ -138,7 +143,8 @@ function sampleCell(
       out.push(svgImage(rgbPngDataUri(crop.image), sx, sy, crop.image.width * zoom, crop.image.height * zoom));
       out.push(`<rect x="${num(sx + (bx! - crop.x) * zoom)}" y="${num(sy + (by! - crop.y) * zoom)}" width="${num(bw! * zoom)}" height="${num(bh! * zoom)}" fill="none" stroke="${c}" stroke-width="1.5"/>`);
       out.push(`<rect x="${num(sx)}" y="${num(sy)}" width="${num(insetSide)}" height="${num(insetSide)}" fill="none" stroke="${c}" stroke-width="2"/>`);
-      out.push(`<text x="${num(sx)}" y="${num(sy + insetSide + 10)}" font-size="9" fill="#444">x${num(Math.round(zoom * 10) / 10)} ${num(bw!)}x${num(bh!)} px</text>`);
+      const r1 = (v: number): string => String(Math.round(v * 10) / 10);
+      out.push(`<text x="${num(sx)}" y="${num(sy + insetSide + 10)}" font-size="9" fill="#444"><title>zoom x${r1(zoom)}</title>${r1(bw!)}×${r1(bh!)} px</text>`);
       const mx = x0 + crop.x * scale, my = iy + crop.y * scale, ms = crop.image.width * scale;
       out.push(`<rect x="${num(mx)}" y="${num(my)}" width="${num(ms)}" height="${num(crop.image.height * scale)}" fill="none" stroke="#fff" stroke-width="0.8" stroke-dasharray="2 1"/>`);
       out.push(`<line x1="${num(mx + ms / 2)}" y1="${num(my + crop.image.height * scale)}" x2="${num(sx + insetSide / 2)}" y2="${num(sy)}" stroke="${c}" stroke-opacity="0.45" stroke-width="0.8"/>`);

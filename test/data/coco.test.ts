@@ -177,6 +177,12 @@ describe("COCO files", () => {
     const bad = path.join(dir, "bad.json");
     fs.writeFileSync(bad, `{"images":[{"id":1,"width":2,"height":2,"file_name":"a"},{"id":2 "width":3}],"categories":[]}`);
     expect(catchError(() => readCocoStreaming(bad)).message).toMatch(/bad\.json: invalid JSON .* at byte 11$/);
+    const empty = path.join(dir, "empty.json");
+    fs.writeFileSync(empty, `{"images":[],"categories":[],"annotations":[ ]}`);
+    expect(readCocoStreaming(empty).numAnnotations).toBe(0);
+    const c2 = smallCoco();
+    fs.writeFileSync(bad, JSON.stringify(c2).replace(/\}\]\}$/, "},]}"));
+    for (const chunkBytes of [7, 1 << 16]) expect(catchError(() => readCocoStreaming(bad, { chunkBytes })).message).toMatch(/bad\.json: invalid JSON/);
     const truncated = path.join(dir, "trunc.json");
     fs.writeFileSync(truncated, `{"images":[{"id":1,"width":2,"height":2,"file_name":"a"}`);
     expect(catchError(() => readCocoStreaming(truncated)).message).toMatch(/ends inside a JSON value/);

@@ -49,4 +49,15 @@ describe("Dataset", () => {
     expect(() => new Dataset({ ...parts, annotations: bad.build() })).toThrow(DealkitInputError);
     expect(() => new Dataset({ ...parts, annotations: bad.build() })).toThrow(/annotation 1: field "image_id": unknown image id 9/);
   });
+
+  it("grows columns, keeping absent attributes NaN", () => {
+    const b = new AnnotationBuilder(16);
+    b.add({ imageId: 1, categoryId: 1, bboxXywh: [0, 0, 1, 1], attributes: { occlusion: 2 } });
+    for (let i = 0; i < 100; i++) b.add({ imageId: 1, categoryId: 1, bboxXywh: [i, 0, 1, 1] });
+    const cols = b.build();
+    expect(cols.ids.length).toBe(101);
+    expect(cols.attributes.occlusion![0]).toBe(2);
+    expect(cols.attributes.occlusion!.slice(1).every((v) => Number.isNaN(v))).toBe(true);
+    expect(cols.bboxXywh[100 * 4]).toBe(99);
+  });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
-  AITOD_AREA_RANGES, cocoAccumulate, cocoLoadDt, cocoLoadGt, cocoMatch, evalParams, type EvalParamsInput,
+  AITOD_AREA_RANGES, cocoAccumulate, cocoEvaluate, cocoLoadDt, cocoLoadGt, cocoMatch, evalParams, type EvalParamsInput,
 } from "../../src/eval/index.js";
 import { Random } from "../../src/util/random.js";
+import { evalCountingSort, evalSortByScoreDesc } from "../../src/eval/order.js";
 import { portCocoEval } from "./pycocotools-port.js";
 
 /** A seeded case built to hit the held-back behaviours: ties, truncation, exact IoUs, crowd, empty categories. */
@@ -75,4 +76,46 @@ describe("edge cases: identical to a literal pycocotools transcription", () => {
       });
     }
   }
+});
+
+describe("comparator-free stable orderings", () => {
+  it("radix sort by descending score equals a stable comparator sort (ties, negatives, ±0, extremes)", () => {
+    const r = new Random(9);
+    const pool = [0, -0, 1, -1, 0.5, 0.25, 1e-300, -1e-300, 5e-324, 1e300, -1e300, 0.1 + 0.2, 0.3];
+    for (const n of [0, 1, 7, 1000]) {
+      const score = Float64Array.from({ length: n }, () => (r.bool(0.5) ? r.pick(pool) : r.normal(0, 3)));
+      const idx = Int32Array.from(r.shuffled(Array.from({ length: n }, (_, i) => i)));
+      const want = Array.from(idx).map((v, pos) => ({ v, pos })).sort((a, b) => score[b.v]! - score[a.v]! || a.pos - b.pos).map((x) => x.v);
+      expect(Array.from(evalSortByScoreDesc(idx, score))).toEqual(want);
+    }
+  });
+
+  it("counting sort is stable and reports group starts", () => {
+    const key = Int32Array.from([2, 0, 2, 1, 0]);
+    const { order, start } = evalCountingSort(Int32Array.from([4, 3, 2, 1, 0]), key, 3);
+    expect(Array.from(order)).toEqual([4, 1, 3, 2, 0]);
+    expect(Array.from(start)).toEqual([0, 2, 3, 5]);
+  });
+});
+
+describe("degenerate inputs", () => {
+  const images = [{ id: 1 }, { id: 2 }];
+  const annotations = [{ id: 1, image_id: 1, category_id: 1, bbox: [0, 0, 4, 4], area: 16, iscrowd: 0 }];
+  it("no detections: AP and AR are 0 where there is GT, -1 elsewhere", () => {
+    const gt = cocoLoadGt({ images, categories: [{ id: 1 }, { id: 2 }], annotations });
+    const ev = cocoEvaluate(gt, cocoLoadDt([], gt));
+    expect(ev.results.stats["AP@[.50:.95]|all|100"]).toBe(0);
+    expect(ev.results.stats["AR@[.50:.95]|all|100"]).toBe(0);
+    expect(ev.results.stats["AP@[.50:.95]|large|100"]).toBe(-1);
+    expect(ev.results.perCategory).toEqual({ "1": 0, "2": -1 });
+  });
+  it("no categories or no images: every number is -1", () => {
+    for (const g of [{ images, categories: [], annotations }, { images: [], categories: [{ id: 1 }], annotations: [] }]) {
+      const gt = cocoLoadGt(g);
+      for (const classAgnostic of [false, true]) {
+        const ev = cocoEvaluate(gt, cocoLoadDt([], gt), { protocol: "aitod", classAgnostic });
+        expect(Object.values(ev.results.stats).every((v) => v === -1)).toBe(true);
+      }
+    }
+  });
 });

@@ -73,7 +73,7 @@ export function receptiveField(s: KernelScope, x: Info, g: ConvGeometry): { x: I
 }
 
 /** Applies the negative amounts (crops) and returns the positive ones as a convolution's padding. */
-function splitPad(s: KernelScope, x: Info, amounts: Array<[number, number]>): { x: Info; pad: ExplicitPad } {
+export function splitPad(s: KernelScope, x: Info, amounts: Array<[number, number]>): { x: Info; pad: ExplicitPad } {
   const cropped = s.padOrCrop(x, amounts.map(([p, q]) => [Math.min(p, 0), Math.min(q, 0)]));
   return { x: cropped, pad: amounts.map(([p, q]) => [Math.max(p, 0), Math.max(q, 0)]) as ExplicitPad };
 }
@@ -129,4 +129,59 @@ export function flipFilter(s: KernelScope, filter: Info, swapInOut: boolean): In
     }
   }
   return s.constant(out, swapInOut ? [kh, kw, co, ci] : [kh, kw, ci, co], "float32");
+}
+
+/** Per filter tap of one axis: the stride phase it feeds and the dy offset it reads (see {@link stridePhaseFilter}). */
+function phaseTaps(k: number, stride: number, pad: number): { phase: number[]; offset: number[]; min: number; window: number } {
+  const phase: number[] = [];
+  const offset: number[] = [];
+  for (let i = 0; i < k; i++) {
+    const p = (((i - pad) % stride) + stride) % stride; // the one phase p with (p + pad - i) divisible by stride
+    phase.push(p);
+    offset.push((p + pad - i) / stride);
+  }
+  const min = Math.min(...offset);
+  return { phase, offset, min, window: Math.max(...offset) - min + 1 };
+}
+
+/**
+ * The input gradient of a stride-s convolution (square stride, no dilation) split by stride phase: output
+ * pixel (s*q + ph, s*r + pw) only meets the filter taps i = ph + padTop (mod s), j likewise, at dy offsets
+ * q + (ph + padTop - i) / s. All s*s phases become output channels of one stride-1 convolution of dy:
+ * `conv(dy, G)` is [b, ceil(H/s), ceil(W/s), s*s*ci] with channel (ph*s + pw)*ci + c, which DepthToSpace
+ * interleaves into [b, H, W, ci] (after a crop). G holds each tap of the filter exactly once, so the work is
+ * about that of the forward convolution instead of s*s times it (zero-upsampled dy).
+ * Returns dy cropped as needed, the convolution's explicit padding, and G ([wh, ww, co, s*s*ci]).
+ */
+export function stridePhaseFilter(s: KernelScope, dy: Info, filter: Info, g: ConvGeometry): { x: Info; pad: ExplicitPad; filter: Info } {
+  const [kh, kw, ci, co] = filter.shape as [number, number, number, number];
+  const st = g.strideHeight;
+  const rows = phaseTaps(kh, st, g.padTop);
+  const cols = phaseTaps(kw, st, g.padLeft);
+  const qh = Math.ceil(g.inHeight / st);
+  const qw = Math.ceil(g.inWidth / st);
+  const v = s.backend.readSync(filter.dataId) as Float32Array;
+  const outC = st * st * ci;
+  const out = new Float32Array(rows.window * cols.window * co * outC);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const t = rows.offset[i]! - rows.min;
+      const u = cols.offset[j]! - cols.min;
+      const chan = (rows.phase[i]! * st + cols.phase[j]!) * ci;
+      for (let c = 0; c < ci; c++) {
+        const src = ((i * kw + j) * ci + c) * co;
+        for (let o = 0; o < co; o++) out[((t * cols.window + u) * co + o) * outC + chan + c] = v[src + o]!;
+      }
+    }
+  }
+  const [, oh, ow] = dy.shape as [number, number, number, number];
+  const top = -rows.min;
+  const left = -cols.min;
+  const { x, pad } = splitPad(s, dy, [
+    [0, 0],
+    [top, qh + rows.window - 1 - oh - top],
+    [left, qw + cols.window - 1 - ow - left],
+    [0, 0],
+  ]);
+  return { x, pad, filter: s.constant(out, [rows.window, cols.window, co, outC], "float32") };
 }

@@ -2,6 +2,8 @@ import { tf } from "../tf.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from "./conv2d-backprop.js";
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from "./depthwise-backprop.js";
 import { einsumKernel } from "./einsum.js";
+import { batchMatMulKernel } from "./matmul.js";
+import { identityKernel, sliceKernel, splitVKernel, sumKernel } from "./memory.js";
 import { unsortedSegmentSumKernel } from "./unsorted-segment-sum.js";
 
 /** Marks kernel configs registered by dealkit (a global symbol, so two copies of dealkit agree). */
@@ -13,8 +15,13 @@ interface KernelRecipe {
   neededBy: string;
   /** Replace the backend's own kernel (because ours is faster), rather than only filling a gap. */
   replacesNative: boolean;
-  make: (backendName: string) => tf.KernelFunc;
+  /** Ours calls the backend's own kernel for the cases it does not speed up: skipped when there is none. */
+  wrapsNative?: boolean;
+  make: (backendName: string, native: tf.KernelFunc) => tf.KernelFunc;
 }
+
+/** For recipes that wrap the backend's own kernel. */
+const wrapping = (f: (native: tf.KernelFunc) => tf.KernelFunc) => (_backendName: string, native: tf.KernelFunc) => f(native);
 
 /** Kernels for the wasm backend, each composed from kernels it has. */
 const RECIPES: readonly KernelRecipe[] = [
@@ -24,6 +31,11 @@ const RECIPES: readonly KernelRecipe[] = [
   { kernelName: "DepthwiseConv2dNativeBackpropFilter", neededBy: "gradient of depthwiseConv2d, separableConv2d (filter)", replacesNative: false, make: depthwiseBackpropFilterKernel },
   { kernelName: "UnsortedSegmentSum", neededBy: "gradient of gather; unsortedSegmentSum", replacesNative: false, make: unsortedSegmentSumKernel },
   { kernelName: "Einsum", neededBy: "einsum (forward only: tfjs has no einsum gradient)", replacesNative: false, make: einsumKernel },
+  { kernelName: "BatchMatMul", neededBy: "matMul with transposes (every matMul gradient), batched matMul (attention)", replacesNative: true, wrapsNative: true, make: batchMatMulKernel },
+  { kernelName: "Slice", neededBy: "slice, stridedSlice; gradient of concat, pad", replacesNative: true, wrapsNative: true, make: wrapping(sliceKernel) },
+  { kernelName: "SplitV", neededBy: "split; gradient of concat", replacesNative: true, wrapsNative: true, make: wrapping(splitVKernel) },
+  { kernelName: "Identity", neededBy: "clone; gradients that pass dy through", replacesNative: true, wrapsNative: true, make: wrapping(identityKernel) },
+  { kernelName: "Sum", neededBy: "sum over leading axes (bias gradients, broadcast gradients)", replacesNative: true, wrapsNative: true, make: sumKernel },
 ];
 
 /** A kernel that dealkit adds to a backend. */
@@ -41,15 +53,22 @@ export interface RegisteredKernel {
 /** Names of the kernels dealkit registers for the wasm backend. */
 export const TRAINING_KERNEL_NAMES: readonly string[] = RECIPES.map((r) => r.kernelName);
 
+function missingNative(kernelName: string): tf.KernelFunc {
+  return () => {
+    throw new Error(`dealkit: no native '${kernelName}' kernel to fall back to`);
+  };
+}
+
 function isOurs(config: tf.KernelConfig | undefined): boolean {
   return config != null && (config as unknown as Record<symbol, unknown>)[DEALKIT_KERNEL] === true;
 }
 
 /**
  * Registers dealkit's training kernels for the wasm backend: the ones it lacks (Conv2DBackpropFilter,
- * DepthwiseConv2dNativeBackpropInput/Filter, UnsortedSegmentSum, Einsum) and a faster
- * Conv2DBackpropInput. A kernel already registered by dealkit, or one a future wasm backend ships
- * natively, is left alone, so calling this again (re-run notebook cells) is harmless.
+ * DepthwiseConv2dNativeBackpropInput/Filter, UnsortedSegmentSum, Einsum), a faster Conv2DBackpropInput, and
+ * faster versions of BatchMatMul, Slice, SplitV, Identity and Sum that hand the cases they do not speed up
+ * to the backend's own kernel. A kernel already registered by dealkit, or a missing one a future wasm
+ * backend ships natively, is left alone, so calling this again (re-run notebook cells) is harmless.
  * initBackend() calls it when it picks wasm.
  *
  * @param backendName default `"wasm"`; the recipes use that backend's kernels
@@ -65,8 +84,17 @@ export function registerTrainingKernels(backendName = "wasm"): string[] {
   for (const recipe of RECIPES) {
     const existing = tf.getKernel(recipe.kernelName, backendName);
     if (existing != null && (isOurs(existing) || !recipe.replacesNative)) continue;
+    if (existing == null && recipe.wrapsNative) continue;
+    const native = existing?.kernelFunc ?? missingNative(recipe.kernelName);
     if (existing != null) tf.unregisterKernel(recipe.kernelName, backendName);
-    const config: tf.KernelConfig = { kernelName: recipe.kernelName, backendName, kernelFunc: recipe.make(backendName) };
+    // setupFunc/disposeFunc stay with the backend's kernel: its kernelFunc still relies on them.
+    const config: tf.KernelConfig = {
+      kernelName: recipe.kernelName,
+      backendName,
+      kernelFunc: recipe.make(backendName, native),
+      ...(existing?.setupFunc ? { setupFunc: existing.setupFunc } : {}),
+      ...(existing?.disposeFunc ? { disposeFunc: existing.disposeFunc } : {}),
+    };
     Object.defineProperty(config, DEALKIT_KERNEL, { value: true });
     tf.registerKernel(config);
     added.push(recipe.kernelName);

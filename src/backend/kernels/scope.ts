@@ -29,6 +29,26 @@ export class KernelScope {
     return out;
   }
 
+  /** Makes this scope own `info` (an output of a kernel called directly rather than through run()). */
+  own(info: Info): Info {
+    this.temps.push(info);
+    return info;
+  }
+
+  /** A tensor owned by this scope whose memory is not initialised (the caller fills it). */
+  allocate(shape: number[], dtype: "float32" | "int32"): Info {
+    const dataId = this.backend.write(null as unknown as tf.backend_util.BackendValues, shape, dtype);
+    return this.own({ dataId, shape, dtype });
+  }
+
+  /** Releases an intermediate now rather than at finish(). */
+  dispose(info: Info): void {
+    const i = this.temps.indexOf(info);
+    if (i < 0) return;
+    this.temps.splice(i, 1);
+    this.backend.disposeData(info.dataId);
+  }
+
   /** A constant tensor owned by this scope. */
   constant(values: Float32Array | Int32Array, shape: number[], dtype: "float32" | "int32"): Info {
     const dataId = this.backend.write(values, shape, dtype);

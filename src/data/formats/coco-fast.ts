@@ -1,5 +1,6 @@
 import { DealkitInputError } from "../../util/errors.js";
 import type { CocoAccumulator } from "./coco-records.js";
+import type { RawParseResult } from "./json-stream.js";
 
 /*
  * A byte-level parser for the common shape of a COCO annotation:
@@ -80,7 +81,10 @@ function skipWs(buf: Buffer, q: number, end: number): number {
   return q;
 }
 
-/** The end of the element starting at q (a full scan with string tracking), for the fallback. */
+/**
+ * The end of the element starting at q, for the fallback: the position of the top-level comma or closing
+ * bracket after it, or -1 when the buffer ends first (the element is incomplete).
+ */
 function elementEnd(buf: Buffer, q: number, end: number): number {
   let d = 0, s = false, e = false;
   for (; q < end; q++) {
@@ -91,10 +95,12 @@ function elementEnd(buf: Buffer, q: number, end: number): number {
       else if (c === QUOTE) s = false;
     } else if (c === QUOTE) s = true;
     else if (c === LBRACE || c === LBRACKET) d++;
-    else if (c === RBRACE || c === RBRACKET) d--;
-    else if (c === COMMA && d === 0) return q;
+    else if (c === RBRACE || c === RBRACKET) {
+      if (d === 0) return q;
+      d--;
+    } else if (c === COMMA && d === 0) return q;
   }
-  return q;
+  return -1;
 }
 
 /** The index in KEYS of the key bytes buf[k0, k0 + klen), or -1. */
@@ -112,16 +118,18 @@ function keyIndex(buf: Buffer, k0: number, klen: number): number {
 const fields = new Float64Array(10); // id, image_id, category_id, x, y, w, h, area, iscrowd, ignore
 
 /**
- * Parses one batch of annotation elements, `buf[start, end)`, into `acc`; returns the number of elements.
- * `fileOffset` (the file position of `start`) and `file` locate JSON syntax errors.
+ * Parses the annotation elements in `buf[start, end)` into `acc`, stopping before an element that the
+ * buffer cuts off (see {@link RawParseResult}). `fileOffset` (the file position of `start`) and `file`
+ * locate JSON syntax errors.
  */
-export function parseAnnotationBatch(buf: Buffer, start: number, end: number, acc: CocoAccumulator, firstIndex: number, fileOffset = 0, file?: string): number {
+export function parseAnnotationBytes(buf: Buffer, start: number, end: number, acc: CocoAccumulator, firstIndex: number, fileOffset = 0, file?: string): RawParseResult {
   let p = start;
   let index = firstIndex;
   let ok: boolean;
   for (;;) {
     p = skipWs(buf, p, end);
-    if (p >= end) break;
+    if (p >= end) return { elements: index - firstIndex, next: p, done: false };
+    if (buf[p] === RBRACKET && index === 0) return { elements: 0, next: p, done: true };
     const elStart = p;
     ok = buf[p] === LBRACE;
     p++;
@@ -137,8 +145,7 @@ export function parseAnnotationBatch(buf: Buffer, start: number, end: number, ac
       const k0 = ++p;
       while (p < end && buf[p] !== QUOTE && buf[p] !== BACKSLASH) p++;
       if (buf[p] !== QUOTE) { ok = false; break; }
-      const klen = p - k0;
-      const key = keyIndex(buf, k0, klen);
+      const key = keyIndex(buf, k0, p - k0);
       if (key < 0) { ok = false; break; }
       p = skipWs(buf, p + 1, end);
       if (buf[p] !== COLON) { ok = false; break; }
@@ -165,17 +172,18 @@ export function parseAnnotationBatch(buf: Buffer, start: number, end: number, ac
       if (buf[p] === RBRACE) { p++; break; }
       ok = false;
     }
+    // The element must be followed by a comma or the closing bracket inside the buffer before it counts.
     if (ok) {
       p = skipWs(buf, p, end);
-      ok = p >= end || buf[p] === COMMA;
+      if (p >= end) return { elements: index - firstIndex, next: elStart, done: false };
+      const crowd = fields[8]!, ign = fields[9]!;
+      ok = (buf[p] === COMMA || buf[p] === RBRACKET) && (Number.isNaN(crowd) || crowd === 0 || crowd === 1) && (Number.isNaN(ign) || ign === 0 || ign === 1);
+      if (ok) ok = acc.pushPlain(fields[0]!, fields[1]!, fields[2]!, fields[3]!, fields[4]!, fields[5]!, fields[6]!, fields[7]!, crowd === 1 ? 1 : 0, ign === 1 ? 1 : 0);
     }
-    const crowd = fields[8]!, ign = fields[9]!;
-    if (ok && (Number.isNaN(crowd) || crowd === 0 || crowd === 1) && (Number.isNaN(ign) || ign === 0 || ign === 1)) {
-      ok = acc.pushPlain(fields[0]!, fields[1]!, fields[2]!, fields[3]!, fields[4]!, fields[5]!, fields[6]!, fields[7]!, crowd === 1 ? 1 : 0, ign === 1 ? 1 : 0);
-    } else ok = false;
     if (!ok) {
       // Fallback: this element through JSON.parse and the checked path (which also reports errors).
       p = elementEnd(buf, elStart, end);
+      if (p < 0) return { elements: index - firstIndex, next: elStart, done: false };
       let el: unknown;
       try {
         el = JSON.parse(buf.toString("utf8", elStart, p));
@@ -185,7 +193,7 @@ export function parseAnnotationBatch(buf: Buffer, start: number, end: number, ac
       acc.addAnnotation(el, index);
     }
     index++;
-    if (p < end) p++; // the comma
+    if (buf[p] === RBRACKET) return { elements: index - firstIndex, next: p, done: true };
+    p++; // the comma
   }
-  return index - firstIndex;
 }

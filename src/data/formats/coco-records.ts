@@ -23,6 +23,8 @@ export interface CocoReadOptions {
   errors?: "throw" | "collect";
   /** At most this many issues of each kind are listed, the rest counted. Default 100. */
   maxIssuesPerKind?: number;
+  /** A guess of the number of annotations, to size the columns once (the streaming reader sets it). */
+  expectedAnnotations?: number;
 }
 
 const IMAGE_KNOWN = new Set(["id", "width", "height", "file_name", "domain", "split"]);
@@ -37,13 +39,14 @@ export class CocoAccumulator {
   readonly issues: IssueCollector;
   private readonly images: ImageInfo[] = [];
   private readonly categories: CategoryInfo[] = [];
-  private readonly ann = new AnnotationBuilder(1 << 16);
+  private readonly ann: AnnotationBuilder;
   private readonly top: Record<string, unknown> = {};
   private readonly dropped = new Map<string, number>();
   private readonly file?: string;
 
   constructor(private readonly opts: CocoReadOptions = {}) {
     this.issues = new IssueCollector(opts.errors ?? "throw", opts.maxIssuesPerKind ?? 100);
+    this.ann = new AnnotationBuilder(opts.expectedAnnotations ?? 1 << 16);
     this.file = opts.file;
   }
 

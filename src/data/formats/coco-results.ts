@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import { Detections } from "../../structures/detections.js";
 import { DealkitInputError } from "../../util/errors.js";
 import type { Dataset } from "../dataset.js";
-import { JsonFileWriter } from "./json-writer.js";
+import { AtomicTextWriter } from "./text-writer.js";
 
 /** Detections of many images, columnar (row i of each array is detection i). */
 export interface CocoResults {
@@ -60,7 +60,7 @@ export async function readCocoResults(file: string, options: { dataset?: Dataset
 
 /** Writes a COCO results file (streaming, atomic). */
 export function writeCocoResults(file: string, results: CocoResults): void {
-  const w = new JsonFileWriter(file);
+  const w = new AtomicTextWriter(file);
   try {
     w.write("[");
     const b = results.bboxXywh;

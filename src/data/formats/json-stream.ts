@@ -11,10 +11,19 @@ export interface JsonScanHandlers {
   /** A top-level value that is not streamed (parsed whole). */
   onValue(key: string, value: unknown): void;
   /**
-   * For keys in `rawKeys`: the raw bytes `bytes[start, end)` of a batch of elements (comma-separated, as
-   * in the file), for a caller that parses them itself. Returns how many elements the batch held.
+   * For keys in `rawKeys`: a parser of the array's bytes, for a caller faster than JSON.parse. It gets
+   * `bytes[start, end)` (the array's remaining bytes in this buffer, possibly ending mid-element), parses
+   * the complete elements, and says where it stopped; the rest comes again with the next chunk.
    */
-  onRaw?(key: string, bytes: Buffer, start: number, end: number, firstIndex: number, fileOffset: number): number;
+  onRaw?(key: string, bytes: Buffer, start: number, end: number, firstIndex: number, fileOffset: number): RawParseResult;
+}
+
+/** What an `onRaw` parser did: elements parsed, the position after them (and their commas), and whether
+ * it reached the closing bracket (then `next` is the bracket's position). */
+export interface RawParseResult {
+  elements: number;
+  next: number;
+  done: boolean;
 }
 
 /** Options of {@link scanJsonFile}. Defaults: chunkBytes 16 MiB, batchBytes 1 MiB. */
@@ -25,7 +34,7 @@ export interface JsonScanOptions {
   chunkBytes?: number;
   /** Elements are parsed in batches of about this many bytes. Default 1 MiB. */
   batchBytes?: number;
-  /** Streamed keys whose batches go to `onRaw` instead of JSON.parse. */
+  /** Streamed keys whose bytes go to `onRaw` instead of JSON.parse. */
   rawKeys?: readonly string[];
 }
 
@@ -91,6 +100,7 @@ export function scanJsonFile(file: string, options: JsonScanOptions, handlers: J
   let tokenStart = 0; // key start, value start or batch start (relative to work)
   let count = 0; // elements handed out for the current array
   let first = true;
+  let rawMode = false; // in an array parsed by onRaw: its carried bytes were not consumed yet
   const st: ArrayState = { depth: 0, inString: false, escape: false };
 
   const fail = (problem: string, at: number): never => {
@@ -110,18 +120,14 @@ export function scanJsonFile(file: string, options: JsonScanOptions, handlers: J
       const eof = got === 0;
       const work = carry.length ? Buffer.concat([carry, chunk.subarray(0, got)]) : chunk.subarray(0, got);
       // Carried bytes were scanned already; only the token they belong to needs them again.
-      let pos = carry.length;
+      let pos = rawMode ? 0 : carry.length;
       if (first && work.length >= 3 && work[0] === 0xef && work[1] === 0xbb && work[2] === 0xbf) pos = 3;
       first = false;
       const n = work.length;
       const flush = (a: number, b: number): void => {
-        if (handlers.onRaw && rawKeys.has(key)) {
-          count += handlers.onRaw(key, work, a, b, count, base + a);
-          return;
-        }
         const text = work.toString("utf8", a, b);
-        if (!/\S/.test(text)) return;
-        const els = parse("[" + text + "]", base + a) as unknown[];
+        // An empty batch is still reported, so that an empty array is seen.
+        const els = (/\S/.test(text) ? parse("[" + text + "]", base + a) : []) as unknown[];
         handlers.onElements(key, els, count);
         count += els.length;
       };
@@ -180,6 +186,20 @@ export function scanJsonFile(file: string, options: JsonScanOptions, handlers: J
             break;
           }
           case Phase.Array: {
+            if (handlers.onRaw && rawKeys.has(key)) {
+              const r = handlers.onRaw(key, work, pos, n, count, base + pos);
+              count += r.elements;
+              if (!r.done) {
+                tokenStart = r.next;
+                pos = n;
+                rawMode = true;
+                break;
+              }
+              rawMode = false;
+              pos = r.next + 1;
+              phase = key === "" ? Phase.End : Phase.Key;
+              break;
+            }
             // The hot loop lives in scanArray (a small function V8 optimises well).
             st.depth = depth; st.inString = inString; st.escape = escape;
             const p = scanArray(work, pos, n, tokenStart + batchBytes, st);

@@ -14,7 +14,7 @@ import type { CategoryInfo, ImageInfo } from "../dataset-types.js";
 import { Dataset } from "../dataset.js";
 import { IssueCollector, type BoxPolicy, type ValidationIssue } from "../issues.js";
 import { listLabelStems, readLines, stemOf, txtImageEntries, type TxtImageOptions } from "./txt-common.js";
-import { JsonFileWriter } from "./json-writer.js";
+import { AtomicTextWriter } from "./text-writer.js";
 
 /** Options of {@link readYolo}. */
 export interface YoloReadOptions extends TxtImageOptions {
@@ -123,11 +123,11 @@ export function writeYolo(ds: Dataset, outDir: string, options: YoloWriteOptions
       const [x, y, w, h] = [b[r * 4]!, b[r * 4 + 1]!, b[r * 4 + 2]!, b[r * 4 + 3]!];
       lines.push(`${classOf.get(ds.annotations.categoryIds[r]!)} ${num((x + w / 2) / img.width)} ${num((y + h / 2) / img.height)} ${num(w / img.width)} ${num(h / img.height)}`);
     }
-    const w = new JsonFileWriter(path.join(outDir, "labels", stemOf(img.fileName.replace(/\\/g, "/")) + ".txt"));
+    const w = new AtomicTextWriter(path.join(outDir, "labels", stemOf(img.fileName.replace(/\\/g, "/")) + ".txt"));
     w.write(lines.length ? lines.join("\n") + "\n" : "");
     w.commit();
   }
-  const w = new JsonFileWriter(path.join(outDir, "classes.txt"));
+  const w = new AtomicTextWriter(path.join(outDir, "classes.txt"));
   w.write(cats.map((c) => c.name).join("\n") + "\n");
   w.commit();
   if (dropped) issues.warn("dropped-annotation", `${dropped} crowd/ignore boxes left out: YOLO labels cannot mark them`, { file: outDir });

@@ -14,6 +14,8 @@ export interface Shape {
   x1: number;
   y1: number;
   sdf(x: number, y: number): number;
+  /** Optional: a conservative x-range the shape can cover on the pixel row at y (long thin shapes use it). */
+  rowSpan?(y: number): [number, number] | null;
 }
 
 /**
@@ -84,7 +86,14 @@ export class Raster {
     const d = this.data;
     for (let y = ys; y <= ye; y++) {
       const cy = y + 0.5;
-      for (let x = xs; x <= xe; x++) {
+      let x0 = xs, x1 = xe;
+      if (s.rowSpan) {
+        const span = s.rowSpan(cy);
+        if (!span) continue;
+        x0 = Math.max(xs, Math.floor(span[0] - 1));
+        x1 = Math.min(xe, Math.ceil(span[1] + 1));
+      }
+      for (let x = x0; x <= x1; x++) {
         const cx = x + 0.5;
         const dist = s.sdf(cx, cy);
         if (dist >= 0.5) continue;
@@ -229,8 +238,19 @@ export function rect(cx: number, cy: number, w: number, h: number, angle = 0, ra
 export function capsule(ax: number, ay: number, bx: number, by: number, r: number): Shape {
   const vx = bx - ax, vy = by - ay;
   const ll = vx * vx + vy * vy || 1e-9;
+  const len = Math.sqrt(ll), nx = -vy / len, ny = vx / len;
+  const x0 = Math.min(ax, bx) - r, x1 = Math.max(ax, bx) + r;
+  const reach = r + 1;
   return {
-    x0: Math.min(ax, bx) - r, y0: Math.min(ay, by) - r, x1: Math.max(ax, bx) + r, y1: Math.max(ay, by) + r,
+    x0, y0: Math.min(ay, by) - r, x1, y1: Math.max(ay, by) + r,
+    // The band |(p - a) . n| <= r + 1 around the infinite line, cut to the bounds: long roads then cost
+    // their own area, not their bounding box's.
+    rowSpan: Math.abs(nx) < 1e-6 ? undefined : (y) => {
+      const c = -(y - ay) * ny;
+      const u = ax + (c - reach) / nx, v = ax + (c + reach) / nx;
+      const lo = Math.max(x0, Math.min(u, v)), hi = Math.min(x1, Math.max(u, v));
+      return lo <= hi ? [lo, hi] : null;
+    },
     sdf(x, y) {
       const px = x - ax, py = y - ay;
       const t = Math.max(0, Math.min(1, (px * vx + py * vy) / ll));

@@ -2,10 +2,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 /**
- * Writes a large text file in pieces, atomically: text is buffered, written to a temporary file beside the
+ * Writes a (possibly very large) text file in pieces, atomically: text is buffered, written to a temporary file beside the
  * target, flushed and renamed over the target by {@link commit}. Used for files too big for one string.
  */
-export class JsonFileWriter {
+export class AtomicTextWriter {
   private readonly tmp: string;
   private fd: number | undefined;
   private parts: string[] = [];
@@ -17,6 +17,7 @@ export class JsonFileWriter {
     this.fd = fs.openSync(this.tmp, "w");
   }
 
+  /** Appends text (buffered). */
   write(text: string): void {
     this.parts.push(text);
     this.size += text.length;

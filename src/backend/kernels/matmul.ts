@@ -1,0 +1,92 @@
+import { tf } from "../tf.js";
+import { copyBlock, heapBackend } from "./memory.js";
+import { composed, KernelScope } from "./scope.js";
+
+type Info = tf.TensorInfo;
+
+/** Products smaller than this (m * n * k per batch item) stay in one native batched call. */
+const PER_ITEM_MIN_WORK = 4096;
+
+/**
+ * BatchMatMul on wasm, routed to XNNPACK's fast path. wasm's own kernel uses XNNPACK only for a single
+ * product without transposes; everything else (transposeA/B: every matMul gradient; any batch > 1:
+ * attention) runs a plain loop ~8-12x slower (ms per call, one core):
+ *
+ *     product                                 native   here
+ *     [16384,64] x [64,64]^T                    54      4.3   (transpose b, then one product)
+ *     [16384,64]^T x [16384,64]                 52      7.8   (transpose a, then one product)
+ *     [4,4096,8] x [4,8,144]                    23      3.0   (one product per batch item)
+ *     [16,256,16] x [16,16,256]                 18      5.3
+ *
+ * So: transposes become explicit Transpose kernels, and batches of large enough products run one
+ * product per item (a broadcast a is shared, not copied; a broadcast b folds a's batch into its rows:
+ * one product). Small batched products and broadcasts other than batch size 1 keep the native kernel.
+ */
+export function batchMatMulKernel(backendName: string, native: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as { a: Info; b: Info };
+    const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
+    const heap = heapBackend(args.backend);
+    if (heap == null || a.dtype !== "float32" || b.dtype !== "float32") return native(args);
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const batchA = a.shape.slice(0, -2).reduce((p, q) => p * q, 1);
+    const batchB = b.shape.slice(0, -2).reduce((p, q) => p * q, 1);
+    const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+    const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+    const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+    const batch = Math.max(batchA, batchB);
+    const plain = !transposeA && !transposeB;
+    if (plain && batch === 1) return native(args); // already XNNPACK: keeps its cache of packed weights
+    const broadcastOk = batchA === batchB || batchA === 1 || batchB === 1;
+    // b shared by every item: a's batch folds into its rows, one product.
+    const folded = batchB === 1;
+    if (!broadcastOk || m * n * k === 0 || (!folded && m * n * k < PER_ITEM_MIN_WORK)) return native(args);
+    const outShape = [...tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)), m, n];
+    return composed(args.backend as tf.KernelBackend, backendName, (s) => {
+      // Operands as [batch, m, k] and [batch, k, n], transposed explicitly when asked.
+      let a3 = s.reshape(a, transposeA ? [batchA, k, m] : [batchA, m, k]);
+      let b3 = s.reshape(b, transposeB ? [batchB, n, k] : [batchB, k, n]);
+      if (transposeA) a3 = s.transpose(a3, [0, 2, 1]);
+      if (transposeB) b3 = s.transpose(b3, [0, 2, 1]);
+      const product = (x: Info, y: Info): Info => {
+        const out = native({ inputs: { a: x, b: y }, backend: args.backend, attrs: { transposeA: false, transposeB: false } }) as Info;
+        s.own(out);
+        return out;
+      };
+      if (folded) return s.reshape(product(s.reshape(a3, [batchA * m, k]), s.reshape(b3, [k, n])), outShape);
+      return s.reshape(perItemProducts(s, heap, a3, b3, batch, product), outShape);
+    });
+  };
+}
+
+/** One native product per batch item, written into a [batch, m, n] result. */
+function perItemProducts(
+  s: KernelScope,
+  heap: NonNullable<ReturnType<typeof heapBackend>>,
+  a3: Info,
+  b3: Info,
+  batch: number,
+  product: (x: Info, y: Info) => Info,
+): Info {
+  const [batchA, m, k] = a3.shape as [number, number, number];
+  const [batchB, , n] = b3.shape as [number, number, number];
+  const out = s.allocate([batch, m, n], "float32");
+  const sharedA = batchA === 1 ? s.reshape(a3, [m, k]) : null;
+  const sharedB = null as Info | null; // batchB === 1 is folded by the caller
+  for (let i = 0; i < batch; i++) {
+    const item = (t: Info, rows: number, cols: number): Info => {
+      const x = s.allocate([rows, cols], "float32");
+      copyBlock(heap.typedArrayFromHeap(t), t.shape, [i, 0, 0], [1, rows, cols], heap.typedArrayFromHeap(x));
+      return x;
+    };
+    const ai = sharedA ?? item(a3, m, k);
+    const bi = sharedB ?? item(b3, k, n);
+    const yi = product(ai, bi);
+    heap.typedArrayFromHeap(out).set(heap.typedArrayFromHeap(yi), i * m * n);
+    if (ai !== sharedA) s.dispose(ai);
+    if (bi !== sharedB) s.dispose(bi);
+    s.dispose(yi);
+  }
+  return out;
+}
