@@ -78,6 +78,17 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
     : [[[2, 9, 9, 3], [3, 3, 3, 4]]];
   const convStrides: S2[] = full ? [1, 2, [2, 1], 3] : [1, 2];
   for (const [x, f] of convShapes) for (const s of convStrides) for (const p of pads) cases.push(convCase(x, f, s, p, ""));
+  // Stride phases of the input gradient: even sizes, 2x2 / 4x4 filters, padding larger than the stride.
+  const phaseCases: Array<[number[], number[], S2, Pad]> = full
+    ? [
+        [[2, 16, 16, 4], [3, 3, 4, 5], 2, "same"],
+        [[1, 10, 12, 3], [4, 4, 3, 2], 2, "same"],
+        [[1, 10, 9, 3], [2, 2, 3, 2], 2, "valid"],
+        [[1, 9, 10, 2], [3, 3, 2, 3], 2, [[0, 0], [3, 2], [2, 4], [0, 0]]],
+        [[1, 13, 11, 2], [4, 3, 2, 3], 3, [[0, 0], [2, 1], [1, 0], [0, 0]]],
+      ]
+    : [[[2, 16, 16, 4], [3, 3, 4, 5], 2, "same"]];
+  for (const [x, f, st, p] of phaseCases) cases.push(convCase(x, f, st, p, " (stride phases)"));
   const dwShapes: Array<[number[], number[]]> = full
     ? [[[2, 9, 9, 3], [3, 3, 3, 1]], [[1, 8, 11, 4], [3, 2, 4, 2]], [[2, 10, 10, 2], [5, 5, 2, 3]]]
     : [[[2, 9, 9, 3], [3, 3, 3, 2]]];
@@ -132,6 +143,78 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
     inputs: b ? [{ shape: a }, { shape: b }] : [{ shape: a }],
     run: (xs) => [tf.einsum(eq, ...xs)],
   });
+  // BatchMatMul: every transpose combination; one product, per-batch-item products, a broadcast a, a
+  // broadcast b (folded into rows), and a batch of products too small to split (the native kernel).
+  const matMul = (a: number[], b: number[], tA: boolean, tB: boolean): KernelCase => {
+    const out = tf.tidy(() => tf.matMul(tf.zeros(a), tf.zeros(b), tA, tB).shape);
+    return {
+      kernels: ["BatchMatMul"],
+      name: `matMul a[${a}] b[${b}]${tA ? " tA" : ""}${tB ? " tB" : ""} (values, gradients)`,
+      inputs: [{ shape: a }, { shape: b }, { shape: out }],
+      run: ([x, y, w]) => {
+        const f = (p: tf.Tensor, q: tf.Tensor) => weightedSum(tf.matMul(p, q, tA, tB), w);
+        return [tf.matMul(x, y, tA, tB), ...tf.grads(f)([x, y])];
+      },
+    };
+  };
+  const mm: Array<[number[], number[]]> = full
+    ? [[[37, 8], [8, 5]], [[3, 40, 16], [3, 16, 24]], [[1, 40, 16], [3, 16, 24]], [[3, 40, 16], [16, 24]], [[2, 3, 4, 5], [2, 3, 5, 6]]]
+    : [[[37, 8], [8, 5]], [[3, 40, 16], [3, 16, 24]]];
+  for (const [a, b] of mm) {
+    for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const ta = tA ? [...a.slice(0, -2), a[a.length - 1]!, a[a.length - 2]!] : a;
+      const tb = tB ? [...b.slice(0, -2), b[b.length - 1]!, b[b.length - 2]!] : b;
+      cases.push(matMul(ta, tb, tA, tB));
+    }
+  }
+  // Slice and SplitV (slice's gradient is a pad; concat's gradient is a split), Identity, Sum.
+  cases.push(
+    {
+      kernels: ["Slice"],
+      name: "slice / stridedSlice [3,7,6,5] (values, gradients)",
+      inputs: [{ shape: [3, 7, 6, 5] }],
+      run: ([x]) => [
+        tf.slice(x, [1, 2, 0, 1], [2, 4, 6, 3]),
+        tf.slice(x, [0, 0, 0, 0], [2, 7, 6, 5]),
+        tf.slice(x, [0, 3, 2, 0], [3, 1, 1, 5]),
+        tf.stridedSlice(x, [0, 1, 0, 0], [3, 7, 6, 5], [1, 2, 1, 1]),
+        tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.slice(a, [1, 2, 1, 0], [2, 3, 4, 5]))))(x),
+      ],
+    },
+    {
+      kernels: ["SplitV", "Slice"],
+      name: "split [4,5,6,18] axis 3 and 1; gradient of concat",
+      inputs: [{ shape: [4, 5, 6, 18] }, { shape: [4, 5, 6, 9] }],
+      run: ([x, y]) => [
+        ...tf.split(x, 9, 3),
+        ...tf.split(x, [1, 3, 1], 1),
+        ...tf.split(x, 2, 0),
+        ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.concat([a, b, a], 3), tf.range(0, 45).reshape([45]))))([x, y]),
+      ],
+    },
+    {
+      kernels: ["Identity"],
+      name: "clone; gradient through identity",
+      inputs: [{ shape: [5, 7] }],
+      run: ([x]) => {
+        const c = tf.clone(x);
+        return [c, tf.add(c, 1), tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.clone(a))))(x)];
+      },
+    },
+    {
+      kernels: ["Sum"],
+      name: "sum over leading axes [4,6,7,9] (keepDims; gradient of a broadcast add)",
+      inputs: [{ shape: [4, 6, 7, 9] }, { shape: [9] }],
+      run: ([x, bias]) => [
+        tf.sum(x, [0, 1, 2]),
+        tf.sum(x, [0], true),
+        tf.sum(x, [1, 0]),
+        tf.sum(x, [1, 2]),
+        tf.sum(x),
+        ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.add(a, b))))([x, bias]),
+      ],
+    },
+  );
   cases.push(
     einsum("ij,jk->ik", [4, 5], [5, 3]),
     einsum("bhqd,bhkd->bhqk", [2, 3, 4, 8], [2, 3, 5, 8]),

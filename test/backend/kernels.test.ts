@@ -94,6 +94,11 @@ describe("registration", () => {
       "DepthwiseConv2dNativeBackpropFilter",
       "UnsortedSegmentSum",
       "Einsum",
+      "BatchMatMul",
+      "Slice",
+      "SplitV",
+      "Identity",
+      "Sum",
     ]);
   });
 
