@@ -17,4 +17,5 @@ export * from "./analysis/index.js";
 export * from "./viz/index.js";
 export * from "./kernel/index.js";
 export * from "./studio/index.js";
+export * from "./report/index.js";
 export { VERSION } from "./version.js";

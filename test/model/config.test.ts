@@ -19,7 +19,7 @@ describe("model config", () => {
     expect(() => resolveModelConfig({ heads: 3 })).toThrow(/heads \(3\) must divide dModel \(64\)/);
     expect(() => resolveModelConfig({ depths: [1] })).toThrow(/one entry per stage/);
     expect(() => resolveModelConfig({ inputSize: 100 })).toThrow(/multiple of the coarsest stride 16/);
-    expect(() => resolveModelConfig({ minQueries: 90 })).toThrow(/minQueries/);
+    expect(() => resolveModelConfig({ minQueries: 150 })).toThrow(/minQueries \(150\) must be <= maxQueries \(100\)/);
     expect(() => resolveModelConfig({ bogus: 1 } as never)).toThrow(/unknown field "bogus"; valid fields are kind, preset/);
   });
   it("allocates queries from the count within bounds", () => {

@@ -32,8 +32,9 @@ let makeModel: () => PromptableDetector = () => new ColourDetector();
  * find through the library API (so the browser test checks the page, not the model's recall); fails
  * clearly when the model finds none of them.
  */
-async function chooseSubject(): Promise<void> {
-  if (!PRETRAINED) {
+async function chooseSubject(useDeal: boolean): Promise<void> {
+  if (!useDeal) {
+    makeModel = () => new ColourDetector();
     TARGET = { x: 60, y: 40, w: 12, h: 10 };
     const red: [number, number, number] = [220, 30, 30];
     image = paintScene(320, 240, [{ ...TARGET, rgb: red }, { x: 200, y: 150, w: 8, h: 8, rgb: red }]);
@@ -75,7 +76,39 @@ async function clickAt(page: Page, rootSel: string, x: number, y: number, versio
   return boxes;
 }
 
-describe.skipIf(SKIP)(`studio in headless Chromium (${PRETRAINED ? "DEAL-tiny from datasets/models" : "colour-matching test double"})`, () => {
+function launch(profile: string): Promise<BrowserContext> {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's "chromium" package (scripts/setup.sh does), set CHROMIUM_PATH, or set DEALKIT_SKIP_BROWSER=1 to skip the browser tests.`);
+  }
+  return chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+}
+
+// The real detector end to end: the pretrained DEAL-tiny, a generated scene, a click on an object, a drawn box on it.
+describe.skipIf(SKIP || !PRETRAINED)("studio in headless Chromium with DEAL-tiny from datasets/models", () => {
+  it("clicking a generated object draws a detection covering it", async () => {
+    await chooseSubject(true);
+    const model = makeModel();
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), "dealkit-chromium-"));
+    const studio = await startStudio(model, image, { display: false, scoreThreshold: 0.1 });
+    let context: BrowserContext | undefined;
+    try {
+      context = await launch(profile);
+      const page = await context.newPage();
+      await page.goto(studio.url);
+      await page.waitForSelector("#dealkit-studio[data-state=ready]");
+      const boxes = await clickAt(page, "#dealkit-studio", centre().cx, centre().cy, 1);
+      expect(boxes.some((b) => iou4(b, targetBox()) >= 0.5), JSON.stringify({ target: TARGET, boxes })).toBe(true);
+    } finally {
+      await context?.close();
+      await studio.close();
+      model.dispose();
+      fs.rmSync(profile, { recursive: true, force: true });
+    }
+  });
+});
+
+// The page, the server and its guard, with the colour-matching test double (no dependence on model quality).
+describe.skipIf(SKIP)("studio in headless Chromium", () => {
   let models: PromptableDetector[] = [];
   let context: BrowserContext;
   let profile: string;
@@ -85,10 +118,7 @@ describe.skipIf(SKIP)(`studio in headless Chromium (${PRETRAINED ? "DEAL-tiny fr
   let notebookOrigin: string;
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's "chromium" package (scripts/setup.sh does), set CHROMIUM_PATH, or set DEALKIT_SKIP_BROWSER=1 to skip the browser tests.`);
-    }
-    await chooseSubject();
+    await chooseSubject(false);
     models = [makeModel(), makeModel()];
     studio = await startStudio(models[0]!, image, { display: false, scoreThreshold: 0.1 });
     // A studio that accepts no origin but its own, to show the server (not only the browser) refuses.
@@ -101,7 +131,7 @@ describe.skipIf(SKIP)(`studio in headless Chromium (${PRETRAINED ? "DEAL-tiny fr
     await new Promise<void>((r) => notebook.listen(0, "127.0.0.1", r));
     notebookOrigin = `http://localhost:${(notebook.address() as { port: number }).port}`;
     profile = fs.mkdtempSync(path.join(os.tmpdir(), "dealkit-chromium-"));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+    context = await launch(profile);
   });
 
   afterAll(async () => {
