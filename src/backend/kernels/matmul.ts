@@ -37,7 +37,7 @@ export function batchMatMulKernel(backendName: string, native: tf.KernelFunc): t
     const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
     const batch = Math.max(batchA, batchB);
     const plain = !transposeA && !transposeB;
-    if (plain && batch === 1) return native(args); // already XNNPACK: keeps its cache of packed weights
+    if (plain && batch === 1 && packedAs(b, k, n)) return native(args); // already XNNPACK, and keeps its packed b
     const broadcastOk = batchA === batchB || batchA === 1 || batchB === 1;
     // b shared by every item: a's batch folds into its rows, one product.
     const folded = batchB === 1;
@@ -50,6 +50,7 @@ export function batchMatMulKernel(backendName: string, native: tf.KernelFunc): t
       if (transposeA) a3 = s.transpose(a3, [0, 2, 1]);
       if (transposeB) b3 = s.transpose(b3, [0, 2, 1]);
       const product = (x: Info, y: Info): Info => {
+        if (!packedAs(y, y.shape[0]!, y.shape[1]!)) y = s.copy(y, heap);
         const out = native({ inputs: { a: x, b: y }, backend: args.backend, attrs: { transposeA: false, transposeB: false } }) as Info;
         s.own(out);
         return out;
@@ -58,6 +59,21 @@ export function batchMatMulKernel(backendName: string, native: tf.KernelFunc): t
       return s.reshape(perItemProducts(s, heap, a3, b3, batch, product), outShape);
     });
   };
+}
+
+/**
+ * The k x n shape each b operand was first multiplied with. wasm caches XNNPACK's packed copy of b by its
+ * data id alone, so the same memory used again under another shape (a reshape shares memory) reuses the
+ * stale packing: wrong values, or a crash (tfjs 4.22: `matMul(ones([1, 168]), x.reshape([168, 9]))`, then
+ * `matMul(ones([1, 4]), x.reshape([4, 378]))`). Such a b is multiplied through a fresh copy.
+ */
+const packedShapes = new WeakMap<object, string>();
+
+function packedAs(b: Info, k: number, n: number): boolean {
+  const key = `${k}x${n}`;
+  const seen = packedShapes.get(b.dataId);
+  if (seen === undefined) packedShapes.set(b.dataId, key);
+  return seen === undefined || seen === key;
 }
 
 /** One native product per batch item, written into a [batch, m, n] result. */

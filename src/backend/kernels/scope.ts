@@ -41,6 +41,13 @@ export class KernelScope {
     return this.own({ dataId, shape, dtype });
   }
 
+  /** A copy of `x` in new memory (a new data id), owned by this scope. */
+  copy(x: Info, heap: { typedArrayFromHeap(info: Info): Float32Array | Int32Array | Uint8Array }): Info {
+    const out = this.allocate(x.shape, x.dtype as "float32" | "int32");
+    heap.typedArrayFromHeap(out).set(heap.typedArrayFromHeap(x));
+    return out;
+  }
+
   /** Releases an intermediate now rather than at finish(). */
   dispose(info: Info): void {
     const i = this.temps.indexOf(info);
