@@ -44,9 +44,9 @@ async function chooseSubject(useDeal: boolean): Promise<void> {
   const model = makeModel();
   const tried: string[] = [];
   try {
-    for (const seed of [4, 5, 6]) {
+    for (const seed of [4, 5]) {
       const scene = generateImage("uav", new Random(seed), { width: 256, density: "sparse" });
-      for (const a of scene.annotations.filter((x) => !x.ignore).sort((p, q) => q.area - p.area).slice(0, 6)) {
+      for (const a of scene.annotations.filter((x) => !x.ignore).sort((p, q) => q.area - p.area).slice(0, 4)) {
         const [x, y, w, h] = a.bboxXywh;
         const d = await detect(model, scene.image, [{ x: x + w / 2, y: y + h / 2 }], { scoreThreshold: 0.1 });
         const hit = Array.from({ length: d.length }, (_, i) => Array.from(d.boxesXyxy.subarray(4 * i, 4 * i + 4))).some((b) => iou4(b, [x, y, x + w, y + h]) >= 0.5);
