@@ -1,5 +1,6 @@
 import { tf } from "../tf.js";
 import { convGeometry, flipFilter, receptiveField, stridePhaseFilter, transposedConvInput } from "./conv-util.js";
+import { depthToSpaceCropped } from "./memory.js";
 import { composed } from "./scope.js";
 
 type Info = tf.TensorInfo;
@@ -52,7 +53,7 @@ export function conv2dBackpropFilterKernel(backendName: string): tf.KernelFunc {
 /**
  * Conv2DBackpropInput as one forward convolution. Stride 1: of dy with the flipped, in/out-swapped filter.
  * Square strides > 1: split by stride phase ({@link stridePhaseFilter}: one stride-1 convolution of dy whose
- * output channels are the s*s phases, then DepthToSpace), not a convolution of the zero-upsampled dy, which
+ * output channels are the s*s phases, then a depth-to-space interleave), not a convolution of the zero-upsampled dy, which
  * multiplies by zeros s*s - 1 times in s*s. Other strides ([2, 1]...): the zero-upsampled dy. Replaces wasm's
  * own kernel, a plain loop ~10x slower than its XNNPACK forward convolution (batch 8, 32 -> 32 channels,
  * 64x64: 190 ms against 17 ms).
@@ -75,10 +76,7 @@ export function conv2dBackpropInputKernel(backendName: string): tf.KernelFunc {
           { x: phased.x, filter: phased.filter },
           { strides: [1, 1], dilations: [1, 1], pad: phased.pad, dataFormat: "NHWC" },
         ); // [b, ceil(H/s), ceil(W/s), s*s*ci]
-        let dx = s.run("DepthToSpace", { x: y }, { blockSize: st, dataFormat: "NHWC" });
-        if (dx.shape[1] !== g.inHeight || dx.shape[2] !== g.inWidth) {
-          dx = s.slice(dx, [0, 0, 0, 0], [g.batch, g.inHeight, g.inWidth, dx.shape[3]!]);
-        }
+        const dx = depthToSpaceCropped(s, y, st, g.inHeight, g.inWidth);
         return nchw ? s.transpose(dx, [0, 3, 1, 2]) : dx;
       }
       const { x, pad: convPad } = transposedConvInput(s, dy, g);

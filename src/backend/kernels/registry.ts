@@ -35,7 +35,7 @@ const RECIPES: readonly KernelRecipe[] = [
   { kernelName: "Slice", neededBy: "slice, stridedSlice; gradient of concat, pad", replacesNative: true, wrapsNative: true, make: wrapping(sliceKernel) },
   { kernelName: "SplitV", neededBy: "split; gradient of concat", replacesNative: true, wrapsNative: true, make: wrapping(splitVKernel) },
   { kernelName: "Identity", neededBy: "clone; gradients that pass dy through", replacesNative: true, wrapsNative: true, make: wrapping(identityKernel) },
-  { kernelName: "Sum", neededBy: "sum over leading axes (bias gradients, broadcast gradients)", replacesNative: true, wrapsNative: true, make: sumKernel },
+  { kernelName: "Sum", neededBy: "sum over leading axes (bias gradients, broadcast gradients)", replacesNative: true, wrapsNative: true, make: wrapping(sumKernel) },
 ];
 
 /** A kernel that dealkit adds to a backend. */

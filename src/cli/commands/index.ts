@@ -7,6 +7,7 @@ import { register as registerEval } from "./eval.js";
 import { register as registerAblate } from "./ablate.js";
 import { register as registerTrain } from "./train.js";
 import { register as registerPredict } from "./predict.js";
+import { register as registerStudio } from "./studio.js";
 import { registerReproduce } from "./reproduce.js";
 
 /** A CLI command adds itself to the program. */
@@ -22,5 +23,6 @@ export const commands: RegisterCommand[] = [
   registerPredict,
   registerEval,
   registerAblate,
+  registerStudio,
   registerReproduce, // the main job; keep last
 ];
