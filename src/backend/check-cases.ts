@@ -201,6 +201,33 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
       ],
     },
     {
+      kernels: ["GatherV2", "UnsortedSegmentSum"],
+      name: "gather [6,5,4] on each axis, 2-D indices, wide rows (values, gradients)",
+      inputs: [{ shape: [6, 5, 4] }, { shape: [3, 2], ints: [0, 4] }, { shape: [9, 70] }, { shape: [5], ints: [0, 9] }],
+      run: ([x, idx, wide, rows]) => [
+        tf.gather(x, idx, 0),
+        tf.gather(x, idx, 1),
+        tf.gather(x, idx, 2),
+        tf.gather(wide, rows, 0),
+        tf.gather(tf.cast(x, "int32"), idx, 1),
+        tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.gather(a, idx, 1))))(x),
+      ],
+    },
+    {
+      kernels: ["Concat", "Transpose"],
+      name: "concat on each axis, narrow and wide; transpose (identity and not)",
+      inputs: [{ shape: [3, 4, 70] }, { shape: [3, 4, 5] }, { shape: [3, 2, 70] }],
+      run: ([a, b, c]) => [
+        tf.concat([a, b, a], 2),
+        tf.concat([a, c], 1),
+        tf.concat([a, a], 0),
+        tf.concat([tf.cast(b, "int32"), tf.cast(b, "int32")], 2),
+        tf.transpose(b, [0, 1, 2]),
+        tf.transpose(b, [2, 0, 1]),
+        ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(tf.concat([p, q], 2))))([a, b]),
+      ],
+    },
+    {
       kernels: ["Identity"],
       name: "clone; gradient through identity",
       inputs: [{ shape: [5, 7] }],

@@ -1,8 +1,42 @@
-// The public surface of src/report/: the main job and its HTML report.
+// The public surface of src/report/: the main job, its paper reproduction and its HTML report.
 export {
   reproduce,
   defaultReproduceNotebooks,
+  REPRODUCE_NOTEBOOK,
   reportIndexHtml,
   type ReproduceOptions,
   type ReproduceResult,
 } from "./reproduce.js";
+export {
+  runPaperReproduction,
+  paperOptionsFromEnv,
+  PAPER_OPTIONS_ENV,
+  type PaperReproductionOptions,
+  type PaperReproduction,
+  type PaperDomainRow,
+} from "./paper.js";
+export {
+  PAPER_METRIC_COLUMNS,
+  paperMetricsFrom,
+  relativeChangePct,
+  paperHeadline,
+  paperTable,
+  paperTableText,
+  formatAp,
+  formatPct,
+  type PaperMetrics,
+  type PaperRow,
+  type PaperComparison,
+  type PaperHeadline,
+} from "./paper-table.js";
+export { PAPER_CACHE_VERSION, checkpointFingerprint, paperCacheKey, type PaperCacheKeyParts } from "./paper-cache.js";
+export { detectionsByImage, restrictToCategories, imagesPerDomain } from "./paper-eval.js";
+export {
+  PAPER_MODELS,
+  PAPER_TRAIN_SETTINGS,
+  resolvePaperModel,
+  type PaperModelRole,
+  type PaperModelSpec,
+  type ResolvedPaperModel,
+  type PaperTrainProgress,
+} from "./paper-models.js";

@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { escapeHtml } from "../kernel/mime.js";
 import { listNotebooks, runNotebooks, type NotebookRunResult } from "../kernel/runner.js";
@@ -8,8 +9,14 @@ import { VERSION } from "../version.js";
 export interface ReproduceOptions {
   /** Where the report goes. Default `out/report` in the project root. */
   outDir?: string;
-  /** The notebooks that make up the main job, in order. Default notebooks/00-hello.ipynb. */
+  /** The notebooks that make up the main job, in order. Default notebooks/07-reproduce-paper.ipynb. */
   notebooks?: string[];
+  /**
+   * The notebook whose HTML export becomes the report's `index.html` (self-contained: charts are inline SVG);
+   * the run-status page then goes to `runs.html`. Default: 07-reproduce-paper when `notebooks` is not given;
+   * otherwise none (index.html is the run-status page).
+   */
+  mainNotebook?: string;
   /** Seconds a cell may run. Default as runNotebooks (600). */
   timeoutS?: number;
   /** Progress lines (nothing is printed otherwise). */
@@ -24,9 +31,12 @@ export interface ReproduceResult {
   results: NotebookRunResult[];
 }
 
+/** The notebook of the main job: the paper reproduction. */
+export const REPRODUCE_NOTEBOOK = "07-reproduce-paper.ipynb";
+
 /** The default notebooks of the main job. */
 export function defaultReproduceNotebooks(): string[] {
-  return listNotebooks().filter((nb) => path.basename(nb) === "00-hello.ipynb");
+  return listNotebooks().filter((nb) => path.basename(nb) === REPRODUCE_NOTEBOOK);
 }
 
 /**
@@ -57,9 +67,10 @@ ${rows}
 }
 
 /**
- * The main job (`dealkit reproduce`, `npm run reproduce`): runs the notebooks of the embedded default through
- * Jupyter and writes an HTML report (index.html linking each notebook's export) to `outDir`.
- * For now the job is the hello notebook; later pipeline stages add theirs.
+ * The main job's report (`dealkit reproduce`, `npm run reproduce`): runs the notebooks (default
+ * notebooks/07-reproduce-paper.ipynb, which calls runPaperReproduction) through Jupyter and writes the report to
+ * `outDir`: `index.html` is the main notebook's HTML export, `runs.html` lists each notebook's status and time,
+ * `notebooks/` holds the executed notebooks. Without a main notebook, index.html is the status page.
  *
  * @example
  * const { ok, reportHtml } = await reproduce();
@@ -67,12 +78,19 @@ ${rows}
 export async function reproduce(options: ReproduceOptions = {}): Promise<ReproduceResult> {
   const outDir = path.resolve(options.outDir ?? path.join(projectRoot(), "out", "report"));
   const notebooks = options.notebooks ?? defaultReproduceNotebooks();
+  const main = options.mainNotebook ?? (options.notebooks ? undefined : REPRODUCE_NOTEBOOK);
   const results = await runNotebooks(notebooks, {
     outDir: path.join(outDir, "notebooks"),
     timeoutS: options.timeoutS,
     onLog: options.onLog,
   });
   const reportHtml = path.join(outDir, "index.html");
-  writeFileAtomic(reportHtml, reportIndexHtml(results, outDir));
+  const mainExport = main ? results.find((r) => path.basename(r.notebook) === path.basename(main))?.html : undefined;
+  if (mainExport && fs.existsSync(mainExport)) {
+    writeFileAtomic(reportHtml, fs.readFileSync(mainExport));
+    writeFileAtomic(path.join(outDir, "runs.html"), reportIndexHtml(results, outDir));
+  } else {
+    writeFileAtomic(reportHtml, reportIndexHtml(results, outDir));
+  }
   return { ok: results.length > 0 && results.every((r) => r.ok), reportHtml, results };
 }

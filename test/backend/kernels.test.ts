@@ -99,6 +99,9 @@ describe("registration", () => {
       "SplitV",
       "Identity",
       "Sum",
+      "GatherV2",
+      "Concat",
+      "Transpose",
     ]);
   });
 
@@ -137,6 +140,28 @@ describe("registration", () => {
       tf.unregisterKernel("Conv2DBackpropFilter", "wasm");
       tf.registerKernel(ours);
     }
+  });
+});
+
+describe("wasm memory", () => {
+  test("per-item products, copies and shared-memory kernels do not grow the wasm heap", async () => {
+    await tf.setBackend("wasm");
+    const heapBytes = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+    const a = tf.randomNormal([8, 64, 32], 0, 1, "float32", 1);
+    const b = tf.randomNormal([8, 32, 48], 0, 1, "float32", 2);
+    const work = () =>
+      tf.tidy(() => {
+        const g = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(tf.matMul(p, q))))([a, b]);
+        const parts = tf.split(tf.concat([a, a], 2), 4, 2);
+        return tf.addN([tf.sum(g[0]), tf.sum(g[1]), ...parts.map((x) => tf.sum(tf.clone(x), [0, 1]).sum())]).dataSync();
+      });
+    for (let i = 0; i < 3; i++) work();
+    const before = heapBytes();
+    const tensors = tf.memory().numTensors;
+    for (let i = 0; i < 30; i++) work();
+    expect(heapBytes()).toBe(before);
+    expect(tf.memory().numTensors).toBe(tensors);
+    tf.dispose([a, b]);
   });
 });
 

@@ -17,7 +17,8 @@ type Info = tf.TensorInfo;
  *     64 -> 64, s1, 16x16                      60                72              7.5
  *     32 -> 32, s1, 64x64                     272               324             40.7
  *
- * (BatchMatMul with transposeA misses XNNPACK's fast path on wasm.)
+ * (BatchMatMul with transposeA misses XNNPACK's fast path on wasm.) A 1x1 stride-1 filter is x^T dy, one
+ * product through dealkit's BatchMatMul ([4,64,64,64] -> 64: 8 ms against 17 ms plus 8 ms of transposes).
  */
 export function conv2dBackpropFilterKernel(backendName: string): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
@@ -29,8 +30,14 @@ export function conv2dBackpropFilterKernel(backendName: string): tf.KernelFunc {
         x = s.transpose(x, [0, 2, 3, 1]);
         dy = s.transpose(dy, [0, 2, 3, 1]);
       }
-      const [kh, kw] = filterShape;
+      const [kh, kw, ci, co] = filterShape;
       const g = convGeometry(x.shape, filterShape, strides, 1, pad, dimRoundingMode, false);
+      if (kh === 1 && kw === 1 && g.strideHeight === 1 && g.strideWidth === 1 && g.padTop === 0 && g.padLeft === 0 && g.outHeight === g.inHeight && g.outWidth === g.inWidth) {
+        // 1x1, stride 1: x^T dy, one product (half the time of the convolution and its transposes).
+        const n = g.batch * g.inHeight * g.inWidth;
+        const dw = s.run("BatchMatMul", { a: s.reshape(x, [n, ci]), b: s.reshape(dy, [n, co]) }, { transposeA: true, transposeB: false });
+        return s.reshape(dw, [1, 1, ci, co]);
+      }
       const field = receptiveField(s, x, g);
       const xT = s.transpose(field.x, [3, 1, 2, 0]); // [ci, H, W, B]: spatial axes stay 1 and 2
       const dyT = s.transpose(dy, [1, 2, 0, 3]); // [oh, ow, B, co]
@@ -54,9 +61,14 @@ export function conv2dBackpropFilterKernel(backendName: string): tf.KernelFunc {
  * Conv2DBackpropInput as one forward convolution. Stride 1: of dy with the flipped, in/out-swapped filter.
  * Square strides > 1: split by stride phase ({@link stridePhaseFilter}: one stride-1 convolution of dy whose
  * output channels are the s*s phases, then a depth-to-space interleave), not a convolution of the zero-upsampled dy, which
- * multiplies by zeros s*s - 1 times in s*s. Other strides ([2, 1]...): the zero-upsampled dy. Replaces wasm's
- * own kernel, a plain loop ~10x slower than its XNNPACK forward convolution (batch 8, 32 -> 32 channels,
- * 64x64: 190 ms against 17 ms).
+ * multiplies by zeros s*s - 1 times in s*s. Other strides ([2, 1]...) and filters smaller than the stride:
+ * the zero-upsampled dy. Replaces wasm's own kernel, a plain loop ~10x slower than its XNNPACK forward
+ * convolution (batch 8, 32 -> 32 channels, 64x64: 190 ms against 17 ms). Stride 2, 3x3, ms per call:
+ *
+ *     dx shape, filter              zero-upsampled dy   stride phases
+ *     [8,64,64,16], 16 <- 32               10.7              6.7
+ *     [8,32,32,32], 32 <- 64               10.1              5.4
+ *     [4,128,128,16], 16 <- 32             22.4             12.0
  */
 export function conv2dBackpropInputKernel(backendName: string): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
@@ -68,7 +80,10 @@ export function conv2dBackpropInputKernel(backendName: string): tf.KernelFunc {
       const xShape = nchw ? [inputShape[0], inputShape[2], inputShape[3], inputShape[1]] : inputShape;
       if (nchw) dy = s.transpose(dy, [0, 2, 3, 1]);
       const g = convGeometry(xShape, filter.shape, strides, 1, pad, dimRoundingMode, false);
-      if (g.strideHeight === g.strideWidth && g.strideHeight > 1) {
+      // Phases without taps (a filter smaller than the stride) would be convolutions of zeros: those keep
+      // the zero-upsampled path, whose work is then no larger.
+      const [kh, kw] = filter.shape as [number, number, number, number];
+      if (g.strideHeight === g.strideWidth && g.strideHeight > 1 && kh >= g.strideHeight && kw >= g.strideWidth) {
         const st = g.strideHeight;
         const phased = stridePhaseFilter(s, dy, filter, g);
         const y = s.run(

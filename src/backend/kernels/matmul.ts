@@ -86,10 +86,9 @@ function perItemProducts(
   product: (x: Info, y: Info) => Info,
 ): Info {
   const [batchA, m, k] = a3.shape as [number, number, number];
-  const [batchB, , n] = b3.shape as [number, number, number];
+  const n = b3.shape[2]!;
   const out = s.allocate([batch, m, n], "float32");
-  const sharedA = batchA === 1 ? s.reshape(a3, [m, k]) : null;
-  const sharedB = null as Info | null; // batchB === 1 is folded by the caller
+  const sharedA = batchA === 1 ? s.reshape(a3, [m, k]) : null; // (batchB === 1 is folded by the caller)
   for (let i = 0; i < batch; i++) {
     const item = (t: Info, rows: number, cols: number): Info => {
       const x = s.allocate([rows, cols], "float32");
@@ -97,11 +96,11 @@ function perItemProducts(
       return x;
     };
     const ai = sharedA ?? item(a3, m, k);
-    const bi = sharedB ?? item(b3, k, n);
+    const bi = item(b3, k, n);
     const yi = product(ai, bi);
     heap.typedArrayFromHeap(out).set(heap.typedArrayFromHeap(yi), i * m * n);
     if (ai !== sharedA) s.dispose(ai);
-    if (bi !== sharedB) s.dispose(bi);
+    s.dispose(bi);
     s.dispose(yi);
   }
   return out;

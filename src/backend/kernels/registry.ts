@@ -3,7 +3,7 @@ import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from "./conv2d-
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from "./depthwise-backprop.js";
 import { einsumKernel } from "./einsum.js";
 import { batchMatMulKernel } from "./matmul.js";
-import { identityKernel, sliceKernel, splitVKernel, sumKernel } from "./memory.js";
+import { concatKernel, gatherV2Kernel, identityKernel, sliceKernel, splitVKernel, sumKernel, transposeKernel } from "./memory.js";
 import { unsortedSegmentSumKernel } from "./unsorted-segment-sum.js";
 
 /** Marks kernel configs registered by dealkit (a global symbol, so two copies of dealkit agree). */
@@ -36,6 +36,9 @@ const RECIPES: readonly KernelRecipe[] = [
   { kernelName: "SplitV", neededBy: "split; gradient of concat", replacesNative: true, wrapsNative: true, make: wrapping(splitVKernel) },
   { kernelName: "Identity", neededBy: "clone; gradients that pass dy through", replacesNative: true, wrapsNative: true, make: wrapping(identityKernel) },
   { kernelName: "Sum", neededBy: "sum over leading axes (bias gradients, broadcast gradients)", replacesNative: true, wrapsNative: true, make: wrapping(sumKernel) },
+  { kernelName: "GatherV2", neededBy: "gather (bilinear sampling, embeddings)", replacesNative: true, wrapsNative: true, make: wrapping(gatherV2Kernel) },
+  { kernelName: "Concat", neededBy: "concat; gradient of split, unstack", replacesNative: true, wrapsNative: true, make: wrapping(concatKernel) },
+  { kernelName: "Transpose", neededBy: "transpose (identity permutations in gradients)", replacesNative: true, wrapsNative: true, make: wrapping(transposeKernel) },
 ];
 
 /** A kernel that dealkit adds to a backend. */
@@ -66,7 +69,7 @@ function isOurs(config: tf.KernelConfig | undefined): boolean {
 /**
  * Registers dealkit's training kernels for the wasm backend: the ones it lacks (Conv2DBackpropFilter,
  * DepthwiseConv2dNativeBackpropInput/Filter, UnsortedSegmentSum, Einsum), a faster Conv2DBackpropInput, and
- * faster versions of BatchMatMul, Slice, SplitV, Identity and Sum that hand the cases they do not speed up
+ * faster versions of BatchMatMul, Slice, SplitV, Identity, Sum, GatherV2, Concat and Transpose that hand the cases they do not speed up
  * to the backend's own kernel. A kernel already registered by dealkit, or a missing one a future wasm
  * backend ships natively, is left alone, so calling this again (re-run notebook cells) is harmless.
  * initBackend() calls it when it picks wasm.

@@ -1,11 +1,13 @@
 import { tf } from "../tf.js";
+import { heapBackend } from "./memory.js";
 import { composed } from "./scope.js";
 
 type Info = tf.TensorInfo;
 
 /**
  * UnsortedSegmentSum as a ScatterNd (which sums duplicate indices). Ids outside [0, numSegments) are
- * dropped, as on the cpu backend: they are sent to one extra segment that is sliced off.
+ * dropped, as on the cpu backend: they are sent to one extra segment that is sliced off (only when there are
+ * any: on wasm the ids are checked in place first).
  */
 export function unsortedSegmentSumKernel(backendName: string): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
@@ -19,6 +21,18 @@ export function unsortedSegmentSumKernel(backendName: string): tf.KernelFunc {
       const restSize = rest.reduce((a, b) => a * b, 1);
       let flatIds = s.reshape(ids, [count, 1]);
       if (flatIds.dtype !== "int32") flatIds = s.run("Cast", { x: flatIds }, { dtype: "int32" });
+      const updates = s.reshape(x, [count, restSize]);
+      const heap = heapBackend(s.backend);
+      if (heap != null) {
+        // Ids all in range (gather gradients): scatter straight into the result, no spill segment.
+        const v = heap.typedArrayFromHeap(flatIds) as Int32Array;
+        let inRange = true;
+        for (let i = 0; i < v.length && inRange; i++) inRange = v[i]! >= 0 && v[i]! < numSegments;
+        if (inRange) {
+          const out = s.run("ScatterNd", { indices: flatIds, updates }, { shape: [numSegments, restSize] });
+          return s.reshape(out, [numSegments, ...rest]);
+        }
+      }
       const zero = s.constant(new Int32Array([0]), [], "int32");
       const n = s.constant(new Int32Array([numSegments]), [], "int32");
       const valid = s.run("LogicalAnd", {
@@ -27,7 +41,6 @@ export function unsortedSegmentSumKernel(backendName: string): tf.KernelFunc {
       });
       const spill = s.run("Fill", {}, { shape: [count, 1], value: numSegments, dtype: "int32" });
       const safeIds = s.run("Select", { condition: valid, t: flatIds, e: spill });
-      const updates = s.reshape(x, [count, restSize]);
       const scattered = s.run("ScatterNd", { indices: safeIds, updates }, { shape: [numSegments + 1, restSize] });
       const kept = s.slice(scattered, [0, 0], [numSegments, restSize]);
       return s.reshape(kept, [numSegments, ...rest]);

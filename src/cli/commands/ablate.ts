@@ -9,7 +9,9 @@ import { ablationGrid, cellId, type AblationGridName } from "../../analysis/abla
 import { promptsClickSampler, PROMPTS_SAMPLER_ID } from "../../analysis/ablate-prompts.js";
 import { p2sodMetrics } from "../../analysis/evaluate.js";
 import { Dataset } from "../../data/dataset.js";
-import { loadCheckpoint, readManifest } from "../../train/checkpoint.js";
+import { ensureTinySetMini, loadTinySetSplit, TINYSET_SPLITS, type TinySetSplit } from "../../data/synth/tinyset.js";
+import { checkpointFingerprint } from "../../report/paper-cache.js";
+import { loadCheckpoint } from "../../train/checkpoint.js";
 import { DealkitConfigError, DealkitInputError, checkOneOf } from "../../util/errors.js";
 import { writeFileAtomic } from "../../util/fs.js";
 
@@ -25,11 +27,8 @@ export interface AblateCommandOptions {
   cache?: boolean;
 }
 
-/** A checkpoint's fingerprint: its manifest and weight bytes (what the model computes with). */
-export function checkpointFingerprint(dir: string): string {
-  const manifest = readManifest(dir);
-  return contentFingerprint(manifest.config, fs.readFileSync(path.join(dir, manifest.weights.file)));
-}
+/** A checkpoint's fingerprint (shared with the paper reproduction, so both reuse the same cached runs). */
+export { checkpointFingerprint };
 
 /** Reads `--data`: a COCO instances file, or a folder holding one (annotations.json, or the only .json). */
 export function readAblationDataset(spec: string): Dataset {
@@ -44,6 +43,12 @@ export function readAblationDataset(spec: string): Dataset {
   return Dataset.fromCoco(JSON.parse(fs.readFileSync(file, "utf8")), { file, root: path.dirname(file) });
 }
 
+/** TinySet-mini (seed 0, generated on first use), one split (default "heldout-categories"). */
+async function defaultAblationDataset(split: string | undefined): Promise<Dataset> {
+  const name = checkOneOf("--split", split ?? "heldout-categories", TINYSET_SPLITS) as TinySetSplit;
+  return loadTinySetSplit(await ensureTinySetMini({ seed: 0 }), name);
+}
+
 /**
  * Runs `dealkit ablate` and returns the result and the text it prints; progress lines go to `log`. Kept apart
  * from commander so it can be called and tested directly.
@@ -52,12 +57,11 @@ export async function runAblateCommand(o: AblateCommandOptions, log: (line: stri
   const grid = ablationGrid(checkOneOf("--grid", o.grid, ["small", "full", "factorial"] as const) as AblationGridName);
   const nSeeds = Number(o.seeds);
   if (!Number.isInteger(nSeeds) || nSeeds < 1) throw new DealkitConfigError(`--seeds must be a positive integer; got "${o.seeds}"`);
-  if (o.data === "default") {
-    throw new DealkitConfigError('--data default (TinySet-mini) is not wired yet: pass a COCO instances file or a folder holding annotations.json');
-  }
-  const ds = readAblationDataset(o.data);
+  // --data default: TinySet-mini (seed 0), by default its held-out-categories split, the one split whose images
+  // hold both seen and held-out categories (test holds seen ones only, so the held-out cells would be empty).
+  const ds = o.data === "default" ? await defaultAblationDataset(o.split) : readAblationDataset(o.data);
   const splits = new Set(ds.images.map((im) => im.split).filter((s): s is string => !!s));
-  const split = o.split ?? (splits.has("test") ? "test" : undefined);
+  const split = o.split ?? (o.data === "default" ? "heldout-categories" : splits.has("test") ? "test" : undefined);
   if (split && !splits.has(split)) throw new DealkitConfigError(`--split must be one of ${[...splits].map((s) => `"${s}"`).join(", ")}; got "${split}"`);
   let data: AblationData = ablationDataFromDataset(ds, { keepImage: (im) => !split || im.split === split });
   if (o.maxImages) data = { ...data, images: data.images.slice(0, Number(o.maxImages)) };
@@ -109,7 +113,7 @@ export function register(program: Command): void {
     .requiredOption("--data <path>", 'COCO instances file, a folder holding annotations.json, or "default" (TinySet-mini)')
     .option("--grid <name>", "small | full | factorial", "small")
     .option("--seeds <n>", "seeds per cell (>= 3 for a 95% interval)", "3")
-    .option("--split <name>", 'image split to use (default "test" when the data has one)')
+    .option("--split <name>", 'image split to use (default "test" when the data has one; with --data default, "heldout-categories")')
     .option("--max-images <n>", "use only the first n images (quick looks)")
     .option("--out <file>", "write the summary and runs (.json) or the summary (.csv)")
     .option("--no-cache", "recompute every run (default: reuse .cache/ablations)")

@@ -2,25 +2,84 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import { formatNotebookFailure } from "../../kernel/runner.js";
 import { reproduce } from "../../report/index.js";
+import { PAPER_OPTIONS_ENV, runPaperReproduction, type PaperReproductionOptions } from "../../report/paper.js";
+import { paperTableText } from "../../report/paper-table.js";
 
-/** `dealkit reproduce`: runs the main job on the embedded default and writes the HTML report. */
+/** Options of `dealkit reproduce`, as commander parses them. */
+interface ReproduceCommandOptions {
+  out?: string;
+  timeout?: string;
+  retrain?: boolean;
+  cache?: boolean;
+  seed?: string;
+  imagesPerDomain?: string;
+  ablation?: boolean;
+}
+
+function positive(name: string, v: string | undefined, integer = false): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(n > 0) || (integer && !Number.isInteger(n))) throw new Error(`${name} must be a positive ${integer ? "integer" : "number"}; got "${v}"`);
+  return n;
+}
+
+/**
+ * `dealkit reproduce [--out DIR] [--retrain] [--no-cache] [--images-per-domain N] [--no-ablation] [--timeout S]`:
+ * the main job. It computes the paper reproduction here (progress lines on stderr; results cached on disk), then
+ * runs notebooks/07-reproduce-paper.ipynb through Jupyter with the same options (the notebook reads the cached
+ * result), writes the report (the executed notebook as self-contained HTML) and prints the paper-style table.
+ */
 export function registerReproduce(program: Command): void {
   program
     .command("reproduce")
-    .description("run the main job (the project's notebooks through Jupyter) and write an HTML report")
+    .description("the main job: evaluate DEAL-tiny (PG-CPP, random clicks) and the baseline on TinySet-mini, run notebooks/07 and write out/report/index.html")
     .option("-o, --out <dir>", "report folder (default out/report)")
     .option("--timeout <seconds>", "seconds a notebook cell may run (default 600)")
-    .action(async (opts: { out?: string; timeout?: string }) => {
-      const timeoutS = opts.timeout === undefined ? undefined : Number(opts.timeout);
-      if (timeoutS !== undefined && !(timeoutS > 0)) throw new Error(`--timeout must be a positive number; got "${opts.timeout}"`);
+    .option("--retrain", "train the three models (documented settings, ~20 min each on 2 cores) instead of loading datasets/models")
+    .option("--no-cache", "recompute everything (predictions, ablation, tables) and overwrite the cached result")
+    .option("--seed <n>", "seed of the click sampling (default 0)")
+    .option("--images-per-domain <n>", "evaluate only the first n images of each domain per split (quick looks)")
+    .option("--no-ablation", "skip the prompt-ablation grid")
+    .action(async (opts: ReproduceCommandOptions) => {
+      const timeoutS = positive("--timeout", opts.timeout);
+      const imagesPerDomain = positive("--images-per-domain", opts.imagesPerDomain, true);
+      const clickSeed = opts.seed === undefined ? 0 : Number(opts.seed);
+      if (!Number.isInteger(clickSeed) || clickSeed < 0) throw new Error(`--seed must be a non-negative integer; got "${opts.seed}"`);
       const started = Date.now();
-      const result = await reproduce({ outDir: opts.out, timeoutS });
+      const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+      const options: PaperReproductionOptions = {
+        clickSeed,
+        ...(imagesPerDomain ? { imagesPerDomain } : {}),
+        ...(opts.ablation === false ? { ablation: false as const } : {}),
+      };
+      const paper = await runPaperReproduction({
+        ...options,
+        retrain: opts.retrain ?? false,
+        cache: opts.cache === false ? "refresh" : true,
+        onProgress: (line) => process.stderr.write(`[${elapsed()}] ${line}\n`),
+      });
+      // The notebook gets the models this run used (after --retrain: the freshly trained ones), so it reads
+      // the result just cached instead of computing again.
+      const modelDirs = Object.fromEntries(paper.models.map((m) => [m.role, m.dir]));
+      process.env[PAPER_OPTIONS_ENV] = JSON.stringify({ ...options, modelDirs });
+      process.stderr.write(`[${elapsed()}] report: running notebooks/07-reproduce-paper.ipynb through Jupyter\n`);
+      const result = await reproduce({ outDir: opts.out, timeoutS, onLog: (line) => process.stderr.write(`[${elapsed()}] ${line}\n`) });
       const rel = (p: string) => path.relative(process.cwd(), p) || p;
       for (const r of result.results) {
-        console.log(`${r.ok ? "ok  " : "FAIL"} ${rel(r.notebook)} (${r.seconds.toFixed(1)} s)`);
-        for (const f of r.failures) console.error(formatNotebookFailure(rel(r.notebook), f));
+        process.stderr.write(`${r.ok ? "ok  " : "FAIL"} ${rel(r.notebook)} (${r.seconds.toFixed(1)} s)\n`);
+        for (const f of r.failures) process.stderr.write(formatNotebookFailure(rel(r.notebook), f) + "\n");
       }
-      console.log(`report: ${rel(result.reportHtml)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      const h = paper.headline;
+      const lines = [
+        `dealkit reproduce: TinySet-mini v${paper.data.version} seed ${paper.data.seed}, test ${paper.data.images.test} images; click seed ${clickSeed}; p2sod protocol (class-agnostic), AP in points`,
+        "",
+        paperTableText(paper.table),
+        "",
+        `models: ${paper.models.map((m) => `${m.name} (${m.source}, ${m.fingerprint})`).join(", ")}`,
+        `computation: ${paper.fromCache ? `read from the cache (computed in ${paper.computeSeconds.toFixed(1)} s)` : `${paper.computeSeconds.toFixed(1)} s`}; total ${elapsed()}`,
+        `report: ${rel(result.reportHtml)}`,
+      ];
+      process.stdout.write(lines.join("\n") + "\n");
       if (!result.ok) {
         throw Object.assign(new Error(result.results.length ? "a notebook failed" : "no notebooks to run"), { exitCode: 1 });
       }

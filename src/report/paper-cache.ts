@@ -1,0 +1,67 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { contentFingerprint } from "../analysis/ablate-cache.js";
+import { readManifest } from "../train/checkpoint.js";
+import { writeFileAtomic } from "../util/fs.js";
+
+/**
+ * Cache keys of the paper reproduction. A key hashes everything the numbers depend on (each model's
+ * fingerprint, the data set's version, seed and scale, the click seed, the evaluation settings and this
+ * version), and nothing they do not (paths, times), so a warm re-run reads one JSON file.
+ */
+
+/** Bump when what the reproduction computes changes (rows, metrics, protocol), so old entries stop matching. */
+export const PAPER_CACHE_VERSION = 1;
+
+/**
+ * A checkpoint's fingerprint: its config and weight bytes (what the model computes with; not its step, path
+ * or optimizer state). The same function keys `dealkit ablate`'s cache, so both share cached runs.
+ *
+ * @example
+ * checkpointFingerprint("datasets/models/deal-tiny"); // "9c0e..." (16 hex chars)
+ */
+export function checkpointFingerprint(dir: string): string {
+  const manifest = readManifest(dir);
+  return contentFingerprint(manifest.config, fs.readFileSync(path.join(dir, manifest.weights.file)));
+}
+
+/** What a paper-reproduction cache key is made of. */
+export interface PaperCacheKeyParts {
+  /** Model role -> fingerprint (order does not matter). */
+  models: Readonly<Record<string, string>>;
+  /** The data set: generator version, seed and scale. */
+  data: { version: number; seed: number; scale: string };
+  /** Seed of the click sampling. */
+  clickSeed: number;
+  /** Any further settings (evaluation options, image limits, ablation grid). */
+  settings?: unknown;
+}
+
+/**
+ * The cache key of a reproduction: a 16-hex-char hash of {@link PaperCacheKeyParts} and
+ * {@link PAPER_CACHE_VERSION}; independent of the order of `models`.
+ *
+ * @example
+ * paperCacheKey({ models: { deal: "ab12" }, data: { version: 2, seed: 0, scale: "default" }, clickSeed: 0 });
+ */
+export function paperCacheKey(parts: PaperCacheKeyParts): string {
+  const models = Object.keys(parts.models)
+    .sort()
+    .map((k) => [k, parts.models[k]]);
+  return contentFingerprint("paper", PAPER_CACHE_VERSION, models, parts.data, parts.clickSeed, parts.settings ?? null);
+}
+
+/** Reads a cached JSON value, or null when absent or unreadable (a corrupt entry is recomputed). */
+export function readCachedJson<T>(file: string): T | null {
+  if (!fs.existsSync(file)) return null;
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes a JSON value atomically (NaN and infinities become null, as JSON has no such numbers). */
+export function writeCachedJson(file: string, value: unknown): void {
+  writeFileAtomic(file, JSON.stringify(value));
+}
