@@ -23,8 +23,16 @@ describe("reproduce", { timeout: 300_000 }, () => {
     expect(fs.existsSync(path.join(outDir, "notebooks", "pass.html"))).toBe(true);
   });
 
-  it("defaults to the hello notebook", () => {
-    expect(defaultReproduceNotebooks().map((p) => path.basename(p))).toEqual(["00-hello.ipynb"]);
+  it("defaults to the paper-reproduction notebook", () => {
+    expect(defaultReproduceNotebooks().map((p) => path.basename(p))).toEqual(["07-reproduce-paper.ipynb"]);
+  });
+
+  it("makes the main notebook's export the report's index, the status page runs.html", async () => {
+    const dir = path.join(outDir, "main");
+    const result = await reproduce({ outDir: dir, notebooks: [path.join(fixtures, "pass.ipynb")], mainNotebook: "pass.ipynb" });
+    expect(result.ok).toBe(true);
+    expect(fs.readFileSync(result.reportHtml, "utf8")).toBe(fs.readFileSync(path.join(dir, "notebooks", "pass.html"), "utf8"));
+    expect(fs.readFileSync(path.join(dir, "runs.html"), "utf8")).toContain('<a href="notebooks/pass.html">pass.ipynb</a>');
   });
 
   it("escapes what it puts in the report", () => {

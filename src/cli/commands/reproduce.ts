@@ -14,6 +14,7 @@ interface ReproduceCommandOptions {
   seed?: string;
   imagesPerDomain?: string;
   ablation?: boolean;
+  models?: string;
 }
 
 function positive(name: string, v: string | undefined, integer = false): number | undefined {
@@ -35,6 +36,7 @@ export function registerReproduce(program: Command): void {
     .description("the main job: evaluate DEAL-tiny (PG-CPP, random clicks) and the baseline on TinySet-mini, run notebooks/07 and write out/report/index.html")
     .option("-o, --out <dir>", "report folder (default out/report)")
     .option("--timeout <seconds>", "seconds a notebook cell may run (default 600)")
+    .option("--models <dir>", "folder holding deal-tiny, deal-tiny-random and baseline-tiny (default datasets/models)")
     .option("--retrain", "train the three models (documented settings, ~20 min each on 2 cores) instead of loading datasets/models")
     .option("--no-cache", "recompute everything (predictions, ablation, tables) and overwrite the cached result")
     .option("--seed <n>", "seed of the click sampling (default 0)")
@@ -49,6 +51,7 @@ export function registerReproduce(program: Command): void {
       const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
       const options: PaperReproductionOptions = {
         clickSeed,
+        ...(opts.models ? { modelsDir: path.resolve(opts.models) } : {}),
         ...(imagesPerDomain ? { imagesPerDomain } : {}),
         ...(opts.ablation === false ? { ablation: false as const } : {}),
       };
