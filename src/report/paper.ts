@@ -242,7 +242,8 @@ export async function runPaperReproduction(options: PaperReproductionOptions = {
   if (abl) {
     const ds = loadTinySetSplit(ts, "heldout-categories");
     const ids = new Set(imagesPerDomain(ds, abl.imagesPerDomain));
-    const data = ablationDataFromDataset(ds, { keepImage: (im) => ids.has(im.id), fingerprint: `tinyset-mini-v${TINYSET_MINI_VERSION}-s${seed}-${scale}-heldout-categories-${[...ids].join(",")}` });
+    // The default data fingerprint (image ids, sizes, ground truth): notebook 06 builds the same data and shares these runs.
+    const data = ablationDataFromDataset(ds, { keepImage: (im) => ids.has(im.id) });
     const { model } = loadCheckpoint(models.get("deal")!.dir);
     try {
       const r = await runAblation({

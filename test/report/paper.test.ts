@@ -12,6 +12,7 @@ import {
   detectionsByImage,
   imagesPerDomain,
   restrictToCategories,
+  type PaperCacheKeyParts,
   type PaperRow,
 } from "../../src/report/index.js";
 
@@ -84,7 +85,7 @@ describe("cache key", () => {
   });
   it("changes with every input the numbers depend on", () => {
     const k = paperCacheKey(base);
-    const variants = [
+    const variants: PaperCacheKeyParts[] = [
       { ...base, models: { deal: "aaab", baseline: "bbbb" } },
       { ...base, models: { deal: "aaaa", baseline: "bbbb", dealRandom: "cccc" } },
       { ...base, data: { ...base.data, version: 3 } },
