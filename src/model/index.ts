@@ -10,4 +10,4 @@ export { DETECT_DEFAULTS } from "./postprocess.js";
 export type { StageOutput } from "./decoder.js";
 export type { EnhancedFeatures } from "./hybrid-feature-enhancement.js";
 export { createDetector, type Detector } from "./factory.js";
-export { predictDataset, type CocoResult, type PredictDatasetOptions } from "./predict-split.js";
+export { predictDataset, mergeClassAgnostic, type CocoResult, type PredictDatasetOptions } from "./predict-split.js";

@@ -2,6 +2,8 @@ import type { Dataset } from "../data/dataset.js";
 import { loadImageRgb } from "../data/images.js";
 import { samplePromptSet, type GtInstance, type PromptSetting } from "../prompts/prompt-sets.js";
 import type { ClickSamplerName } from "../prompts/samplers.js";
+import { mergeBoxes } from "../infer/merge.js";
+import { DealkitConfigError } from "../util/errors.js";
 import { Random } from "../util/random.js";
 import type { DetectOptions, PromptableDetector } from "./types.js";
 
@@ -21,6 +23,13 @@ export interface PredictDatasetOptions extends DetectOptions {
   sampler?: ClickSamplerName;
   /** Seed of the click sampling; image i uses rng.fork(imageId), so results do not depend on order. */
   seed?: number;
+  /**
+   * Class-agnostic merge: an IoU threshold for a greedy NMS per image over all its detections (all prompts of
+   * DEAL, all classes of the baseline), keeping the highest score of each cluster ({@link mergeClassAgnostic}).
+   * For class-agnostic evaluation (p2sod), where one object detected under two prompts counts once. Default
+   * undefined: off.
+   */
+  classAgnosticMerge?: number;
   /** Called after each image. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -28,12 +37,15 @@ export interface PredictDatasetOptions extends DetectOptions {
 /**
  * Runs a detector over every image of a dataset and returns COCO results. DEAL gets clicks sampled from each
  * image's ground truth (crowd and ignore regions excluded) with a seeded sampler; the baseline gets none.
- * Detections carry the click's category (DEAL) or the predicted class (baseline).
+ * Detections carry the click's category (DEAL) or the predicted class (baseline). With `classAgnosticMerge`,
+ * each image's results then go through {@link mergeClassAgnostic} (off by default).
  *
  * @example
  * const results = await predictDataset(model, testSet, { clicks: "per-category", seed: 0 });
  */
 export async function predictDataset(model: PromptableDetector, ds: Dataset, options: PredictDatasetOptions = {}): Promise<CocoResult[]> {
+  const mergeIou = options.classAgnosticMerge;
+  if (mergeIou !== undefined) checkMergeIou(mergeIou);
   const rng = new Random(options.seed ?? 0);
   const out: CocoResult[] = [];
   const a = ds.annotations;
@@ -48,15 +60,51 @@ export async function predictDataset(model: PromptableDetector, ds: Dataset, opt
     const clicks = model.kind === "deal" ? samplePromptSet(instances, options.clicks ?? "per-category", rng.fork(img.id), options.sampler ?? "center") : [];
     if (model.kind === "baseline" || clicks.length > 0) {
       const dets = await model.detect(image, clicks, options);
+      const own: CocoResult[] = [];
       for (let i = 0; i < dets.length; i++) {
         const [x1, y1, x2, y2] = [dets.boxesXyxy[i * 4]!, dets.boxesXyxy[i * 4 + 1]!, dets.boxesXyxy[i * 4 + 2]!, dets.boxesXyxy[i * 4 + 3]!];
-        out.push({ image_id: img.id, category_id: dets.categoryIds[i]!, bbox: [round(x1), round(y1), round(x2 - x1), round(y2 - y1)], score: round(dets.scores[i]!, 5) });
+        own.push({ image_id: img.id, category_id: dets.categoryIds[i]!, bbox: [round(x1), round(y1), round(x2 - x1), round(y2 - y1)], score: round(dets.scores[i]!, 5) });
       }
+      out.push(...(mergeIou === undefined ? own : mergeClassAgnostic(own, mergeIou)));
     }
     done += 1;
     options.onProgress?.(done, ds.images.length);
   }
   return out;
+}
+
+/**
+ * Class-agnostic greedy NMS over COCO results, per image: within each image, across categories (prompts),
+ * results are visited by descending score and each kept one drops every later one whose IoU with it is >= `iou`
+ * (mergeBoxes of src/infer/merge.ts, method "nms"). Returns the kept results in their input order; the input is
+ * not modified. The same as predictDataset's `classAgnosticMerge`, so it also applies to cached results.
+ *
+ * @example
+ * mergeClassAgnostic([
+ *   { image_id: 1, category_id: 1, bbox: [0, 0, 10, 10], score: 0.9 },
+ *   { image_id: 1, category_id: 2, bbox: [1, 0, 10, 10], score: 0.6 },
+ * ], 0.5); // the first only (IoU 0.82)
+ */
+export function mergeClassAgnostic(results: readonly CocoResult[], iou: number): CocoResult[] {
+  checkMergeIou(iou);
+  const n = results.length;
+  const boxesXyxy = new Float64Array(4 * n);
+  const scores = new Float64Array(n);
+  const groups = new Float64Array(n);
+  results.forEach((r, i) => {
+    const [x, y, w, h] = r.bbox;
+    boxesXyxy.set([x, y, x + w, y + h], 4 * i);
+    scores[i] = r.score;
+    groups[i] = r.image_id;
+  });
+  const { keep } = mergeBoxes(boxesXyxy, scores, groups, { method: "nms", metric: "iou", threshold: iou });
+  return keep.sort((a, b) => a - b).map((i) => results[i]!);
+}
+
+function checkMergeIou(iou: number): void {
+  if (typeof iou !== "number" || !Number.isFinite(iou) || iou <= 0 || iou > 1) {
+    throw new DealkitConfigError(`classAgnosticMerge must be an IoU threshold in (0, 1], got ${String(iou)}`);
+  }
 }
 
 function round(v: number, digits = 3): number {

@@ -11,7 +11,7 @@ import { writeFileAtomic } from "../util/fs.js";
  */
 
 /** Bump when what the reproduction computes changes (rows, metrics, protocol), so old entries stop matching. */
-export const PAPER_CACHE_VERSION = 1;
+export const PAPER_CACHE_VERSION = 2;
 
 /**
  * A checkpoint's fingerprint: its config and weight bytes (what the model computes with; not its step, path

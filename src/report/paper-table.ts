@@ -28,8 +28,11 @@ export const PAPER_METRIC_COLUMNS: readonly (readonly [keyof PaperMetrics, strin
   ["apM", "APm"],
 ];
 
-/** Which comparison of the paper a row belongs to. */
-export type PaperComparison = "baseline vs DEAL" | "random vs PG-CPP" | "seen vs unseen";
+/**
+ * Which comparison of the paper a row belongs to. "baseline vs DEAL, merged" is baseline vs DEAL with each
+ * image's detections merged across prompts / classes by a class-agnostic NMS (not in the paper).
+ */
+export type PaperComparison = "baseline vs DEAL" | "baseline vs DEAL, merged" | "random vs PG-CPP" | "seen vs unseen";
 
 /** One row of the paper-style table. */
 export interface PaperRow extends PaperMetrics {
@@ -76,15 +79,16 @@ export interface PaperHeadline {
 }
 
 /**
- * The headline of the reproduction from the table's test rows: DEAL (PG-CPP) vs the baseline on AP.75.
+ * The headline of the reproduction from the table's test rows: DEAL (PG-CPP) vs the baseline on AP.75, from the
+ * rows of `comparison` (default "baseline vs DEAL"; "baseline vs DEAL, merged" for the class-agnostic merge).
  *
  * @example
  * paperHeadline(rows).relativePct; // e.g. 25.3
  */
-export function paperHeadline(rows: readonly PaperRow[]): PaperHeadline {
-  const find = (c: PaperComparison, m: RegExp) => rows.find((r) => r.comparison === c && m.test(r.method));
-  const deal = find("baseline vs DEAL", /PG-CPP/)?.ap75 ?? null;
-  const base = find("baseline vs DEAL", /baseline/i)?.ap75 ?? null;
+export function paperHeadline(rows: readonly PaperRow[], comparison: PaperComparison = "baseline vs DEAL"): PaperHeadline {
+  const find = (m: RegExp) => rows.find((r) => r.comparison === comparison && m.test(r.method));
+  const deal = find(/PG-CPP/)?.ap75 ?? null;
+  const base = find(/baseline/i)?.ap75 ?? null;
   return {
     dealAp75: deal,
     baselineAp75: base,
@@ -121,7 +125,8 @@ export function paperTable(rows: readonly PaperRow[]): aq.ColumnTable {
 }
 
 /**
- * The paper-style table and headline as fixed-width text (one screen), for the CLI.
+ * The paper-style table and headline as fixed-width text (one screen), for the CLI. With rows of
+ * "baseline vs DEAL, merged", a second AP.75 line gives the relative change of that pair.
  *
  * @example
  * process.stdout.write(paperTableText(result.table) + "\n");
@@ -140,5 +145,9 @@ export function paperTableText(rows: readonly PaperRow[]): string {
   }
   const h = paperHeadline(rows);
   out.push("", `AP.75: DEAL ${formatAp(h.dealAp75)} vs baseline ${formatAp(h.baselineAp75)}: ${formatPct(h.relativePct)} relative (paper: +31.4%)`);
+  if (rows.some((r) => r.comparison === "baseline vs DEAL, merged")) {
+    const m = paperHeadline(rows, "baseline vs DEAL, merged");
+    out.push(`AP.75 with the class-agnostic merge: DEAL ${formatAp(m.dealAp75)} vs baseline ${formatAp(m.baselineAp75)}: ${formatPct(m.relativePct)} relative`);
+  }
   return out.join("\n");
 }

@@ -10,7 +10,7 @@ import type { AnalysisImage } from "../analysis/types.js";
 import { initBackend } from "../backend/init.js";
 import type { Dataset } from "../data/dataset.js";
 import { ensureTinySetMini, loadTinySetSplit, TINYSET_MINI_VERSION, type TinySetScaleName, type TinySetSplit } from "../data/synth/tinyset.js";
-import { predictDataset, type CocoResult } from "../model/predict-split.js";
+import { mergeClassAgnostic, predictDataset, type CocoResult } from "../model/predict-split.js";
 import { loadCheckpoint, readManifest } from "../train/checkpoint.js";
 import { DealkitConfigError } from "../util/errors.js";
 import { cacheDir } from "../util/fs.js";
@@ -21,6 +21,12 @@ import { paperHeadline, paperMetricsFrom, type PaperHeadline, type PaperMetrics,
 
 /** predictDataset settings of every evaluation: centre clicks, one per category, low threshold, 100 boxes per prompt. */
 const PREDICT = Object.freeze({ clicks: "per-category" as const, sampler: "center" as const, scoreThreshold: 0.001, maxDetections: 100 });
+
+/**
+ * IoU of the class-agnostic merge of the "baseline vs DEAL, merged" rows: predictDataset's `classAgnosticMerge`,
+ * applied to the same (cached) predictions with mergeClassAgnostic, which gives the same results.
+ */
+const CLASS_AGNOSTIC_MERGE_IOU = 0.5;
 
 /** Options of {@link runPaperReproduction}. Defaults in brackets. */
 export interface PaperReproductionOptions {
@@ -69,6 +75,8 @@ export interface PaperReproduction {
   /** The paper-style table (see paperTable / paperTableText). */
   table: PaperRow[];
   headline: PaperHeadline;
+  /** The same for the "baseline vs DEAL, merged" rows (class-agnostic merge of each image's detections at IoU 0.5). */
+  headlineMerged: PaperHeadline;
   /** Per-domain metrics of every model on the test split ("all" rows included). */
   perDomain: PaperDomainRow[];
   /** TIDE summary (class-agnostic, IoU .5 / background .1) per model on the test split: method, errorType, count, dAP. */
@@ -92,7 +100,10 @@ const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
  * (generated and cached), the shipped DEAL-tiny (PG-CPP), DEAL-tiny trained with random clicks and the
  * supervised baseline (trained into the cache when missing), each evaluated with the p2sod protocol on the test
  * split (DEAL: one centre click per category, on a GT instance picked with the seeded sampler) and per domain;
- * DEAL on held-out categories and the held-out data set; TIDE error analysis; a small prompt ablation. The
+ * DEAL on held-out categories and the held-out data set; baseline and DEAL again with each test image's
+ * detections merged across prompts / classes (class-agnostic NMS at IoU 0.5, mergeClassAgnostic: the p2sod
+ * protocol is class-agnostic, so one object found under two prompts is otherwise a false positive); TIDE error
+ * analysis; a small prompt ablation. The
  * result is cached under a key of the model fingerprints, the data version, seed and scale, the click seed and
  * the settings, so a warm re-run reads one file.
  *
@@ -155,7 +166,7 @@ export async function runPaperReproduction(options: PaperReproductionOptions = {
   }
   lap("models");
   const fingerprints = Object.fromEntries([...models].map(([role, m]) => [role, checkpointFingerprint(m.dir)]));
-  const settings = { imagesPerDomain: options.imagesPerDomain ?? null, ablation: abl, predict: PREDICT };
+  const settings = { imagesPerDomain: options.imagesPerDomain ?? null, ablation: abl, predict: PREDICT, classAgnosticMerge: CLASS_AGNOSTIC_MERGE_IOU };
   const key = paperCacheKey({ models: fingerprints, data: { version: TINYSET_MINI_VERSION, seed, scale }, clickSeed, settings });
   const resultFile = cacheDir("paper", `${key}.json`);
   if (readCache) {
@@ -168,7 +179,7 @@ export async function runPaperReproduction(options: PaperReproductionOptions = {
 
   await initBackend();
   const splits = { test: split("test"), heldoutCategories: split("heldout-categories"), heldoutDataset: split("heldout-dataset") };
-  const predictions = async (role: PaperModelRole, ds: Dataset, name: string): Promise<AnalysisImage[]> => {
+  const predictions = async (role: PaperModelRole, ds: Dataset, name: string, mergeIou?: number): Promise<AnalysisImage[]> => {
     const m = models.get(role)!;
     const file = cacheDir("paper", "predictions", `${contentFingerprint(fingerprints[role], TINYSET_MINI_VERSION, seed, scale, name, clickSeed, PREDICT, ds.images.map((im) => im.id))}.json`);
     let results = readCache ? readCachedJson<CocoResult[]>(file) : null;
@@ -187,11 +198,13 @@ export async function runPaperReproduction(options: PaperReproductionOptions = {
       }
       if (writeCache) writeCachedJson(file, results);
     } else log(`predict ${m.name} on ${name}: cached`);
-    return analysisImagesFrom(ds, detectionsByImage(results));
+    return analysisImagesFrom(ds, detectionsByImage(mergeIou === undefined ? results : mergeClassAgnostic(results, mergeIou)));
   };
 
   const test = new Map<PaperModelRole, AnalysisImage[]>();
   for (const spec of PAPER_MODELS) test.set(spec.role, await predictions(spec.role, splits.test, "test"));
+  const testMerged = new Map<PaperModelRole, AnalysisImage[]>();
+  for (const role of ["baseline", "deal"] as const) testMerged.set(role, await predictions(role, splits.test, "test", CLASS_AGNOSTIC_MERGE_IOU));
   const hoc = await predictions("deal", splits.heldoutCategories, "heldout-categories");
   const hod = await predictions("deal", splits.heldoutDataset, "heldout-dataset");
   lap("predict");
@@ -212,6 +225,8 @@ export async function runPaperReproduction(options: PaperReproductionOptions = {
   const table: PaperRow[] = [
     row("baseline vs DEAL", "baseline", "test, no clicks", "test", test.get("baseline")!),
     dealTest,
+    row("baseline vs DEAL, merged", "baseline", `test, no clicks, class-agnostic merge@${CLASS_AGNOSTIC_MERGE_IOU}`, "test", testMerged.get("baseline")!),
+    row("baseline vs DEAL, merged", "deal", `test, 1 click per category, class-agnostic merge@${CLASS_AGNOSTIC_MERGE_IOU}`, "test", testMerged.get("deal")!),
     row("random vs PG-CPP", "dealRandom", "test, 1 click per category", "test", test.get("dealRandom")!),
     { ...dealTest, comparison: "random vs PG-CPP" },
     row("seen vs unseen", "deal", "held-out split, seen categories", "heldout-categories", restrictToCategories(hoc, seen)),
@@ -284,6 +299,7 @@ export async function runPaperReproduction(options: PaperReproductionOptions = {
     }),
     table,
     headline: paperHeadline(table),
+    headlineMerged: paperHeadline(table, "baseline vs DEAL, merged"),
     perDomain,
     tide,
     tideByDomain,

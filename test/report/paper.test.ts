@@ -77,6 +77,32 @@ describe("paper table", () => {
   });
 });
 
+describe("paper table with class-agnostic merge rows", () => {
+  // Hand numbers: merged baseline AP.75 0.08, merged DEAL 0.10 -> +25.0 % relative; the unmerged pair stays +31.4 %.
+  const merged: PaperRow[] = [
+    ...rows.slice(0, 2),
+    { comparison: "baseline vs DEAL, merged", method: "baseline-tiny (supervised)", setting: "test, no clicks, class-agnostic merge@0.5", split: "test", images: 10, ...metrics(0.08) },
+    { comparison: "baseline vs DEAL, merged", method: "DEAL-tiny (PG-CPP)", setting: "test, 1 click per category, class-agnostic merge@0.5", split: "test", images: 10, ...metrics(0.1) },
+    ...rows.slice(2),
+  ];
+  it("keeps the unmerged headline and gives the merged pair's on request", () => {
+    expect(paperHeadline(merged).relativePct).toBeCloseTo(31.4, 10);
+    const m = paperHeadline(merged, "baseline vs DEAL, merged");
+    expect(m.baselineAp75).toBe(0.08);
+    expect(m.dealAp75).toBe(0.1);
+    expect(m.deltaPoints).toBeCloseTo(2, 10);
+    expect(m.relativePct).toBeCloseTo(25, 10);
+  });
+  it("prints the merged rows as their own group and both AP.75 lines", () => {
+    const lines = paperTableText(merged).split("\n");
+    expect(lines[4]).toBe("");
+    expect(lines[5]).toMatch(/^baseline vs DEAL, merged\s+baseline-tiny \(supervised\)\s+test, no clicks, class-agnostic merge@0\.5\s+50\.0\s+40\.0\s+8\.0\s/);
+    expect(lines[6]).toMatch(/DEAL-tiny \(PG-CPP\)\s+test, 1 click per category, class-agnostic merge@0\.5\s+50\.0\s+40\.0\s+10\.0\s/);
+    expect(lines.at(-2)).toBe("AP.75: DEAL 13.1 vs baseline 10.0: +31.4% relative (paper: +31.4%)");
+    expect(lines.at(-1)).toBe("AP.75 with the class-agnostic merge: DEAL 10.0 vs baseline 8.0: +25.0% relative");
+  });
+});
+
 describe("cache key", () => {
   const base = { models: { deal: "aaaa", baseline: "bbbb" }, data: { version: 2, seed: 0, scale: "default" }, clickSeed: 0 };
   it("is stable and ignores the order of the models", () => {
@@ -93,6 +119,7 @@ describe("cache key", () => {
       { ...base, data: { ...base.data, scale: "small" } },
       { ...base, clickSeed: 1 },
       { ...base, settings: { imagesPerDomain: 2 } },
+      { ...base, settings: { classAgnosticMerge: 0.5 } },
     ];
     const keys = variants.map((v) => paperCacheKey(v));
     for (const other of keys) expect(other).not.toBe(k);

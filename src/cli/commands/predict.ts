@@ -19,6 +19,8 @@ export interface PredictCommandOptions {
   out: string;
   scoreThreshold: string;
   maxDetections: string;
+  /** IoU threshold of a per-image class-agnostic NMS over all prompts / classes; absent = off. */
+  classAgnosticMerge?: string;
   backend?: string;
 }
 
@@ -34,6 +36,7 @@ export async function runPredictCommand(o: PredictCommandOptions): Promise<{ ima
       seed: Number(o.seed),
       scoreThreshold: Number(o.scoreThreshold),
       maxDetections: Number(o.maxDetections),
+      classAgnosticMerge: o.classAgnosticMerge === undefined ? undefined : Number(o.classAgnosticMerge),
     });
     writeFileAtomic(o.out, JSON.stringify(results));
     return { images: ds.images.length, detections: results.length };
@@ -42,7 +45,7 @@ export async function runPredictCommand(o: PredictCommandOptions): Promise<{ ima
   }
 }
 
-/** `dealkit predict --model CKPT --data DIR --split test [--clicks per-category|per-instance|k] [--seed N] --out DT.json` */
+/** `dealkit predict --model CKPT --data DIR --split test [--clicks per-category|per-instance|k] [--seed N] [--class-agnostic-merge IOU] --out DT.json` */
 export function register(program: Command): void {
   program
     .command("predict")
@@ -55,6 +58,7 @@ export function register(program: Command): void {
     .option("--seed <n>", "seed of the click sampling", "0")
     .option("--score-threshold <x>", "drop detections below this score", "0.001")
     .option("--max-detections <n>", "per prompt (DEAL) or per image (baseline)", "100")
+    .option("--class-agnostic-merge <iou>", "per image, greedy NMS across all prompts / classes at this IoU (for class-agnostic evaluation); off by default")
     .option("--backend <name>", "auto | gpu | node | wasm | cpu")
     .requiredOption("--out <file>", "COCO results JSON to write")
     .action(async (opts: PredictCommandOptions) => {
