@@ -111,9 +111,8 @@ describe("studio server", () => {
 describe("studio lifetime", () => {
   it("closes itself after the idle timeout, and close() is idempotent", async () => {
     const studio = await startStudio(new ColourDetector(), image, { display: false, idleTimeoutMs: 150 });
-    const t0 = Date.now();
+    // Resolves only when the idle timer closed the server (the test would time out otherwise).
     await studio.closed;
-    expect(Date.now() - t0).toBeLessThan(3000);
     await studio.close();
     await expect(request(Number(new URL(studio.origin).port), { path: "/" })).rejects.toThrow(/ECONNREFUSED/);
   });
