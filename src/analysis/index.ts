@@ -58,3 +58,17 @@ export { promptsClickSampler, PROMPTS_SAMPLER_ID } from "./ablate-prompts.js";
 export { analysisToCoco, p2sodMetrics, p2sodByDomain, P2SOD_METRIC_ALIASES, type AnalysisToCocoOptions } from "./evaluate.js";
 export { ablationDataFromDataset, analysisImagesFrom, type AblationDataOptions } from "./ablate-data.js";
 export { createOracleDetector, type OracleDetectorOptions, type OracleTruth } from "./simulate.js";
+export { runTideCompat } from "./tide-compat/run.js";
+export { tideCompatInputFromCoco, analysisImagesFromCoco } from "./tide-compat/coco.js";
+export { TideCompatApData, tideCompatClassAp, type TideCompatPoint, type TideCompatClassData } from "./tide-compat/ap.js";
+export {
+  TIDE_COMPAT_ERRORS,
+  TIDE_COMPAT_SPECIAL,
+  type TideCompatErrorName,
+  type TideCompatSpecialName,
+  type TideCompatGt,
+  type TideCompatDetection,
+  type TideCompatInput,
+  type TideCompatOptions,
+  type TideCompatRun,
+} from "./tide-compat/types.js";

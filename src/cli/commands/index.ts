@@ -4,6 +4,7 @@ import { register as registerValidate } from "./validate.js";
 import { register as registerConvert } from "./convert.js";
 import { register as registerBackend } from "./backend.js";
 import { register as registerEval } from "./eval.js";
+import { register as registerErrors } from "./errors.js";
 import { register as registerAblate } from "./ablate.js";
 import { register as registerTrain } from "./train.js";
 import { register as registerPredict } from "./predict.js";
@@ -22,6 +23,7 @@ export const commands: RegisterCommand[] = [
   registerTrain,
   registerPredict,
   registerEval,
+  registerErrors,
   registerAblate,
   registerStudio,
   registerReproduce, // the main job; keep last
