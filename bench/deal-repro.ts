@@ -13,7 +13,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { initBackend } from "../src/backend/index.js";
 import { cocoEvaluate, cocoLoadDt, cocoLoadGt } from "../src/eval/index.js";
-import { createDetector, predictDataset, resolveModelConfig } from "../src/model/index.js";
+import { predictDataset } from "../src/infer/index.js";
+import { createDetector, resolveModelConfig } from "../src/model/index.js";
 import { datasetSource, loadCheckpoint, openTrainingSplit, readManifest, trainDetector } from "../src/train/index.js";
 import { cacheDir, projectRoot } from "../src/util/fs.js";
 

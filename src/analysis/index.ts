@@ -57,4 +57,4 @@ export { evaluateGeneralisation, type GeneralisationOptions, type Generalisation
 export { promptsClickSampler, PROMPTS_SAMPLER_ID } from "./ablate-prompts.js";
 export { analysisToCoco, p2sodMetrics, p2sodByDomain, P2SOD_METRIC_ALIASES, type AnalysisToCocoOptions } from "./evaluate.js";
 export { ablationDataFromDataset, analysisImagesFrom, type AblationDataOptions } from "./ablate-data.js";
-export { createOracleDetector, type OracleDetectorOptions, type OracleTruth } from "./simulate.js";
+export { createOracleDetector, type OracleDetectorOptions } from "./simulate.js";

@@ -8,14 +8,14 @@ export { COCO_VARIANTS, type CocoVariant, type CocoReadOptions } from "./formats
 export { cocoObjectOf, type CocoJson, type CocoImage, type CocoCategory, type CocoAnnotation } from "./formats/coco-object.js";
 export { decodeImage, encodeImage, loadImageRgb, saveImagePng, saveImageJpeg, imageSize, listImageFiles, IMAGE_EXTENSIONS, type EncodeOptions } from "./images.js";
 export { readCoco, readCocoSync, readCocoStreaming, writeCoco, COCO_STREAM_THRESHOLD_BYTES, type CocoFileOptions } from "./formats/coco.js";
-export { parseCocoResults, readCocoResults, writeCocoResults, detectionsOfImage, cocoResultsOf, type CocoResults } from "./formats/coco-results.js";
+export { parseCocoResults, readCocoResults, writeCocoResults, detectionsOfImage, cocoResultsOf, type CocoResults, type CocoResult } from "./formats/coco-results.js";
 export { scanJsonFile, type JsonScanHandlers, type JsonScanOptions } from "./formats/json-stream.js";
 export { readVisDrone, VISDRONE_CATEGORIES, type VisDroneReadOptions } from "./formats/visdrone.js";
 export { readYolo, writeYolo, type YoloReadOptions, type YoloWriteOptions } from "./formats/yolo.js";
 export { readDota, DOTA_CLASSES, type DotaReadOptions } from "./formats/dota.js";
 export { readDataset, DATASET_FORMATS, type DatasetFormat, type ReadDatasetOptions } from "./formats/index.js";
 export type { ImageSizes, TxtImageOptions } from "./formats/txt-common.js";
-export { tileGrid, clipBoxesToTile, detectionsFromTile, cropImage, resizeImage, type Tile, type TileOptions, type TileBoxes } from "./tiling.js";
+export { tileGrid, clipBoxesToTile, cropImage, resizeImage, type Tile, type TileOptions, type TileBoxes } from "./tiling.js";
 export * from "./synth/index.js";
 export * from "./explore.js";
 export * from "./explore-samples.js";

@@ -1,7 +1,8 @@
-import type { Dataset } from "../data/dataset.js";
-import type { CocoResult } from "../model/predict-split.js";
-import type { DetectionList } from "../model/types.js";
 import type { AnalysisImage } from "../analysis/types.js";
+import type { Dataset } from "../data/dataset.js";
+import type { CocoResult } from "../data/formats/coco-results.js";
+import { createDetections, selectDetections, type Detections } from "../structures/detections.js";
+import { selectGroundTruth } from "../structures/ground-truth.js";
 
 /**
  * Pure glue between predictDataset's COCO results and the analysis images the evaluators read: grouping per
@@ -15,23 +16,17 @@ import type { AnalysisImage } from "../analysis/types.js";
  * @example
  * const byImage = detectionsByImage(await predictDataset(model, ds));
  */
-export function detectionsByImage(results: readonly CocoResult[]): Map<number, DetectionList> {
+export function detectionsByImage(results: readonly CocoResult[]): Map<number, Detections> {
   const groups = new Map<number, CocoResult[]>();
   for (const r of results) {
     if (!groups.has(r.image_id)) groups.set(r.image_id, []);
     groups.get(r.image_id)!.push(r);
   }
-  const out = new Map<number, DetectionList>();
+  const out = new Map<number, Detections>();
   for (const [id, rs] of groups) {
     const boxes = new Float32Array(rs.length * 4);
     rs.forEach((r, i) => boxes.set([r.bbox[0], r.bbox[1], r.bbox[0] + r.bbox[2], r.bbox[1] + r.bbox[3]], 4 * i));
-    out.set(id, {
-      length: rs.length,
-      boxesXyxy: boxes,
-      scores: Float32Array.from(rs, (r) => r.score),
-      categoryIds: Int32Array.from(rs, (r) => r.category_id),
-      clickIndex: new Int32Array(rs.length).fill(-1),
-    });
+    out.set(id, createDetections(boxes, Float32Array.from(rs, (r) => r.score), Int32Array.from(rs, (r) => r.category_id)));
   }
   return out;
 }
@@ -51,35 +46,10 @@ export function restrictToCategories(images: readonly AnalysisImage[], categorie
     const keep: number[] = [];
     for (let g = 0; g < im.gtCategoryIds.length; g++) if (categories.has(im.gtCategoryIds[g]!)) keep.push(g);
     if (keep.length === 0) continue;
-    const pick = <T extends Float32Array | Float64Array | Int32Array | Uint8Array>(a: T | undefined, per: number, make: (n: number) => T): T | undefined => {
-      if (!a) return undefined;
-      const b = make(keep.length * per);
-      keep.forEach((g, j) => {
-        for (let k = 0; k < per; k++) b[j * per + k] = a[g * per + k]!;
-      });
-      return b;
-    };
     const d = im.detections;
     const dk: number[] = [];
     for (let i = 0; i < d.length; i++) if (categories.has(d.categoryIds[i]!)) dk.push(i);
-    const boxes = new Float32Array(dk.length * 4);
-    dk.forEach((i, j) => boxes.set(d.boxesXyxy.subarray(4 * i, 4 * i + 4), 4 * j));
-    out.push({
-      imageId: im.imageId,
-      domain: im.domain,
-      gtBoxesXyxy: pick(im.gtBoxesXyxy, 4, (n) => new Float64Array(n))!,
-      gtCategoryIds: pick(im.gtCategoryIds, 1, (n) => new Int32Array(n))!,
-      gtIgnore: pick(im.gtIgnore, 1, (n) => new Uint8Array(n)),
-      gtIds: pick(im.gtIds, 1, (n) => new Int32Array(n)),
-      gtAreaPx2: pick(im.gtAreaPx2, 1, (n) => new Float64Array(n)),
-      detections: {
-        length: dk.length,
-        boxesXyxy: boxes,
-        scores: Float32Array.from(dk, (i) => d.scores[i]!),
-        categoryIds: Int32Array.from(dk, (i) => d.categoryIds[i]!),
-        clickIndex: Int32Array.from(dk, (i) => d.clickIndex[i]!),
-      },
-    });
+    out.push({ ...selectGroundTruth(im, keep), detections: selectDetections(d, dk) });
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { initBackend } from "../../backend/init.js";
-import { predictDataset } from "../../model/predict-split.js";
+import { predictDataset } from "../../infer/predict-dataset.js";
 import { parsePromptSetting } from "../../prompts/prompt-sets.js";
 import { checkOneOf } from "../../util/errors.js";
 import { writeFileAtomic } from "../../util/fs.js";

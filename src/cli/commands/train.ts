@@ -6,7 +6,7 @@ import { resolveModelConfig } from "../../model/config.js";
 import { createDetector } from "../../model/factory.js";
 import { datasetSource, openTrainingSplit } from "../../train/dataset-source.js";
 import { trainDetector, type TrainOptions } from "../../train/loop.js";
-import type { PromptingStrategy } from "../../train/step.js";
+import type { PromptingStrategy } from "../../model/loss/training.js";
 
 /** Options of `dealkit train`, as commander parses them. */
 export interface TrainCommandOptions {

@@ -3,10 +3,18 @@
  * written by detectors for pycocotools. Held columnar as {@link CocoResults}.
  */
 import * as fs from "node:fs";
-import { Detections } from "../../structures/detections.js";
+import { createDetections, type Detections } from "../../structures/detections.js";
 import { DealkitInputError } from "../../util/errors.js";
 import type { Dataset } from "../dataset.js";
 import { AtomicTextWriter } from "./text-writer.js";
+
+/** One detection in COCO results format: `bbox` is [x, y, w, h] in pixels. */
+export interface CocoResult {
+  image_id: number;
+  category_id: number;
+  bbox: [number, number, number, number];
+  score: number;
+}
 
 /** Detections of many images, columnar (row i of each array is detection i). */
 export interface CocoResults {
@@ -83,7 +91,7 @@ export function detectionsOfImage(results: CocoResults, imageId: number): Detect
     const b = results.bboxXywh;
     boxes.set([b[r * 4]!, b[r * 4 + 1]!, b[r * 4]! + b[r * 4 + 2]!, b[r * 4 + 1]! + b[r * 4 + 3]!], j * 4);
   });
-  return new Detections(boxes, Float32Array.from(rows, (r) => results.scores[r]!), Int32Array.from(rows, (r) => results.categoryIds[r]!));
+  return createDetections(boxes, Float32Array.from(rows, (r) => results.scores[r]!), Int32Array.from(rows, (r) => results.categoryIds[r]!));
 }
 
 /** Results from per-image detections (xyxy px -> xywh). */

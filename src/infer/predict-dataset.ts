@@ -1,19 +1,12 @@
 import type { Dataset } from "../data/dataset.js";
+import type { CocoResult } from "../data/formats/coco-results.js";
 import { loadImageRgb } from "../data/images.js";
-import { samplePromptSet, type GtInstance, type PromptSetting } from "../prompts/prompt-sets.js";
+import { samplePromptSet, type PromptSetting } from "../prompts/prompt-sets.js";
 import type { ClickSamplerName } from "../prompts/samplers.js";
-import { mergeBoxes } from "../infer/merge.js";
+import type { DetectOptions, PromptableDetector } from "../structures/detector.js";
 import { DealkitConfigError } from "../util/errors.js";
 import { Random } from "../util/random.js";
-import type { DetectOptions, PromptableDetector } from "./types.js";
-
-/** A detection in COCO results format (bbox xywh in pixels). */
-export interface CocoResult {
-  image_id: number;
-  category_id: number;
-  bbox: [number, number, number, number];
-  score: number;
-}
+import { mergeBoxes } from "./merge.js";
 
 /** Options of {@link predictDataset}. Defaults: per-category clicks, "center" sampler, seed 0. */
 export interface PredictDatasetOptions extends DetectOptions {
@@ -48,16 +41,10 @@ export async function predictDataset(model: PromptableDetector, ds: Dataset, opt
   if (mergeIou !== undefined) checkMergeIou(mergeIou);
   const rng = new Random(options.seed ?? 0);
   const out: CocoResult[] = [];
-  const a = ds.annotations;
   let done = 0;
   for (const img of ds.images) {
     const image = await loadImageRgb(ds.imagePath(img.id));
-    const instances: GtInstance[] = [];
-    for (const r of ds.annotationsOfImage(img.id)) {
-      if (a.iscrowd[r] || a.ignore[r]) continue;
-      instances.push({ bboxXywh: [a.bboxXywh[r * 4]!, a.bboxXywh[r * 4 + 1]!, a.bboxXywh[r * 4 + 2]!, a.bboxXywh[r * 4 + 3]!], categoryId: a.categoryIds[r]! });
-    }
-    const clicks = model.kind === "deal" ? samplePromptSet(instances, options.clicks ?? "per-category", rng.fork(img.id), options.sampler ?? "center") : [];
+    const clicks = model.kind === "deal" ? samplePromptSet(ds.groundTruth(img.id), options.clicks ?? "per-category", rng.fork(img.id), options.sampler ?? "center") : [];
     if (model.kind === "baseline" || clicks.length > 0) {
       const dets = await model.detect(image, clicks, options);
       const own: CocoResult[] = [];
