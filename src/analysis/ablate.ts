@@ -6,7 +6,8 @@ import { selectGroundTruth, type GroundTruth } from "../structures/ground-truth.
 import type { RgbImage } from "../structures/image.js";
 import { cacheDir as defaultCacheDir } from "../util/fs.js";
 import { Random } from "../util/random.js";
-import { ABLATION_CACHE_VERSION, contentFingerprint, readCachedRun, reviveMetrics, writeCachedRun } from "./ablate-cache.js";
+import { contentFingerprint } from "../util/fingerprint.js";
+import { ABLATION_CACHE_VERSION, readCachedRun, reviveMetrics, writeCachedRun } from "./ablate-cache.js";
 import { cellId, checkCell, type AblationCell, type AblationClickPosition } from "./ablate-grid.js";
 import { meanInterval } from "./stats.js";
 import type { AnalysisImage } from "./types.js";

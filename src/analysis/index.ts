@@ -41,7 +41,7 @@ export {
   type AblationPromptSource,
   type AblationSplit,
 } from "./ablate-grid.js";
-export { contentFingerprint, fileFingerprint, ABLATION_CACHE_VERSION, type CachedAblationRun } from "./ablate-cache.js";
+export { ABLATION_CACHE_VERSION, type CachedAblationRun } from "./ablate-cache.js";
 export {
   runAblation,
   ablationDataFingerprint,

@@ -6,9 +6,11 @@ export { IssueCollector, BOX_POLICIES, type ValidationIssue, type BoxPolicy } fr
 export { checkDatasetParts } from "./check.js";
 export { COCO_VARIANTS, type CocoVariant, type CocoReadOptions } from "./formats/coco-records.js";
 export { cocoObjectOf, type CocoJson, type CocoImage, type CocoCategory, type CocoAnnotation } from "./formats/coco-object.js";
+export { datasetFromImageFolder } from "./image-folder.js";
+export { imagesPerDomain } from "./subset.js";
 export { decodeImage, encodeImage, loadImageRgb, saveImagePng, saveImageJpeg, imageSize, listImageFiles, IMAGE_EXTENSIONS, type EncodeOptions } from "./images.js";
 export { readCoco, readCocoSync, readCocoStreaming, writeCoco, COCO_STREAM_THRESHOLD_BYTES, type CocoFileOptions } from "./formats/coco.js";
-export { parseCocoResults, readCocoResults, writeCocoResults, detectionsOfImage, cocoResultsOf, type CocoResults, type CocoResult } from "./formats/coco-results.js";
+export { parseCocoResults, readCocoResults, writeCocoResults, detectionsOfImage, detectionsByImage, cocoResultsOf, type CocoResults, type CocoResult } from "./formats/coco-results.js";
 export { scanJsonFile, type JsonScanHandlers, type JsonScanOptions } from "./formats/json-stream.js";
 export { readVisDrone, VISDRONE_CATEGORIES, type VisDroneReadOptions } from "./formats/visdrone.js";
 export { readYolo, writeYolo, type YoloReadOptions, type YoloWriteOptions } from "./formats/yolo.js";

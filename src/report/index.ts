@@ -29,8 +29,8 @@ export {
   type PaperComparison,
   type PaperHeadline,
 } from "./paper-table.js";
-export { PAPER_CACHE_VERSION, checkpointFingerprint, paperCacheKey, type PaperCacheKeyParts } from "./paper-cache.js";
-export { detectionsByImage, restrictToCategories, imagesPerDomain } from "./paper-eval.js";
+export { PAPER_CACHE_VERSION, paperCacheKey, type PaperCacheKeyParts } from "./paper-cache.js";
+export { restrictToCategories } from "./paper-eval.js";
 export {
   PAPER_MODELS,
   PAPER_TRAIN_SETTINGS,

@@ -5,6 +5,7 @@ import { resolveModelConfig, type ModelConfig } from "../model/config.js";
 import { createDetector, type Detector } from "../model/factory.js";
 import type { TrainableDetector } from "../model/loss/training.js";
 import { DealkitInputError } from "../util/errors.js";
+import { contentFingerprint } from "../util/fingerprint.js";
 import { writeFileAtomic } from "../util/fs.js";
 import type { RandomState } from "../util/random.js";
 import type { AdamWState } from "./optimizer.js";
@@ -154,4 +155,16 @@ export function loadCheckpoint(dir: string): { model: Detector; manifest: Checkp
     throw err;
   }
   return { model, manifest };
+}
+
+/**
+ * A checkpoint's fingerprint: its config and weight bytes (what the model computes with; not its step, path
+ * or optimizer state). The ablation and paper-reproduction caches key models by it, so they share cached runs.
+ *
+ * @example
+ * checkpointFingerprint("datasets/models/deal-tiny"); // "9c0e..." (16 hex chars)
+ */
+export function checkpointFingerprint(dir: string): string {
+  const manifest = readManifest(dir);
+  return contentFingerprint(manifest.config, fs.readFileSync(path.join(dir, manifest.weights.file)));
 }

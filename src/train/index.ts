@@ -6,6 +6,6 @@ export { drawBatch } from "./batch.js";
 export { AdamW, clipByGlobalNorm, type AdamWOptions, type AdamWState } from "./optimizer.js";
 export { warmupCosine } from "./schedule.js";
 export { optimizeStep, DealkitTrainingError, type LossTerms, type StepReport } from "./step.js";
-export { saveCheckpoint, loadCheckpoint, loadWeightsInto, loadOptimizerState, readManifest, type CheckpointManifest, type CheckpointContent, type CheckpointTensor } from "./checkpoint.js";
+export { saveCheckpoint, checkpointFingerprint, loadCheckpoint, loadWeightsInto, loadOptimizerState, readManifest, type CheckpointManifest, type CheckpointContent, type CheckpointTensor } from "./checkpoint.js";
 export { trainDetector, type TrainOptions, type TrainProgress, type TrainLogRow, type TrainResult } from "./loop.js";
-export { datasetSource, openTrainingSplit } from "./dataset-source.js";
+export { datasetSource } from "./dataset-source.js";

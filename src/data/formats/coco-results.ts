@@ -110,3 +110,25 @@ export function cocoResultsOf(perImage: readonly { imageId: number; detections: 
   }
   return out;
 }
+
+/**
+ * COCO results (bbox xywh px) grouped per image as detection lists (xyxy px); `clickIndex` is -1 (COCO results
+ * do not carry it).
+ *
+ * @example
+ * const byImage = detectionsByImage(await predictDataset(model, ds));
+ */
+export function detectionsByImage(results: readonly CocoResult[]): Map<number, Detections> {
+  const groups = new Map<number, CocoResult[]>();
+  for (const r of results) {
+    if (!groups.has(r.image_id)) groups.set(r.image_id, []);
+    groups.get(r.image_id)!.push(r);
+  }
+  const out = new Map<number, Detections>();
+  for (const [id, rs] of groups) {
+    const boxes = new Float32Array(rs.length * 4);
+    rs.forEach((r, i) => boxes.set([r.bbox[0], r.bbox[1], r.bbox[0] + r.bbox[2], r.bbox[1] + r.bbox[3]], 4 * i));
+    out.set(id, createDetections(boxes, Float32Array.from(rs, (r) => r.score), Int32Array.from(rs, (r) => r.category_id)));
+  }
+  return out;
+}
