@@ -15,6 +15,9 @@ export interface DataCommandOptions {
  * Adds the data options to a command: `--data default|DIR [--split S]` (TinySet-mini) or `--gt FILE --images DIR
  * [--format F] [--split S]` (any annotation file the readers read); `images: true` also documents `--images`
  * alone (unannotated images).
+ *
+ * @example
+ * addDataOptions(program.command("predict"), { split: "test", imagesAlone: true });
  */
 export function addDataOptions(cmd: Command, defaults: { split: string; imagesAlone?: boolean }): Command {
   return cmd
@@ -26,14 +29,24 @@ export function addDataOptions(cmd: Command, defaults: { split: string; imagesAl
     .option("--classes <file>", "YOLO class list [classes.txt beside the labels]");
 }
 
-/** The {@link DatasetSpec} of parsed data options. */
+/**
+ * The {@link DatasetSpec} of parsed data options (options not given stay absent).
+ *
+ * @example
+ * datasetSpecOf({ gt: "instances.json", images: "photos/" }); // { gt: "instances.json", images: "photos/" }
+ */
 export function datasetSpecOf(o: DataCommandOptions): DatasetSpec {
   const spec: DatasetSpec = {};
   for (const k of ["data", "split", "gt", "images", "format", "classes"] as const) if (o[k] !== undefined) spec[k] = o[k];
   return spec;
 }
 
-/** A number option: finite (an integer when asked) and at least `min`; a DealkitConfigError naming the option otherwise. */
+/**
+ * A number option: finite (an integer when asked) and at least `min`; a DealkitConfigError naming the option otherwise.
+ *
+ * @example
+ * numberOption("--steps", "400", { integer: true, min: 1 }); // 400
+ */
 export function numberOption(name: string, v: string, o: { integer?: boolean; min?: number } = {}): number {
   const n = Number(v);
   if (!Number.isFinite(n) || (o.integer && !Number.isInteger(n)) || (o.min !== undefined && n < o.min)) {

@@ -9,6 +9,9 @@ import { mergeBoxes } from "./merge.js";
  * share a group, so the detections of several clicks on that category are merged; an unlabelled click is its
  * own group, as two unlabelled clicks may be different things); detections without a click (the baseline)
  * are grouped by their category.
+ *
+ * @example
+ * clickGroups(dets, [{ x: 1, y: 1, categoryId: 2 }, { x: 9, y: 9, categoryId: 2 }]); // one group for both clicks' boxes
  */
 export function clickGroups(d: Detections, clicks: readonly Click[]): Int32Array {
   const prompts = groupPrompts(clicks);
@@ -55,7 +58,12 @@ export async function detect(model: PromptableDetector, image: RgbImage, clicks:
   return finishDetections(raw, clicks, { ...options, scoreThreshold });
 }
 
-/** Score filter, same-prompt merge and top-k of {@link detect}. */
+/**
+ * Score filter, same-prompt merge and top-k of {@link detect}, on a detector's raw output.
+ *
+ * @example
+ * const dets = finishDetections(await model.detect(image, clicks), clicks, { mergeThreshold: 0.6 });
+ */
 export function finishDetections(raw: Detections, clicks: readonly Click[], options: DetectOptions): Detections {
   if (raw.length === 0) return emptyDetections();
   const threshold = options.scoreThreshold ?? DETECT_DEFAULTS.scoreThreshold;

@@ -34,7 +34,12 @@ export function selectCandidates(cands: readonly Candidate[], options: DetectOpt
   return kept;
 }
 
-/** Columnar {@link Detections} from candidates. */
+/**
+ * Columnar {@link Detections} from candidates.
+ *
+ * @example
+ * candidatesToDetections(selectCandidates(cands, { scoreThreshold: 0.3 }));
+ */
 export function candidatesToDetections(cands: readonly Candidate[]): Detections {
   return createDetections(
     Float32Array.from(cands.flatMap(corners)),

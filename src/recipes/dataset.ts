@@ -73,6 +73,7 @@ export async function openDataset(spec: DatasetSpec = {}, options: OpenDatasetOp
     throw new DealkitConfigError(`give either --data (default or a TinySet-mini folder) or --gt FILE with --images DIR, not both; got --data "${spec.data}" and --gt "${spec.gt}"`);
   }
   if (spec.gt !== undefined) return openAnnotationFile(spec);
+  if (spec.format !== undefined || spec.classes !== undefined) throw new DealkitConfigError("--format and --classes describe an annotation file: they go with --gt FILE --images DIR");
   if (spec.images !== undefined) {
     if (spec.data !== undefined) throw new DealkitConfigError(`--images goes with --gt (or alone, for unannotated images), not with --data "${spec.data}"`);
     const dataset = await datasetFromImageFolder(spec.images);

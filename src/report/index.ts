@@ -30,6 +30,19 @@ export {
   type PaperHeadline,
 } from "./paper-table.js";
 export { PAPER_CACHE_VERSION, paperCacheKey, type PaperCacheKeyParts } from "./paper-cache.js";
+export {
+  paperDataStage,
+  paperModelsStage,
+  paperPredictStage,
+  paperEvalStage,
+  paperTideStage,
+  paperAblationStage,
+  PAPER_PREDICT,
+  PAPER_MERGE_IOU,
+  type PaperContext,
+  type PaperModel,
+  type PaperPredictions,
+} from "./paper-stages.js";
 export { restrictToCategories } from "./paper-eval.js";
 export {
   PAPER_MODELS,

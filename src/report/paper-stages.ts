@@ -62,7 +62,12 @@ export interface PaperPredictions {
   images: Record<string, number>;
 }
 
-/** Stage 1, data: TinySet-mini (`data` "default": generated and cached by seed and scale; or a TinySet-mini folder). */
+/**
+ * Stage 1, data: TinySet-mini (`data` "default": generated and cached by seed and scale; or a TinySet-mini folder).
+ *
+ * @example
+ * const { tinyset } = await paperDataStage({ data: "default" }, console.log);
+ */
 export async function paperDataStage(options: PaperReproductionOptions, log: (line: string) => void): Promise<{ tinyset: TinySetMiniLocation; seed: number; scale: TinySetScaleName }> {
   if (options.data !== undefined && options.data !== "default") {
     const tinyset = await openTinySet(options.data);
@@ -85,7 +90,12 @@ export async function paperDataStage(options: PaperReproductionOptions, log: (li
   return { tinyset, seed, scale };
 }
 
-/** Stage 2, models: given folders, else shipped, else cached, else trained with the documented settings. */
+/**
+ * Stage 2, models: given folders, else shipped, else cached, else trained with the documented settings.
+ *
+ * @example
+ * const models = await paperModelsStage({}, tinyset, console.log);
+ */
 export async function paperModelsStage(options: PaperReproductionOptions, tinyset: TinySetMiniLocation, log: (line: string) => void): Promise<Map<PaperModelRole, PaperModel>> {
   const models = new Map<PaperModelRole, PaperModel>();
   for (const spec of PAPER_MODELS) {
@@ -139,7 +149,12 @@ async function predictions(ctx: PaperContext, role: PaperModelRole, ds: Dataset,
   return analysisImagesFrom(ds, detectionsByImage(mergeIou === undefined ? results : mergeClassAgnostic(results, mergeIou)));
 }
 
-/** Stage 3, predictions (each cached per model, data and split). */
+/**
+ * Stage 3, predictions (each cached per model, data and split).
+ *
+ * @example
+ * const predictions = await paperPredictStage(ctx);
+ */
 export async function paperPredictStage(ctx: PaperContext): Promise<PaperPredictions> {
   const splits = { test: paperSplit(ctx, "test"), heldoutCategories: paperSplit(ctx, "heldout-categories"), heldoutDataset: paperSplit(ctx, "heldout-dataset") };
   const test = new Map<PaperModelRole, AnalysisImage[]>();
@@ -160,7 +175,12 @@ export async function paperPredictStage(ctx: PaperContext): Promise<PaperPredict
   };
 }
 
-/** Stage 4, evaluation: the paper-style table (p2sod protocol) and every model's metrics per domain on test. */
+/**
+ * Stage 4, evaluation: the paper-style table (p2sod protocol) and every model's metrics per domain on test.
+ *
+ * @example
+ * const { table } = paperEvalStage(ctx, predictions);
+ */
 export function paperEvalStage(ctx: PaperContext, p: PaperPredictions): { table: PaperRow[]; perDomain: PaperDomainRow[] } {
   const label = (role: PaperModelRole) => ctx.models.get(role)!.label;
   const row = (comparison: PaperRow["comparison"], role: PaperModelRole, setting: string, splitName: string, images: AnalysisImage[]): PaperRow => ({
@@ -193,7 +213,12 @@ export function paperEvalStage(ctx: PaperContext, p: PaperPredictions): { table:
   return { table, perDomain };
 }
 
-/** Stage 5, error analysis: TIDE (class-agnostic, IoU .5, background .1) of baseline and DEAL on test. */
+/**
+ * Stage 5, error analysis: TIDE (class-agnostic, IoU .5, background .1) of baseline and DEAL on test.
+ *
+ * @example
+ * const { tide } = paperTideStage(ctx, predictions);
+ */
 export function paperTideStage(ctx: PaperContext, p: PaperPredictions): Pick<PaperReproduction, "tide" | "tideByDomain" | "apHeatmap"> {
   ctx.log("tide: error decomposition (IoU .5, background .1, class-agnostic)");
   const tideOpts = { classAgnostic: true, maxDetections: 1500 };
@@ -208,7 +233,12 @@ export function paperTideStage(ctx: PaperContext, p: PaperPredictions): Pick<Pap
   return { tide, tideByDomain, apHeatmap };
 }
 
-/** Stage 6, the prompt ablation of DEAL on the held-out-categories split (each run cached); null when skipped. */
+/**
+ * Stage 6, the prompt ablation of DEAL on the held-out-categories split (each run cached); null when skipped.
+ *
+ * @example
+ * const ablation = await paperAblationStage(ctx, { grid: "small", imagesPerDomain: 2, seeds: [0, 1, 2] });
+ */
 export async function paperAblationStage(ctx: PaperContext, abl: { grid: string; imagesPerDomain: number; seeds: number[] } | null): Promise<PaperReproduction["ablation"]> {
   if (!abl) return null;
   const deal = ctx.models.get("deal")!;

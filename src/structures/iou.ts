@@ -97,7 +97,12 @@ export function generalizedBoxIou(a: Boxes, b: Boxes): PairwiseMatrix {
 // functions above (torchvision semantics: 0/0 is NaN), they return 0 where the union (or the smaller box) is
 // empty. The evaluator (src/eval) keeps pycocotools' own arithmetic.
 
-/** The intersection area of box i of `a` and box j of `b` (0 when they do not overlap). */
+/**
+ * The intersection area of box i of `a` and box j of `b` (0 when they do not overlap).
+ *
+ * @example
+ * intersectionXyxy([0, 0, 2, 2], 0, [1, 0, 3, 2], 0); // 2
+ */
 export function intersectionXyxy(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number): number {
   const iw = Math.min(a[4 * i + 2]!, b[4 * j + 2]!) - Math.max(a[4 * i]!, b[4 * j]!);
   const ih = Math.min(a[4 * i + 3]!, b[4 * j + 3]!) - Math.max(a[4 * i + 1]!, b[4 * j + 1]!);

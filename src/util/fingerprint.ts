@@ -20,7 +20,12 @@ export function contentFingerprint(...parts: unknown[]): string {
   return h.digest("hex").slice(0, 16);
 }
 
-/** The fingerprint of a file's bytes (e.g. a checkpoint). */
+/**
+ * The fingerprint of a file's bytes (e.g. a checkpoint).
+ *
+ * @example
+ * fileFingerprint("datasets/models/deal-tiny/manifest.json");
+ */
 export function fileFingerprint(file: string): string {
   return contentFingerprint(fs.readFileSync(file));
 }

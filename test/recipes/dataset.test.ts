@@ -86,6 +86,7 @@ describe("openDataset on an annotation file", () => {
     await expect(openDataset({ data: path.join(dir, "nowhere") })).rejects.toThrow(/no such folder/);
     await expect(openDataset({ data: "default", split: "dev" })).rejects.toThrow(/--split must be one of "train", "val", "test", "heldout-categories", "heldout-dataset"; got "dev"/);
     await expect(openDataset({ data: "default", images: dir })).rejects.toThrow(/--images goes with --gt/);
+    await expect(openDataset({ data: "default", format: "yolo" })).rejects.toThrow(/--format and --classes describe an annotation file: they go with --gt FILE --images DIR/);
   });
 });
 

@@ -16,6 +16,9 @@ export interface AblateCommandOptions extends DataCommandOptions {
 /**
  * Runs `dealkit ablate` ({@link ablatePrompts}) and returns the result and the text it prints; progress lines go
  * to `log`. Kept apart from commander so it can be called and tested directly.
+ *
+ * @example
+ * const { text } = await runAblateCommand({ model: "deal-tiny", grid: "small", seeds: "3" });
  */
 export async function runAblateCommand(o: AblateCommandOptions, log: (line: string) => void = () => {}): Promise<{ result: AblationResult; text: string }> {
   const grid = checkOneOf("--grid", o.grid, ABLATION_GRID_NAMES);

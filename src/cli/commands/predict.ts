@@ -24,6 +24,9 @@ export interface PredictCommandOptions extends DataCommandOptions {
  * Runs `dealkit predict` ({@link predictFromSpec}) and writes the COCO results; `log` gets a progress line every
  * `--progress-every` images (the command sends them to stderr, terminal or not). Kept apart from commander so
  * that it can be called directly.
+ *
+ * @example
+ * const r = await runPredictCommand({ model: "deal-tiny", images: "photos/", clicksFile: "clicks.json", out: "dt.json", clicks: "per-category", sampler: "center", seed: "0", scoreThreshold: "0.001", maxDetections: "100", progressEvery: "10" });
  */
 export async function runPredictCommand(o: PredictCommandOptions, log: (line: string) => void = () => {}): Promise<PredictSpecResult> {
   await initBackend(o.backend ? { backend: o.backend as never } : {});

@@ -26,6 +26,9 @@ export interface TrainCommandOptions extends DataCommandOptions {
  * Runs `dealkit train` ({@link trainFromSpec}): any data set (TinySet-mini's train split by default), a DEAL or
  * baseline of the given preset initialised from `seed`, the seeded training loop; checkpoints to `out` (and on
  * Ctrl-C). Kept apart from commander so that it can be called directly.
+ *
+ * @example
+ * await runTrainCommand({ model: "deal", preset: "tiny", gt: "instances.json", images: "photos/", steps: "200", seed: "0", prompting: "pgcpp", out: "ckpt", batch: "4", lr: "0.001", cycles: "2", checkpointEvery: "100" });
  */
 export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpecResult> {
   await initBackend(o.backend ? { backend: o.backend as never } : {});
