@@ -13,8 +13,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { initBackend } from "../src/backend/index.js";
 import { cocoEvaluate, cocoLoadDt, cocoLoadGt } from "../src/eval/index.js";
-import { createDetector, predictDataset, resolveModelConfig } from "../src/model/index.js";
-import { datasetSource, loadCheckpoint, openTrainingSplit, readManifest, trainDetector } from "../src/train/index.js";
+import { predictDataset } from "../src/infer/index.js";
+import { loadModel, openDataset, trainFromSpec } from "../src/recipes/index.js";
+import { readManifest } from "../src/train/index.js";
 import { cacheDir, projectRoot } from "../src/util/fs.js";
 
 type Variant = { name: string; kind: "deal" | "baseline"; prompting: "pgcpp" | "random" };
@@ -40,9 +41,8 @@ export async function run(): Promise<void> {
   const data = process.env.DATA ?? "default";
   const backend = await initBackend();
   console.log(`backend ${backend.backend}; ${steps} steps, batch 4, seeds ${seeds.join(",")}`);
-  const trainDs = await openTrainingSplit(data, "train");
-  const testDs = await openTrainingSplit(data, "test");
-  const source = await datasetSource(trainDs);
+  const trainDs = (await openDataset({ data, split: "train" })).dataset;
+  const testDs = (await openDataset({ data, split: "test" })).dataset;
   const gt = cocoLoadGt(testDs.toCoco());
   const rows: Record<string, string | number>[] = [];
   for (const seed of seeds) {
@@ -53,11 +53,8 @@ export async function run(): Promise<void> {
         dir = cacheDir("bench", "deal-repro", `${v.name}-s${seed}`);
         const done = fs.existsSync(path.join(dir, "manifest.json")) && readManifest(dir).step === steps;
         if (!done) {
-          const cfg = resolveModelConfig({ kind: v.kind, preset: "tiny", numClasses: source.categoryIds.length, categoryIds: v.kind === "baseline" ? [...source.categoryIds] : [] });
-          const model = createDetector(cfg, seed);
-          const r = await trainDetector(model, source, { steps, batchSize: 4, seed, prompting: v.prompting, checkpointDir: dir, logFile: `${dir}-train-log.jsonl` });
+          const r = await trainFromSpec({ kind: v.kind, preset: "tiny", data: trainDs, steps, batchSize: 4, seed, prompting: v.prompting, out: dir });
           trainSec = r.seconds;
-          model.dispose();
         }
       }
       const log = `${dir}-train-log.jsonl`;
@@ -65,7 +62,7 @@ export async function run(): Promise<void> {
         const last = fs.readFileSync(log, "utf8").trim().split("\n").pop();
         if (last) trainSec = JSON.parse(last).sec;
       }
-      const { model } = loadCheckpoint(dir);
+      const { model } = loadModel(dir);
       const t0 = Date.now();
       const dt = await predictDataset(model, testDs, { clicks: "per-category", sampler: "center", seed, scoreThreshold: 0.001, maxDetections: 100 });
       const predictSec = (Date.now() - t0) / 1000;

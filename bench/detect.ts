@@ -14,7 +14,7 @@ import { generateImage } from "../src/data/synth/index.js";
 import { detect } from "../src/infer/detect.js";
 import { detectSliced, type SlicedStats } from "../src/infer/sliced.js";
 import { createDeal } from "../src/model/deal.js";
-import type { Click, PromptableDetector } from "../src/model/types.js";
+import type { Click, PromptableDetector } from "../src/structures/index.js";
 import { loadCheckpoint } from "../src/train/checkpoint.js";
 import { Random } from "../src/util/random.js";
 

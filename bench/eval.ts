@@ -1,7 +1,7 @@
 /**
  * Evaluation speed: a seeded 2,000-image case with ~100k GT boxes (median side ~11 px) and ~300k
  * detections, evaluated (match + accumulate) under the coco and aitod protocols. pycocotools needs about
- * 59 s (coco) and 162 s (aitod) for a case of this size on a 2-core VM (shared fixtures' README).
+ * 59 s (coco) and 162 s (aitod) for a case of this size on a 2-core VM (test/fixtures/coco/README.md).
  *
  * Run: npx tsx bench/eval.ts [--images N] [--categories K]
  */

@@ -14,10 +14,12 @@
 import { initBackend, tf } from "../src/backend/index.js";
 import { generateImage } from "../src/data/synth/index.js";
 import { createDeal } from "../src/model/deal.js";
+import { addTrainingClicks, dealLoss } from "../src/model/index.js";
+import { makeGroundTruth } from "../src/structures/index.js";
 import { drawBatch } from "../src/train/batch.js";
 import { AdamW } from "../src/train/optimizer.js";
 import { arraySource, type TrainExample } from "../src/train/source.js";
-import { addTrainingClicks, dealLoss, optimizeStep } from "../src/train/step.js";
+import { optimizeStep } from "../src/train/step.js";
 import { Random } from "../src/util/random.js";
 
 interface KernelStat {
@@ -127,7 +129,7 @@ function dealTiny(batchSize: number): Workload {
   for (let i = 0; i < batchSize; i++) {
     const scene = generateImage("remote-sensing", new Random(100 + i), { width: model.inputSize, density: "medium" });
     const kept = scene.annotations.filter((a) => !a.ignore);
-    examples.push({ image: scene.image, bboxesXywh: kept.map((a) => a.bboxXywh), categoryIds: kept.map((a) => a.categoryId) });
+    examples.push({ image: scene.image, groundTruth: makeGroundTruth(i + 1, kept) });
   }
   const rng = new Random(1);
   const batch = drawBatch(arraySource(examples), model.inputSize, batchSize, rng, true);

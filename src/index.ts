@@ -2,7 +2,8 @@
  * dealkit: point-prompted small-object detection (P2SOD / DEAL) in TypeScript notebooks.
  *
  * The one curated entry point: notebooks and the CLI import from here only. The folders read as the
- * pipeline: data -> prompts -> model -> train -> eval -> analysis -> viz, with the notebook glue last.
+ * pipeline: structures (the shared vocabulary) -> data -> prompts -> model -> infer -> train -> eval ->
+ * analysis -> viz -> recipes (whole jobs), with the report, the notebook glue and the CLI last.
  */
 export * from "./util/index.js";
 export * from "./backend/index.js";
@@ -15,6 +16,7 @@ export * from "./train/index.js";
 export * from "./eval/index.js";
 export * from "./analysis/index.js";
 export * from "./viz/index.js";
+export * from "./recipes/index.js";
 export * from "./kernel/index.js";
 export * from "./studio/index.js";
 export * from "./report/index.js";

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileAtomic } from "../util/fs.js";
@@ -10,30 +9,6 @@ import { writeFileAtomic } from "../util/fs.js";
 
 /** Bump when what a cached run means changes (the runner's protocol), so old entries stop matching. */
 export const ABLATION_CACHE_VERSION = 1;
-
-/**
- * A short content hash (sha256, hex, 16 chars) of strings, numbers, typed arrays or JSON values, for model
- * and data fingerprints and cache keys.
- *
- * @example
- * contentFingerprint("deal-tiny", new Float32Array([1, 2])); // "3f1c..." (same inputs, same hash)
- */
-export function contentFingerprint(...parts: unknown[]): string {
-  const h = createHash("sha256");
-  for (const p of parts) {
-    if (ArrayBuffer.isView(p)) {
-      h.update(`<${p.constructor.name}:${p.byteLength}>`);
-      h.update(new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
-    } else h.update(JSON.stringify(p) ?? "undefined");
-    h.update("\u0000");
-  }
-  return h.digest("hex").slice(0, 16);
-}
-
-/** The fingerprint of a file's bytes (e.g. a checkpoint). */
-export function fileFingerprint(file: string): string {
-  return contentFingerprint(fs.readFileSync(file));
-}
 
 /** What one cached ablation run stores. */
 export interface CachedAblationRun {

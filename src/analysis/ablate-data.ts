@@ -1,28 +1,10 @@
 import type { Dataset } from "../data/dataset.js";
 import type { ImageInfo } from "../data/dataset-types.js";
 import { loadImageRgb } from "../data/images.js";
-import type { DetectionList } from "../model/types.js";
+import { emptyDetections, type Detections } from "../structures/detections.js";
 import type { RgbImage } from "../structures/image.js";
 import type { AblationData, AblationImage } from "./ablate.js";
 import type { AnalysisImage } from "./types.js";
-
-/** Ground truth of one image of a {@link Dataset} as xyxy px columns (crowd and ignore both ignored). */
-function gtOf(ds: Dataset, imageId: number): Pick<AnalysisImage, "gtBoxesXyxy" | "gtCategoryIds" | "gtIgnore" | "gtIds" | "gtAreaPx2"> {
-  const rows = ds.annotationsOfImage(imageId);
-  const a = ds.annotations;
-  const boxes = new Float64Array(rows.length * 4);
-  rows.forEach((r, j) => {
-    const x = a.bboxXywh[4 * r]!, y = a.bboxXywh[4 * r + 1]!, w = a.bboxXywh[4 * r + 2]!, h = a.bboxXywh[4 * r + 3]!;
-    boxes.set([x, y, x + w, y + h], 4 * j);
-  });
-  return {
-    gtBoxesXyxy: boxes,
-    gtCategoryIds: Int32Array.from(rows, (r) => a.categoryIds[r]!),
-    gtIgnore: Uint8Array.from(rows, (r) => (a.iscrowd[r] || a.ignore[r] ? 1 : 0)),
-    gtIds: Int32Array.from(rows, (r) => a.ids[r]!),
-    gtAreaPx2: Float64Array.from(rows, (r) => a.area[r]!),
-  };
-}
 
 /** Options of {@link ablationDataFromDataset}. */
 export interface AblationDataOptions {
@@ -35,7 +17,7 @@ export interface AblationDataOptions {
 }
 
 /**
- * The images of a {@link Dataset} as ablation data: ground truth in xyxy px, categories flagged `heldOut`
+ * The images of a {@link Dataset} as ablation data: `ds.groundTruth` of each image, categories flagged `heldOut`
  * as the held-out split and the others as seen, and pixels read on demand.
  *
  * @example
@@ -45,12 +27,10 @@ export function ablationDataFromDataset(ds: Dataset, options: AblationDataOption
   const keep = options.keepImage ?? (() => true);
   const load = options.loadImage ?? ((im: ImageInfo) => loadImageRgb(ds.imagePath(im.id)));
   const images: AblationImage[] = ds.images.filter(keep).map((im) => ({
-    imageId: im.id,
-    domain: im.domain,
+    ...ds.groundTruth(im.id),
     width: im.width,
     height: im.height,
     loadImage: () => load(im),
-    ...gtOf(ds, im.id),
   }));
   return {
     images,
@@ -67,7 +47,6 @@ export function ablationDataFromDataset(ds: Dataset, options: AblationDataOption
  * @example
  * const images = analysisImagesFrom(ds, detectionsById);
  */
-export function analysisImagesFrom(ds: Dataset, detections: ReadonlyMap<number, DetectionList>, keepImage: (image: ImageInfo) => boolean = () => true): AnalysisImage[] {
-  const none: DetectionList = { length: 0, boxesXyxy: new Float32Array(0), scores: new Float32Array(0), categoryIds: new Int32Array(0), clickIndex: new Int32Array(0) };
-  return ds.images.filter(keepImage).map((im) => ({ imageId: im.id, domain: im.domain, ...gtOf(ds, im.id), detections: detections.get(im.id) ?? none }));
+export function analysisImagesFrom(ds: Dataset, detections: ReadonlyMap<number, Detections>, keepImage: (image: ImageInfo) => boolean = () => true): AnalysisImage[] {
+  return ds.images.filter(keepImage).map((im) => ({ ...ds.groundTruth(im.id), detections: detections.get(im.id) ?? emptyDetections() }));
 }

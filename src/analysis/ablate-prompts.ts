@@ -1,4 +1,5 @@
-import { centerClick, edgeClick, gaussianClick, uniformClick, type BboxXywh } from "../prompts/index.js";
+import { centerClick, edgeClick, gaussianClick, uniformClick } from "../prompts/index.js";
+import { xyxyToXywh } from "../structures/bbox.js";
 import type { AblationClickSampler } from "./ablate.js";
 
 /** Names the sampler below in ablation cache keys; bump when the prompts' samplers change behaviour. */
@@ -12,7 +13,7 @@ export const PROMPTS_SAMPLER_ID = "prompts-v1";
  * await runAblation({ ..., sampleClick: promptsClickSampler, samplerId: PROMPTS_SAMPLER_ID });
  */
 export const promptsClickSampler: AblationClickSampler = (boxXyxy, position, jitter, rng) => {
-  const b: BboxXywh = [boxXyxy[0], boxXyxy[1], boxXyxy[2] - boxXyxy[0], boxXyxy[3] - boxXyxy[1]];
+  const b = xyxyToXywh(boxXyxy);
   switch (position) {
     case "center":
       return centerClick(b);

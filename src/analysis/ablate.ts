@@ -1,25 +1,23 @@
 import * as aq from "arquero";
-import type { Click, DetectOptions, DetectionList, PromptableDetector } from "../model/types.js";
+import type { Click } from "../structures/click.js";
+import type { Detections } from "../structures/detections.js";
+import type { DetectOptions, PromptableDetector } from "../structures/detector.js";
+import { selectGroundTruth, type GroundTruth } from "../structures/ground-truth.js";
 import type { RgbImage } from "../structures/image.js";
 import { cacheDir as defaultCacheDir } from "../util/fs.js";
 import { Random } from "../util/random.js";
-import { ABLATION_CACHE_VERSION, contentFingerprint, readCachedRun, reviveMetrics, writeCachedRun } from "./ablate-cache.js";
+import { contentFingerprint } from "../util/fingerprint.js";
+import { ABLATION_CACHE_VERSION, readCachedRun, reviveMetrics, writeCachedRun } from "./ablate-cache.js";
 import { cellId, checkCell, type AblationCell, type AblationClickPosition } from "./ablate-grid.js";
 import { meanInterval } from "./stats.js";
 import type { AnalysisImage } from "./types.js";
 
-/** One image of an ablation data set: ground truth (xyxy px) and a loader for its pixels. */
-export interface AblationImage {
-  imageId: number;
-  domain?: string;
+/** One image of an ablation data set: its {@link GroundTruth} (size required) and a loader for its pixels. */
+export interface AblationImage extends GroundTruth {
   width: number;
   height: number;
   /** Called at most once per {@link runAblation} call, and only when some run is not cached. */
   loadImage(): RgbImage | Promise<RgbImage>;
-  gtBoxesXyxy: Float32Array | Float64Array;
-  gtCategoryIds: Int32Array;
-  gtIgnore?: Uint8Array;
-  gtAreaPx2?: Float64Array | Float32Array;
 }
 
 /** The images of an ablation and which categories count as seen and held out. */
@@ -106,23 +104,15 @@ function splitIndices(im: AblationImage, cats: ReadonlySet<number>): number[] {
 }
 
 /** Ground truth restricted to a split (other categories dropped entirely, as if unannotated). */
-function restrictGt(im: AblationImage, cats: ReadonlySet<number>): Omit<AnalysisImage, "detections"> {
+function restrictGt(im: AblationImage, cats: ReadonlySet<number>): GroundTruth {
   const keep: number[] = [];
   for (let g = 0; g < im.gtCategoryIds.length; g++) if (cats.has(im.gtCategoryIds[g]!)) keep.push(g);
-  const boxes = new Float64Array(keep.length * 4);
-  keep.forEach((g, j) => boxes.set(boxOf(im.gtBoxesXyxy, g), 4 * j));
-  return {
-    imageId: im.imageId,
-    domain: im.domain,
-    gtBoxesXyxy: boxes,
-    gtCategoryIds: Int32Array.from(keep.map((g) => im.gtCategoryIds[g]!)),
-    gtIgnore: Uint8Array.from(keep.map((g) => im.gtIgnore?.[g] ?? 0)),
-    gtAreaPx2: im.gtAreaPx2 ? Float64Array.from(keep.map((g) => im.gtAreaPx2![g]!)) : undefined,
-  };
+  const { loadImage: _pixels, ...gt } = im;
+  return selectGroundTruth(gt, keep);
 }
 
 /** Centres of the top-`k` detections of `categoryId` (best score first). */
-function topCentres(d: DetectionList, categoryId: number, k: number): { x: number; y: number }[] {
+function topCentres(d: Detections, categoryId: number, k: number): { x: number; y: number }[] {
   const idx: number[] = [];
   for (let i = 0; i < d.length; i++) if (d.categoryIds[i] === categoryId) idx.push(i);
   idx.sort((p, q) => d.scores[q]! - d.scores[p]! || p - q);

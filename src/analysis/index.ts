@@ -41,7 +41,7 @@ export {
   type AblationPromptSource,
   type AblationSplit,
 } from "./ablate-grid.js";
-export { contentFingerprint, fileFingerprint, ABLATION_CACHE_VERSION, type CachedAblationRun } from "./ablate-cache.js";
+export { ABLATION_CACHE_VERSION, type CachedAblationRun } from "./ablate-cache.js";
 export {
   runAblation,
   ablationDataFingerprint,
@@ -57,7 +57,7 @@ export { evaluateGeneralisation, type GeneralisationOptions, type Generalisation
 export { promptsClickSampler, PROMPTS_SAMPLER_ID } from "./ablate-prompts.js";
 export { analysisToCoco, p2sodMetrics, p2sodByDomain, P2SOD_METRIC_ALIASES, type AnalysisToCocoOptions } from "./evaluate.js";
 export { ablationDataFromDataset, analysisImagesFrom, type AblationDataOptions } from "./ablate-data.js";
-export { createOracleDetector, type OracleDetectorOptions, type OracleTruth } from "./simulate.js";
+export { createOracleDetector, type OracleDetectorOptions } from "./simulate.js";
 export { runTideCompat } from "./tide-compat/run.js";
 export { tideCompatInputFromCoco, analysisImagesFromCoco } from "./tide-compat/coco.js";
 export { TideCompatApData, tideCompatClassAp, type TideCompatPoint, type TideCompatClassData } from "./tide-compat/ap.js";

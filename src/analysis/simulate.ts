@@ -1,4 +1,7 @@
-import type { Click, DetectOptions, DetectionList, PromptableDetector, PromptEmbedding } from "../model/types.js";
+import { checkClicks, groupPrompts, type Click } from "../structures/click.js";
+import { createDetections, type Detections } from "../structures/detections.js";
+import { DETECT_DEFAULTS, type DetectOptions, type PromptableDetector, type PromptEmbedding } from "../structures/detector.js";
+import type { GroundTruth } from "../structures/ground-truth.js";
 import type { RgbImage } from "../structures/image.js";
 import { Random } from "../util/random.js";
 
@@ -18,24 +21,20 @@ export interface OracleDetectorOptions {
   seed?: number;
 }
 
-/** Ground truth the oracle reads, per image. */
-export interface OracleTruth {
-  boxesXyxy: ArrayLike<number>;
-  categoryIds: ArrayLike<number>;
-}
-
 /**
  * A stand-in detector for teaching and for exercising the analysis tools: it "finds" ground-truth instances
  * of each clicked category with fixed-pixel box noise, a recall that falls as the click moves from the
  * object's centre to its edge, occasional duplicates and background boxes. It reads the truth from
- * `truth.get(image)` (the image object itself is the key), never the pixels. Not a model: use DEAL for results.
+ * `truth.get(image)` (the image object itself is the key; crowd and ignore regions are never found), never
+ * the pixels. Clicks are grouped into prompts as a detector groups them (`groupPrompts`). Not a model: use
+ * DEAL for results.
  *
  * @example
- * const truth = new Map([[img, { boxesXyxy: [10, 10, 14, 14], categoryIds: [1] }]]);
+ * const truth = new Map([[img, makeGroundTruth(1, [{ bboxXywh: [10, 10, 4, 4], categoryId: 1 }])]]);
  * const det = createOracleDetector(truth, { boxNoisePx: 1 });
  * const out = await det.detect(img, [{ x: 12, y: 12, categoryId: 1 }]);
  */
-export function createOracleDetector(truth: ReadonlyMap<RgbImage, OracleTruth>, options: OracleDetectorOptions = {}): PromptableDetector {
+export function createOracleDetector(truth: ReadonlyMap<RgbImage, GroundTruth>, options: OracleDetectorOptions = {}): PromptableDetector {
   const o = {
     boxNoisePx: options.boxNoisePx ?? 1.5,
     recall: options.recall ?? 0.85,
@@ -44,34 +43,31 @@ export function createOracleDetector(truth: ReadonlyMap<RgbImage, OracleTruth>, 
     backgroundPerPrompt: options.backgroundPerPrompt ?? 0.5,
     seed: options.seed ?? 0,
   };
-  const detect = async (image: RgbImage, clicks: readonly Click[], dopt: DetectOptions = {}): Promise<DetectionList> => {
+  const detect = async (image: RgbImage, clicks: readonly Click[], dopt: DetectOptions = {}): Promise<Detections> => {
+    checkClicks(clicks, image.width, image.height);
     const t = truth.get(image);
     if (!t) throw new Error("createOracleDetector: no ground truth registered for this image");
     const rng = new Random(o.seed).fork(JSON.stringify(clicks));
     const boxes: number[] = [];
     const scores: number[] = [];
-    const cats: number[] = [];
+    const detCats: number[] = [];
     const idx: number[] = [];
     const push = (b: number[], s: number, c: number, k: number): void => {
-      if (s < (dopt.scoreThreshold ?? 0.05)) return;
+      if (s < (dopt.scoreThreshold ?? DETECT_DEFAULTS.scoreThreshold)) return;
       boxes.push(...b);
       scores.push(s);
-      cats.push(c);
+      detCats.push(c);
       idx.push(k);
     };
-    const b = t.boxesXyxy;
-    const groups = new Map<number, number[]>();
-    clicks.forEach((c, k) => {
-      const cat = c.categoryId ?? -1;
-      if (!groups.has(cat)) groups.set(cat, []);
-      groups.get(cat)!.push(k);
-    });
-    for (const [cat, members] of groups) {
+    const b = t.gtBoxesXyxy;
+    const cats = t.gtCategoryIds;
+    const ignored = (g: number): boolean => t.gtIgnore?.[g] === 1;
+    for (const { categoryId: cat, members } of groupPrompts(clicks)) {
       // Click quality: the best click of the prompt, 0 at an object's centre, 1 at (or past) its edge.
       let offset = Infinity;
       for (const k of members) {
-        for (let g = 0; g < t.categoryIds.length; g++) {
-          if (cat >= 0 && t.categoryIds[g] !== cat) continue;
+        for (let g = 0; g < cats.length; g++) {
+          if (ignored(g) || (cat >= 0 && cats[g] !== cat)) continue;
           const w = b[4 * g + 2]! - b[4 * g]!, h = b[4 * g + 3]! - b[4 * g + 1]!;
           const dx = Math.abs(clicks[k]!.x - (b[4 * g]! + w / 2)) / (w / 2 || 1);
           const dy = Math.abs(clicks[k]!.y - (b[4 * g + 1]! + h / 2)) / (h / 2 || 1);
@@ -80,8 +76,8 @@ export function createOracleDetector(truth: ReadonlyMap<RgbImage, OracleTruth>, 
       }
       // A click off every object of the category (offset > 1) carries mostly background: recall drops further.
       const p = o.recall * (1 - o.clickPenalty * Math.min(offset, 1)) * (offset > 1 ? 0.3 : 1);
-      for (let g = 0; g < t.categoryIds.length; g++) {
-        if (cat >= 0 && t.categoryIds[g] !== cat) continue;
+      for (let g = 0; g < cats.length; g++) {
+        if (ignored(g) || (cat >= 0 && cats[g] !== cat)) continue;
         if (!rng.bool(p)) continue;
         const jittered = (sd: number): number[] => {
           const n = [0, 1, 2, 3].map((j) => b[4 * g + j]! + rng.normal(0, sd));
@@ -96,7 +92,7 @@ export function createOracleDetector(truth: ReadonlyMap<RgbImage, OracleTruth>, 
         push([x, y, x + s, y + s], 0.6 * rng.next(), cat, members[0]!);
       }
     }
-    return { length: scores.length, boxesXyxy: Float32Array.from(boxes), scores: Float32Array.from(scores), categoryIds: Int32Array.from(cats), clickIndex: Int32Array.from(idx) };
+    return createDetections(Float32Array.from(boxes), Float32Array.from(scores), Int32Array.from(detCats), Int32Array.from(idx));
   };
   return {
     kind: "deal",

@@ -1,31 +1,17 @@
-import type { DetectionList } from "../model/types.js";
+import type { Detections } from "../structures/detections.js";
+import type { GroundTruth } from "../structures/ground-truth.js";
 
 /**
- * One image as the analysis tools see it: its ground truth (xyxy px, columnar) and the detections a model
- * returned for it. Build these with {@link analysisImagesFrom} or by hand in tests.
+ * One image as the analysis tools see it: its {@link GroundTruth} (xyxy px, columnar; crowd / ignore regions
+ * flagged in `gtIgnore` are never matched and hide detections inside them; `gtAreaPx2` is the area size ranges
+ * use, as in pycocotools) and the detections a model returned for it. Build these with
+ * {@link analysisImagesFrom}, or as `{ ...ds.groundTruth(id), detections }`, or by hand in tests.
  *
  * @example
- * const img: AnalysisImage = {
- *   imageId: 1, domain: "uav",
- *   gtBoxesXyxy: new Float32Array([10, 10, 20, 20]), gtCategoryIds: new Int32Array([3]),
- *   detections: { length: 0, boxesXyxy: new Float32Array(0), scores: new Float32Array(0),
- *     categoryIds: new Int32Array(0), clickIndex: new Int32Array(0) },
- * };
+ * const img: AnalysisImage = { ...makeGroundTruth(1, [{ bboxXywh: [10, 10, 10, 10], categoryId: 3 }]), detections: emptyDetections() };
  */
-export interface AnalysisImage {
-  imageId: number;
-  /** The image's domain (TinySet's six domains); "all" when absent. */
-  domain?: string;
-  /** Ground-truth boxes, xyxy px, 4 numbers per box. */
-  gtBoxesXyxy: Float32Array | Float64Array;
-  gtCategoryIds: Int32Array;
-  /** 1 marks a crowd / ignore region (COCO iscrowd): it is never matched and hides detections inside it. */
-  gtIgnore?: Uint8Array;
-  /** Annotation ids (default: the index within the image). */
-  gtIds?: Int32Array;
-  /** The annotation `area` field (px^2) that size ranges use, as in pycocotools; default: box width * height. */
-  gtAreaPx2?: Float64Array | Float32Array;
-  detections: DetectionList;
+export interface AnalysisImage extends GroundTruth {
+  detections: Detections;
 }
 
 /** The AI-TOD size bins (area in px^2): very tiny [0, 8^2), tiny [8^2, 16^2), small [16^2, 32^2), medium [32^2, inf). */

@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { Boxes } from "../structures/boxes.js";
+import type { GroundTruth } from "../structures/ground-truth.js";
 import { DealkitInputError } from "../util/errors.js";
 import { selectAnnotationRows, type AnnotationColumns, type AnnotationRecord } from "./annotations.js";
 import { checkDatasetParts } from "./check.js";
@@ -7,6 +8,7 @@ import type { CategoryInfo, DatasetParts, ImageInfo } from "./dataset-types.js";
 import { CocoAccumulator, type CocoReadOptions } from "./formats/coco-records.js";
 import { IssueCollector, type ValidationIssue } from "./issues.js";
 import { cocoObjectOf, type CocoJson } from "./formats/coco-object.js";
+import { groundTruthOfImage } from "./ground-truth.js";
 
 /** An index of rows grouped by a key: rows of group g are `order[start[g] .. start[g + 1])`. */
 interface Grouping {
@@ -187,6 +189,17 @@ export class Dataset {
     const out = new Float64Array(rows.length * 4);
     rows.forEach((r, j) => out.set(this.annotations.bboxXywh.subarray(r * 4, r * 4 + 4), j * 4));
     return new Boxes(out, "xywh", "px");
+  }
+
+  /**
+   * The ground truth of an image as one {@link GroundTruth} (boxes xyxy and xywh px, category ids, crowd or
+   * ignore flags, ids, areas, domain, size): what training, prediction, analysis and viz read.
+   *
+   * @example
+   * const gt = ds.groundTruth(ds.images[0].id);
+   */
+  groundTruth(imageId: number): GroundTruth {
+    return groundTruthOfImage(this, imageId);
   }
 
   /**

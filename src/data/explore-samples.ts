@@ -4,6 +4,7 @@
  */
 import * as path from "node:path";
 import * as aq from "arquero";
+import { gtBoxXywh } from "../structures/ground-truth.js";
 import type { RgbImage } from "../structures/image.js";
 import { Random } from "../util/random.js";
 import { Dataset } from "./dataset.js";
@@ -46,18 +47,13 @@ export async function loadSamples(ds: Dataset, options: LoadSamplesOptions = {})
   const out: ExploreSample[] = [];
   for (const i of picked) {
     const im = ds.images[i]!;
-    const rows = ds.annotationsOfImage(im.id);
-    const b = ds.annotations.bboxXywh;
+    const gt = ds.groundTruth(im.id);
     out.push({
       imageId: im.id,
       domain: im.domain ?? "",
-      title: `${path.posix.basename(im.fileName)} (${rows.length} boxes)`,
+      title: `${path.posix.basename(im.fileName)} (${gt.gtCategoryIds.length} boxes)`,
       image: await loadImageRgb(ds.imagePath(im.id)),
-      boxes: [...rows].map((r) => ({
-        bboxXywh: [b[r * 4]!, b[r * 4 + 1]!, b[r * 4 + 2]!, b[r * 4 + 3]!],
-        categoryId: ds.annotations.categoryIds[r]!,
-        ignore: ds.annotations.ignore[r] === 1 || ds.annotations.iscrowd[r] === 1,
-      })),
+      boxes: Array.from(gt.gtCategoryIds, (categoryId, g) => ({ bboxXywh: gtBoxXywh(gt, g), categoryId, ignore: gt.gtIgnore?.[g] === 1 })),
     });
   }
   return out;

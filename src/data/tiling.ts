@@ -1,6 +1,4 @@
 import type { RgbImage } from "../structures/image.js";
-import type { DetectionList } from "../model/types.js";
-import { Detections } from "../structures/detections.js";
 import { DealkitConfigError } from "../util/errors.js";
 
 /** A window of an image: its top-left offset and size in pixels. Add (x, y) to map tile boxes back. */
@@ -93,16 +91,6 @@ export function clipBoxesToTile(bboxXywh: Float64Array, tile: Tile, options: { m
     vis.push(visible);
   }
   return { indices: Int32Array.from(idx), bboxXywh: Float64Array.from(boxes), visible: Float64Array.from(vis) };
-}
-
-/**
- * Maps detections made on a tile back to the full image (shifts boxes by the tile offset; new arrays).
- *
- * @example
- * const full = detectionsFromTile(await detector.detect(crop, clicks), tile);
- */
-export function detectionsFromTile(detections: DetectionList, tile: Tile): Detections {
-  return Detections.fromList(detections).translate(tile.x, tile.y);
 }
 
 /**

@@ -1,7 +1,6 @@
+import { overlapXyxy, type MatchMetric } from "../structures/iou.js";
 import { checkOneOf } from "../util/errors.js";
 
-/** How two boxes are compared when merging: intersection over union, or intersection over the smaller box. */
-export type MatchMetric = "iou" | "ios";
 /** Greedy non-maximum suppression (keep the best, drop its matches) or non-maximum merging (union them). */
 export type MergeMethod = "nms" | "nmm";
 
@@ -25,20 +24,6 @@ export interface MergeResult {
   clusterSize: Int32Array;
 }
 
-/** IoU or IoS of boxes a and b (xyxy, read from flat arrays at box indices i and j). */
-export function boxMatch(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number, metric: MatchMetric): number {
-  const ax1 = a[4 * i]!, ay1 = a[4 * i + 1]!, ax2 = a[4 * i + 2]!, ay2 = a[4 * i + 3]!;
-  const bx1 = b[4 * j]!, by1 = b[4 * j + 1]!, bx2 = b[4 * j + 2]!, by2 = b[4 * j + 3]!;
-  const iw = Math.min(ax2, bx2) - Math.max(ax1, bx1);
-  const ih = Math.min(ay2, by2) - Math.max(ay1, by1);
-  if (iw <= 0 || ih <= 0) return 0;
-  const inter = iw * ih;
-  const areaA = Math.max(0, ax2 - ax1) * Math.max(0, ay2 - ay1);
-  const areaB = Math.max(0, bx2 - bx1) * Math.max(0, by2 - by1);
-  const denom = metric === "iou" ? areaA + areaB - inter : Math.min(areaA, areaB);
-  return denom > 0 ? inter / denom : 0;
-}
-
 /**
  * Pairs of boxes (same group) whose metric is >= threshold, as adjacency lists. A sweep over x1 keeps it
  * near-linear for the many small, scattered boxes of small-object scenes (no n^2 over thousands of boxes).
@@ -59,7 +44,7 @@ export function matchingPairs(
       const j = order[b]!;
       if (boxesXyxy[4 * j]! >= x2) break;
       if (groups[i] !== groups[j]) continue;
-      if (boxMatch(boxesXyxy, i, boxesXyxy, j, metric) >= threshold) {
+      if (overlapXyxy(boxesXyxy, i, boxesXyxy, j, metric) >= threshold) {
         adj[i]!.push(j);
         adj[j]!.push(i);
       }

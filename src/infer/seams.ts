@@ -1,5 +1,5 @@
-import { boxMatch } from "./merge.js";
 import type { Tile } from "../data/tiling.js";
+import { iosXyxy } from "../structures/iou.js";
 
 /**
  * True when box (x1, y1, x2, y2), in image px, touches a border of `rect` that is inside the image (not
@@ -60,7 +60,7 @@ export function resolveSeams(
     for (let k = 0; k < wholeByX.length && wholeX1[k]! < x2; k++) {
       const j = wholeByX[k]!;
       if (groups[j] !== groups[i] || sliceOf[j] === sliceOf[i]) continue;
-      if (boxMatch(boxesXyxy, i, boxesXyxy, j, "ios") >= threshold) {
+      if (iosXyxy(boxesXyxy, i, boxesXyxy, j) >= threshold) {
         dropped[i] = 1;
         droppedCount++;
         break;
@@ -76,7 +76,7 @@ export function resolveSeams(
     for (let b = a + 1; b < live.length; b++) {
       const i = live[a]!, j = live[b]!;
       if (groups[i] !== groups[j] || sliceOf[i] === sliceOf[j]) continue;
-      if (boxMatch(boxesXyxy, i, boxesXyxy, j, "ios") <= 0) continue;
+      if (iosXyxy(boxesXyxy, i, boxesXyxy, j) <= 0) continue;
       if (axisIos(boxesXyxy, i, j, 0) >= 0.8 || axisIos(boxesXyxy, i, j, 1) >= 0.8) {
         const ri = find(i), rj = find(j);
         if (ri !== rj) {

@@ -1,20 +1,22 @@
-import type { Click, DetectionList, PromptEmbedding, PromptableDetector } from "../model/types.js";
-import type { RgbImage } from "../structures/image.js";
-import { checkOneOf } from "../util/errors.js";
-import { checkClicksInImage, clickGroups, type PromptDetectOptions } from "./detect.js";
-import { concatDetections, pickDetections, topByScore } from "./detection-list.js";
-import { mergeBoxes, type MatchMetric, type MergeMethod } from "./merge.js";
-import { resolveSeams, touchesInnerBorder } from "./seams.js";
 import { cropImage, tileGrid, type Tile } from "../data/tiling.js";
-import { DealkitConfigError } from "../util/errors.js";
+import { checkClicks, type Click } from "../structures/click.js";
+import { concatDetections, detectionOrder, selectDetections, type Detections } from "../structures/detections.js";
+import { DETECT_DEFAULTS, type DetectOptions, type PromptEmbedding, type PromptableDetector } from "../structures/detector.js";
+import type { RgbImage } from "../structures/image.js";
+import type { MatchMetric } from "../structures/iou.js";
+import { checkOneOf, DealkitConfigError } from "../util/errors.js";
+import { clickGroups } from "./detect.js";
+import { mergeBoxes, type MergeMethod } from "./merge.js";
+import { resolveSeams, touchesInnerBorder } from "./seams.js";
 import { bestSliceFor } from "./slices.js";
 
 /**
- * Options of {@link detectSliced}. Defaults: sliceSize = model.inputSize, overlap 0.2, fullImagePass false,
- * mergeMethod "nmm", matchMetric "ios", matchThreshold 0.5, seamMarginPx 2, reuseEmbeddings true, and the
- * {@link PromptDetectOptions} defaults (scoreThreshold 0.05, maxPerClick 300, topK Infinity).
+ * Options of {@link detectSliced}: the {@link DetectOptions} (same names as `detect`) plus the slicing ones.
+ * Defaults: sliceSize = model.inputSize, overlap 0.2, fullImagePass false, mergeMethod "nmm", seamMarginPx 2,
+ * reuseEmbeddings true; merging across slices by "ios" at 0.5 (mergeMetric, mergeThreshold: a box cut by a
+ * slice edge lies inside its whole twin); scoreThreshold 0.05, maxDetections 300, nmsIou 0.7, topK Infinity.
  */
-export interface SlicedDetectOptions extends Omit<PromptDetectOptions, "mergeIouThreshold" | "mergeMetric"> {
+export interface SlicedDetectOptions extends DetectOptions {
   /** Side of the square slices, px. Default: the model's inputSize (slices run at native resolution). */
   sliceSize?: number;
   /** Fraction of a slice shared with its neighbour, in [0, 0.9). Default 0.2. */
@@ -23,10 +25,6 @@ export interface SlicedDetectOptions extends Omit<PromptDetectOptions, "mergeIou
   fullImagePass?: boolean;
   /** "nms" keeps one box per cluster, "nmm" joins the cluster into its union. Default "nmm". */
   mergeMethod?: MergeMethod;
-  /** "iou" or "ios" (intersection over the smaller box, which catches a box cut by a slice edge). Default "ios". */
-  matchMetric?: MatchMetric;
-  /** Boxes of one group matching at >= this are one object. Default 0.5. */
-  matchThreshold?: number;
   /** A box within this many px of an inner slice border counts as cut by the seam. Default 2. */
   seamMarginPx?: number;
   /**
@@ -62,8 +60,8 @@ export interface SlicedStats {
   /** Detections returned. */
   finalDetections: number;
   mergeMethod: MergeMethod;
-  matchMetric: MatchMetric;
-  matchThreshold: number;
+  mergeMetric: MatchMetric;
+  mergeThreshold: number;
   /** Wall-clock milliseconds: total, embedding, model on slices (sum, and the slowest slice), merging. */
   timeMs: number;
   embedMs: number;
@@ -74,7 +72,7 @@ export interface SlicedStats {
 
 /** Detections of a sliced run, with the slice grid and the statistics. */
 export interface SlicedResult {
-  detections: DetectionList;
+  detections: Detections;
   slices: Tile[];
   stats: SlicedStats;
 }
@@ -101,17 +99,17 @@ export async function detectSliced(
   options: SlicedDetectOptions = {},
 ): Promise<SlicedResult> {
   const t0 = performance.now();
-  checkClicksInImage(clicks, image.width, image.height);
+  checkClicks(clicks, image.width, image.height);
   const sliceSize = options.sliceSize ?? model.inputSize;
   const overlap = options.overlap ?? 0.2;
   const mergeMethod = checkOneOf("mergeMethod", options.mergeMethod ?? "nmm", ["nms", "nmm"] as const);
-  const matchMetric = checkOneOf("matchMetric", options.matchMetric ?? "ios", ["iou", "ios"] as const);
-  const matchThreshold = options.matchThreshold ?? 0.5;
-  const scoreThreshold = options.scoreThreshold ?? 0.05;
+  const mergeMetric = checkOneOf("mergeMetric", options.mergeMetric ?? "ios", ["iou", "ios"] as const);
+  const mergeThreshold = options.mergeThreshold ?? DETECT_DEFAULTS.mergeThreshold;
+  const scoreThreshold = options.scoreThreshold ?? DETECT_DEFAULTS.scoreThreshold;
   const seamMarginPx = options.seamMarginPx ?? 2;
   const reuse = options.reuseEmbeddings ?? true;
   const fullImagePass = options.fullImagePass ?? false;
-  const detectOpts = { scoreThreshold, maxDetections: options.maxPerClick ?? 300 };
+  const detectOpts: DetectOptions = { scoreThreshold, maxDetections: options.maxDetections ?? DETECT_DEFAULTS.maxDetections, nmsIou: options.nmsIou };
   if (!(Number.isInteger(sliceSize) && sliceSize >= 16)) throw new DealkitConfigError(`sliceSize must be an integer >= 16, got ${sliceSize}`);
   if (!(overlap >= 0 && overlap < 0.9)) throw new DealkitConfigError(`overlap must be in [0, 0.9), got ${overlap}`);
   const rects = tileGrid(image.width, image.height, { sliceSize, overlap });
@@ -139,14 +137,14 @@ export async function detectSliced(
   const useEmbeddings = reuse && embeddings.length > 0;
 
   // 2. Run every slice.
-  const parts: { list: DetectionList; dx: number; dy: number; slice: number }[] = [];
+  const parts: { detections: Detections; dx: number; dy: number; slice: number }[] = [];
   let detectMs = 0;
   let maxSliceMs = 0;
   let slicesRun = 0;
   for (let s = 0; s < rects.length; s++) {
     const r = rects[s]!;
     const ts = performance.now();
-    let list: DetectionList | undefined;
+    let list: Detections | undefined;
     if (useEmbeddings) {
       list = await model.detectWithEmbeddings(cropImage(image, r), embeddings, detectOpts);
     } else {
@@ -159,7 +157,7 @@ export async function detectSliced(
     }
     if (list) {
       slicesRun++;
-      parts.push({ list, dx: r.x, dy: r.y, slice: s });
+      parts.push({ detections: list, dx: r.x, dy: r.y, slice: s });
       const dt = performance.now() - ts;
       detectMs += dt;
       maxSliceMs = Math.max(maxSliceMs, dt);
@@ -170,7 +168,7 @@ export async function detectSliced(
     const list = useEmbeddings
       ? await model.detectWithEmbeddings(image, embeddings, detectOpts)
       : await model.detect(image, clicks, detectOpts);
-    parts.push({ list, dx: 0, dy: 0, slice: -1 });
+    parts.push({ detections: list, dx: 0, dy: 0, slice: -1 });
   }
 
   // 3. Back to image coordinates, seams, merge.
@@ -178,25 +176,25 @@ export async function detectSliced(
   const all = concatDetections(parts);
   const sliceOfAll = new Int32Array(all.length);
   let k = 0;
-  for (const p of parts) for (let i = 0; i < p.list.length; i++) sliceOfAll[k++] = p.slice;
-  const passing = topByScore(all).filter((i) => all.scores[i]! >= scoreThreshold);
-  const dets = pickDetections(all, passing);
+  for (const p of parts) for (let i = 0; i < p.detections.length; i++) sliceOfAll[k++] = p.slice;
+  const passing = detectionOrder(all).filter((i) => all.scores[i]! >= scoreThreshold);
+  const dets = selectDetections(all, passing);
   const sliceOf = Int32Array.from(passing, (i) => sliceOfAll[i]!);
   const cut = Uint8Array.from(passing, (_, j) => {
     const s = sliceOf[j]!;
     return s >= 0 && touchesInnerBorder(dets.boxesXyxy.subarray(4 * j, 4 * j + 4), rects[s]!, image.width, image.height, seamMarginPx) ? 1 : 0;
   });
   const groups = clickGroups(dets, clicks);
-  const seams = resolveSeams(dets.boxesXyxy, dets.scores, groups, sliceOf, cut, matchThreshold);
-  const survivors = pickDetections(dets, seams.index);
+  const seams = resolveSeams(dets.boxesXyxy, dets.scores, groups, sliceOf, cut, mergeThreshold);
+  const survivors = selectDetections(dets, seams.index);
   const merged = mergeBoxes(seams.boxesXyxy, seams.scores, Int32Array.from(seams.index, (i) => groups[i]!), {
     method: mergeMethod,
-    metric: matchMetric,
-    threshold: matchThreshold,
+    metric: mergeMetric,
+    threshold: mergeThreshold,
   });
   const topK = options.topK ?? Infinity;
   const keep = Number.isFinite(topK) ? merged.keep.slice(0, Math.max(0, topK)) : merged.keep;
-  const out = pickDetections(survivors, keep);
+  const out = selectDetections(survivors, keep);
   keep.forEach((i, j) => {
     out.boxesXyxy.set(merged.boxesXyxy.subarray(4 * j, 4 * j + 4), 4 * j);
     out.scores[j] = seams.scores[i]!;
@@ -222,8 +220,8 @@ export async function detectSliced(
       mergedAway: seams.index.length - merged.keep.length,
       finalDetections: out.length,
       mergeMethod,
-      matchMetric,
-      matchThreshold,
+      mergeMetric,
+      mergeThreshold,
       timeMs: performance.now() - t0,
       embedMs,
       detectMs,

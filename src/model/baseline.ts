@@ -1,5 +1,9 @@
 import { tf } from "../backend/tf.js";
+import { checkClicks, type Click } from "../structures/click.js";
+import type { Detections } from "../structures/detections.js";
+import { DETECT_DEFAULTS, type DetectOptions, type PromptEmbedding } from "../structures/detector.js";
 import type { RgbImage } from "../structures/image.js";
+import type { Random } from "../util/random.js";
 import { Backbone } from "./backbone.js";
 import { resolveModelConfig, type ModelConfig, type ModelConfigInput } from "./config.js";
 import { Decoder, type StageOutput } from "./decoder.js";
@@ -7,9 +11,12 @@ import { HybridFeatureEnhancement, type EnhancedFeatures } from "./hybrid-featur
 import { Conv2d } from "./layers.js";
 import { imageToInput } from "./ops.js";
 import { ParamStore } from "./params.js";
-import { candidateFromNorm, selectCandidates, toDetectionList, type Candidate } from "./postprocess.js";
+import { candidateFromNorm, candidatesToDetections, selectCandidates, type Candidate } from "./postprocess.js";
 import { selectPeaks } from "./query-allocation.js";
-import type { Click, DetectionList, DetectOptions, PromptableDetector, PromptEmbedding } from "./types.js";
+import type { TrainBatch } from "./loss/batch.js";
+import { baselineLoss } from "./loss/baseline-loss.js";
+import type { LossWeights } from "./loss/losses.js";
+import type { TrainableDetector, TrainingLoss } from "./loss/training.js";
 
 /** What one baseline forward pass produces (B = images). */
 export interface BaselineOutputs {
@@ -26,8 +33,9 @@ export interface BaselineOutputs {
  * query selection (K = maxQueries, as RT-DETR) and re-weights the features like DEAL's density does, and the
  * decoder predicts one logit per class. Build it with {@link createBaseline}.
  */
-export class BaselineModel implements PromptableDetector {
+export class BaselineModel implements TrainableDetector {
   readonly kind = "baseline" as const;
+  readonly promptedTraining = false;
   readonly inputSize: number;
   readonly config: ModelConfig;
   readonly params: ParamStore;
@@ -66,8 +74,17 @@ export class BaselineModel implements PromptableDetector {
     return { stages, heatLogits, mask };
   }
 
-  /** Clicks are ignored: the baseline detects every class it was trained on. */
-  async detect(image: RgbImage, _clicks: readonly Click[] = [], options: DetectOptions = {}): Promise<DetectionList> {
+  /** Training: nothing to add (every object of a sample is a target). */
+  prepareBatch(_batch: TrainBatch, _rng: Random): void {}
+
+  /** Training: {@link baselineLoss}. */
+  trainingLoss(batch: TrainBatch, weights: LossWeights): TrainingLoss {
+    return baselineLoss(this, batch, weights);
+  }
+
+  /** Clicks are checked ({@link checkClicks}) but otherwise ignored: the baseline detects every class it was trained on. */
+  async detect(image: RgbImage, clicks: readonly Click[] = [], options: DetectOptions = {}): Promise<Detections> {
+    checkClicks(clicks, image.width, image.height);
     const out = tf.tidy(() => {
       const last = this.forward(imageToInput(image, this.inputSize)).stages;
       const s = last[last.length - 1]!;
@@ -86,14 +103,14 @@ export class BaselineModel implements PromptableDetector {
     for (const c of cands) byClass.set(c.categoryId, [...(byClass.get(c.categoryId) ?? []), c]);
     const kept = [...byClass.values()].flatMap((g) => selectCandidates(g, options));
     kept.sort((a, b) => b.score - a.score);
-    return toDetectionList(kept.slice(0, options.maxDetections ?? 300));
+    return candidatesToDetections(kept.slice(0, options.maxDetections ?? DETECT_DEFAULTS.maxDetections));
   }
 
   async embedClicks(): Promise<PromptEmbedding[]> {
     return [];
   }
 
-  async detectWithEmbeddings(image: RgbImage, _embeddings: readonly PromptEmbedding[], options: DetectOptions = {}): Promise<DetectionList> {
+  async detectWithEmbeddings(image: RgbImage, _embeddings: readonly PromptEmbedding[], options: DetectOptions = {}): Promise<Detections> {
     return this.detect(image, [], options);
   }
 

@@ -1,5 +1,9 @@
 import { tf } from "../backend/tf.js";
+import { checkClicks, groupPrompts, type Click } from "../structures/click.js";
+import { emptyDetections, type Detections } from "../structures/detections.js";
+import type { DetectOptions, PromptEmbedding } from "../structures/detector.js";
 import type { RgbImage } from "../structures/image.js";
+import { DealkitInputError } from "../util/errors.js";
 import { Backbone } from "./backbone.js";
 import { resolveModelConfig, type ModelConfig, type ModelConfigInput } from "./config.js";
 import { Decoder, type StageOutput } from "./decoder.js";
@@ -8,10 +12,13 @@ import { HybridFeatureEnhancement, type EnhancedFeatures } from "./hybrid-featur
 import { imageToInput } from "./ops.js";
 import { ParamStore } from "./params.js";
 import { PointEmbedding } from "./point-embedding.js";
-import { candidateFromNorm, selectCandidates, toDetectionList, type Candidate } from "./postprocess.js";
-import { groupPrompts, validateClicks, validateEmbeddings } from "./prompt-groups.js";
+import { candidateFromNorm, candidatesToDetections, selectCandidates, type Candidate } from "./postprocess.js";
 import { allocateQueries, type QueryAllocation } from "./query-allocation.js";
-import type { Click, DetectionList, DetectOptions, PromptableDetector, PromptEmbedding } from "./types.js";
+import type { TrainBatch } from "./loss/batch.js";
+import { addTrainingClicks, dealLoss } from "./loss/deal-loss.js";
+import type { LossWeights } from "./loss/losses.js";
+import type { TrainableDetector, TrainingLoss, TrainingSettings } from "./loss/training.js";
+import type { Random } from "../util/random.js";
 
 /** Everything one DEAL forward pass produces for a batch of prompts (B = prompts). */
 export interface DealOutputs {
@@ -27,8 +34,9 @@ export interface DealOutputs {
  * (per click, averaged per prompt) -> point-guided density activation -> Density-Guided Query Allocation ->
  * decoder. Build it with {@link createDeal}.
  */
-export class DealModel implements PromptableDetector {
+export class DealModel implements TrainableDetector {
   readonly kind = "deal" as const;
+  readonly promptedTraining = true;
   readonly inputSize: number;
   readonly config: ModelConfig;
   readonly params: ParamStore;
@@ -85,31 +93,79 @@ export class DealModel implements PromptableDetector {
     return this.heads(feats, prompt, minCounts);
   }
 
-  async detect(image: RgbImage, clicks: readonly Click[], options: DetectOptions = {}): Promise<DetectionList> {
-    validateClicks(clicks, image.width, image.height);
-    if (clicks.length === 0) return toDetectionList([]);
-    const vectors = tf.tidy(() => {
-      const feats = this.encode(imageToInput(image, this.inputSize));
-      return this.embedClickTensor(feats, this.clickTensor(image, clicks));
-    });
-    const data = await vectors.data();
-    vectors.dispose();
-    return this.detectWithEmbeddings(image, this.toEmbeddings(clicks, data as Float32Array), options);
+  /**
+   * Training: up to `promptCycles` extra clicks per sample (a uniform draw of 0..n, capped by maxClicksPerPrompt),
+   * chosen by PG-CPP or at random ({@link addTrainingClicks}).
+   */
+  prepareBatch(batch: TrainBatch, rng: Random, settings: TrainingSettings): void {
+    const extra = Math.min(settings.promptCycles, this.config.maxClicksPerPrompt - 1);
+    addTrainingClicks(this, batch, extra > 0 ? rng.int(extra + 1) : 0, settings.prompting, rng);
+  }
+
+  /** Training: {@link dealLoss}. */
+  trainingLoss(batch: TrainBatch, weights: LossWeights): TrainingLoss {
+    return dealLoss(this, batch, weights);
+  }
+
+  /** Checks clicks ({@link checkClicks}), encodes the image once, embeds the clicks and decodes every prompt. */
+  async detect(image: RgbImage, clicks: readonly Click[], options: DetectOptions = {}): Promise<Detections> {
+    checkClicks(clicks, image.width, image.height);
+    if (clicks.length === 0) return emptyDetections();
+    const feats = this.encodeImage(image);
+    try {
+      const embeddings = await this.embedOnFeatures(feats, image, clicks);
+      return await this.decodePrompts(feats, image, embeddings, options);
+    } finally {
+      disposeFeatures(feats);
+    }
   }
 
   async embedClicks(image: RgbImage, clicks: readonly Click[]): Promise<PromptEmbedding[]> {
-    validateClicks(clicks, image.width, image.height);
+    checkClicks(clicks, image.width, image.height);
     if (clicks.length === 0) return [];
-    const vectors = tf.tidy(() => this.embedClickTensor(this.encode(imageToInput(image, this.inputSize)), this.clickTensor(image, clicks)));
-    const data = (await vectors.data()) as Float32Array;
-    vectors.dispose();
-    return this.toEmbeddings(clicks, data);
+    const feats = this.encodeImage(image);
+    try {
+      return await this.embedOnFeatures(feats, image, clicks);
+    } finally {
+      disposeFeatures(feats);
+    }
   }
 
-  async detectWithEmbeddings(image: RgbImage, embeddings: readonly PromptEmbedding[], options: DetectOptions = {}): Promise<DetectionList> {
+  async detectWithEmbeddings(image: RgbImage, embeddings: readonly PromptEmbedding[], options: DetectOptions = {}): Promise<Detections> {
+    checkEmbeddings(embeddings, this.config.dModel);
+    if (embeddings.length === 0) return emptyDetections();
+    const feats = this.encodeImage(image);
+    try {
+      return await this.decodePrompts(feats, image, embeddings, options);
+    } finally {
+      disposeFeatures(feats);
+    }
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+
+  private encodeImage(image: RgbImage): EnhancedFeatures {
+    const [fine, context, contextPos] = tf.tidy(() => {
+      const f = this.encode(imageToInput(image, this.inputSize));
+      return [f.fine, f.context, f.contextPos];
+    });
+    return { fine: fine as tf.Tensor4D, context: context as tf.Tensor3D, contextPos: contextPos as tf.Tensor3D };
+  }
+
+  /** One embedding per click, read back to the CPU (so it can prompt other crops of the image). */
+  private async embedOnFeatures(feats: EnhancedFeatures, image: RgbImage, clicks: readonly Click[]): Promise<PromptEmbedding[]> {
+    const vectors = tf.tidy(() => this.embedClickTensor(feats, this.clickTensor(image, clicks)));
+    const data = (await vectors.data()) as Float32Array;
+    vectors.dispose();
     const d = this.config.dModel;
-    validateEmbeddings(embeddings, d);
-    if (embeddings.length === 0) return toDetectionList([]);
+    return clicks.map((c, i) => ({ clickIndex: i, categoryId: c.categoryId ?? -1, vector: data.slice(i * d, (i + 1) * d) }));
+  }
+
+  /** Groups the embeddings into prompts, runs the heads once per prompt on `feats` and post-processes each prompt's boxes. */
+  private async decodePrompts(feats: EnhancedFeatures, image: RgbImage, embeddings: readonly PromptEmbedding[], options: DetectOptions): Promise<Detections> {
+    const d = this.config.dModel;
     const groups = groupPrompts(embeddings);
     const p = groups.length;
     const k = Math.max(...groups.map((g) => g.members.length));
@@ -120,7 +176,6 @@ export class DealModel implements PromptableDetector {
       maskData[gi * k + j] = 1;
     }));
     const out = tf.tidy(() => {
-      const feats = this.encode(imageToInput(image, this.inputSize));
       const tiled: EnhancedFeatures = {
         fine: tf.tile(feats.fine, [p, 1, 1, 1]) as tf.Tensor4D,
         context: tf.tile(feats.context, [p, 1, 1]) as tf.Tensor3D,
@@ -144,11 +199,7 @@ export class DealModel implements PromptableDetector {
       }
       cands.push(...selectCandidates(mine, options));
     });
-    return toDetectionList(cands);
-  }
-
-  dispose(): void {
-    this.params.dispose();
+    return candidatesToDetections(cands);
   }
 
   private clickTensor(image: RgbImage, clicks: readonly Click[]): tf.Tensor3D {
@@ -159,11 +210,19 @@ export class DealModel implements PromptableDetector {
     });
     return tf.tensor3d(xy, [1, clicks.length, 2]);
   }
+}
 
-  private toEmbeddings(clicks: readonly Click[], data: Float32Array): PromptEmbedding[] {
-    const d = this.config.dModel;
-    return clicks.map((c, i) => ({ clickIndex: i, categoryId: c.categoryId ?? -1, vector: data.slice(i * d, (i + 1) * d) }));
-  }
+function disposeFeatures(f: EnhancedFeatures): void {
+  tf.dispose([f.fine, f.context, f.contextPos]);
+}
+
+/** Embeddings must have the model's width; otherwise a DealkitInputError names the embedding. */
+function checkEmbeddings(embeddings: readonly PromptEmbedding[], dim: number): void {
+  embeddings.forEach((e, i) => {
+    if (!e.vector || e.vector.length !== dim) {
+      throw new DealkitInputError(`embedding vector has length ${e.vector?.length}; this model needs ${dim}`, { record: `embedding ${i}`, field: "vector" });
+    }
+  });
 }
 
 /**

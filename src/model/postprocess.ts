@@ -1,7 +1,6 @@
-import type { DetectionList, DetectOptions } from "./types.js";
-
-/** Default detect options. */
-export const DETECT_DEFAULTS = { scoreThreshold: 0.05, maxDetections: 300, nmsIou: 0.7 } as const;
+import { createDetections, type Detections } from "../structures/detections.js";
+import { DETECT_DEFAULTS, type DetectOptions } from "../structures/detector.js";
+import { iouXyxy } from "../structures/iou.js";
 
 /** One candidate: a box in image pixels (xyxy), a score, a category and the click that asked for it. */
 export interface Candidate {
@@ -14,13 +13,7 @@ export interface Candidate {
   clickIndex: number;
 }
 
-function iou(a: Candidate, b: Candidate): number {
-  const iw = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
-  const ih = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
-  if (iw <= 0 || ih <= 0) return 0;
-  const inter = iw * ih;
-  return inter / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter);
-}
+const corners = (c: Candidate): [number, number, number, number] => [c.x1, c.y1, c.x2, c.y2];
 
 /**
  * Filters one group's candidates: score >= threshold, greedy NMS at `nmsIou` (set it >= 1 to switch it off;
@@ -35,29 +28,25 @@ export function selectCandidates(cands: readonly Candidate[], options: DetectOpt
   const kept: Candidate[] = [];
   for (const c of sorted) {
     if (kept.length >= maxDet) break;
-    if (nmsIou < 1 && kept.some((k) => iou(k, c) > nmsIou)) continue;
+    if (nmsIou < 1 && kept.some((k) => iouXyxy(corners(k), 0, corners(c), 0) > nmsIou)) continue;
     kept.push(c);
   }
   return kept;
 }
 
-/** Columnar {@link DetectionList} from candidates. */
-export function toDetectionList(cands: readonly Candidate[]): DetectionList {
-  const n = cands.length;
-  const out: DetectionList = {
-    length: n,
-    boxesXyxy: new Float32Array(n * 4),
-    scores: new Float32Array(n),
-    categoryIds: new Int32Array(n),
-    clickIndex: new Int32Array(n),
-  };
-  cands.forEach((c, i) => {
-    out.boxesXyxy.set([c.x1, c.y1, c.x2, c.y2], i * 4);
-    out.scores[i] = c.score;
-    out.categoryIds[i] = c.categoryId;
-    out.clickIndex[i] = c.clickIndex;
-  });
-  return out;
+/**
+ * Columnar {@link Detections} from candidates.
+ *
+ * @example
+ * candidatesToDetections(selectCandidates(cands, { scoreThreshold: 0.3 }));
+ */
+export function candidatesToDetections(cands: readonly Candidate[]): Detections {
+  return createDetections(
+    Float32Array.from(cands.flatMap(corners)),
+    Float32Array.from(cands, (c) => c.score),
+    Int32Array.from(cands, (c) => c.categoryId),
+    Int32Array.from(cands, (c) => c.clickIndex),
+  );
 }
 
 /** Normalised cxcywh (flat, 4 per box) -> candidate in pixels of a width x height image, clipped to it. */

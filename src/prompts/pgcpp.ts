@@ -1,6 +1,8 @@
 import type { Random } from "../util/random.js";
-import type { Click, DetectionList } from "../model/types.js";
-import type { BboxXywh } from "./samplers.js";
+import { xywhToXyxy, type BboxXywh } from "../structures/bbox.js";
+import type { Click } from "../structures/click.js";
+import type { Detections } from "../structures/detections.js";
+import { iouXyxy } from "../structures/iou.js";
 import { centerClick, uniformClick } from "./samplers.js";
 
 /** Options of PG-CPP. Defaults: cycles 2, scoreThreshold 0.3. */
@@ -9,14 +11,6 @@ export interface PgcppOptions {
   cycles?: number;
   /** Predictions below this score do not count as finding an object. Default 0.3. */
   scoreThreshold?: number;
-}
-
-function iouXywhXyxy(g: BboxXywh, p: ArrayLike<number>, o: number): number {
-  const iw = Math.min(g[0] + g[2], p[o + 2]!) - Math.max(g[0], p[o]!);
-  const ih = Math.min(g[1] + g[3], p[o + 3]!) - Math.max(g[1], p[o + 1]!);
-  if (iw <= 0 || ih <= 0) return 0;
-  const inter = iw * ih;
-  return inter / (g[2] * g[3] + (p[o + 2]! - p[o]!) * (p[o + 3]! - p[o + 1]!) - inter);
 }
 
 /**
@@ -31,10 +25,11 @@ export function pickHardestInstance(gtBoxes: readonly BboxXywh[], predBoxesXyxy:
   let bestArea = Infinity;
   gtBoxes.forEach((g, i) => {
     if (exclude.has(i)) return;
+    const gXyxy = xywhToXyxy(g);
     let m = 0;
     for (let j = 0; j < predScores.length; j++) {
       if (predScores[j]! < scoreThreshold) continue;
-      m = Math.max(m, iouXywhXyxy(g, predBoxesXyxy, j * 4));
+      m = Math.max(m, iouXyxy(gXyxy, 0, predBoxesXyxy, j));
     }
     const area = g[2] * g[3];
     if (m < bestIou - 1e-9 || (Math.abs(m - bestIou) <= 1e-9 && area < bestArea)) {
@@ -55,13 +50,13 @@ export function pickHardestInstance(gtBoxes: readonly BboxXywh[], predBoxesXyxy:
  * @example
  * const { clicks } = await pgcppPrompt((c) => model.detect(img, c), boxes, 3, new Random(0), { cycles: 2 });
  */
-export async function pgcppPrompt(predict: (clicks: Click[]) => Promise<DetectionList>, gtBoxes: readonly BboxXywh[], categoryId: number, rng: Random, options: PgcppOptions = {}): Promise<{ clicks: Click[]; detections: DetectionList | null }> {
+export async function pgcppPrompt(predict: (clicks: Click[]) => Promise<Detections>, gtBoxes: readonly BboxXywh[], categoryId: number, rng: Random, options: PgcppOptions = {}): Promise<{ clicks: Click[]; detections: Detections | null }> {
   if (gtBoxes.length === 0) return { clicks: [], detections: null };
   const cycles = options.cycles ?? 2;
   const first = rng.int(gtBoxes.length);
   const clicked = new Set<number>([first]);
   const clicks: Click[] = [{ ...uniformClick(gtBoxes[first]!, rng), categoryId }];
-  let detections: DetectionList | null = null;
+  let detections: Detections | null = null;
   for (let c = 0; c < cycles && clicked.size < gtBoxes.length; c++) {
     detections = await predict(clicks.slice());
     const next = pickHardestInstance(gtBoxes, detections.boxesXyxy, detections.scores, clicked, options.scoreThreshold ?? 0.3);

@@ -1,9 +1,7 @@
 import { checkOneOf } from "../util/errors.js";
 import type { Random } from "../util/random.js";
-import type { Click } from "../model/types.js";
-
-/** A box as COCO stores it: [x, y, width, height] in pixels. */
-export type BboxXywh = readonly [number, number, number, number];
+import type { BboxXywh } from "../structures/bbox.js";
+import type { Click } from "../structures/click.js";
 
 /** Names of the click samplers. */
 export const CLICK_SAMPLERS = ["center", "uniform", "gaussian", "edge"] as const;

@@ -29,8 +29,21 @@ export {
   type PaperComparison,
   type PaperHeadline,
 } from "./paper-table.js";
-export { PAPER_CACHE_VERSION, checkpointFingerprint, paperCacheKey, type PaperCacheKeyParts } from "./paper-cache.js";
-export { detectionsByImage, restrictToCategories, imagesPerDomain } from "./paper-eval.js";
+export { PAPER_CACHE_VERSION, paperCacheKey, type PaperCacheKeyParts } from "./paper-cache.js";
+export {
+  paperDataStage,
+  paperModelsStage,
+  paperPredictStage,
+  paperEvalStage,
+  paperTideStage,
+  paperAblationStage,
+  PAPER_PREDICT,
+  PAPER_MERGE_IOU,
+  type PaperContext,
+  type PaperModel,
+  type PaperPredictions,
+} from "./paper-stages.js";
+export { restrictToCategories } from "./paper-eval.js";
 export {
   PAPER_MODELS,
   PAPER_TRAIN_SETTINGS,

@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { contentFingerprint } from "../analysis/ablate-cache.js";
-import { readManifest } from "../train/checkpoint.js";
+import { contentFingerprint } from "../util/fingerprint.js";
 import { writeFileAtomic } from "../util/fs.js";
 
 /**
@@ -12,18 +11,6 @@ import { writeFileAtomic } from "../util/fs.js";
 
 /** Bump when what the reproduction computes changes (rows, metrics, protocol), so old entries stop matching. */
 export const PAPER_CACHE_VERSION = 2;
-
-/**
- * A checkpoint's fingerprint: its config and weight bytes (what the model computes with; not its step, path
- * or optimizer state). The same function keys `dealkit ablate`'s cache, so both share cached runs.
- *
- * @example
- * checkpointFingerprint("datasets/models/deal-tiny"); // "9c0e..." (16 hex chars)
- */
-export function checkpointFingerprint(dir: string): string {
-  const manifest = readManifest(dir);
-  return contentFingerprint(manifest.config, fs.readFileSync(path.join(dir, manifest.weights.file)));
-}
 
 /** What a paper-reproduction cache key is made of. */
 export interface PaperCacheKeyParts {

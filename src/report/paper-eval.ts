@@ -1,40 +1,11 @@
-import type { Dataset } from "../data/dataset.js";
-import type { CocoResult } from "../model/predict-split.js";
-import type { DetectionList } from "../model/types.js";
 import type { AnalysisImage } from "../analysis/types.js";
+import { selectDetections } from "../structures/detections.js";
+import { selectGroundTruth } from "../structures/ground-truth.js";
 
 /**
- * Pure glue between predictDataset's COCO results and the analysis images the evaluators read: grouping per
- * image, restricting to a category set (seen vs held-out rows), and picking a per-domain subset of images.
+ * Pure glue of the paper reproduction: restricting analysis images to a category set (the seen vs held-out
+ * rows).
  */
-
-/**
- * COCO results (bbox xywh px) grouped per image as detection lists (xyxy px); `clickIndex` is -1 (COCO results
- * do not carry it).
- *
- * @example
- * const byImage = detectionsByImage(await predictDataset(model, ds));
- */
-export function detectionsByImage(results: readonly CocoResult[]): Map<number, DetectionList> {
-  const groups = new Map<number, CocoResult[]>();
-  for (const r of results) {
-    if (!groups.has(r.image_id)) groups.set(r.image_id, []);
-    groups.get(r.image_id)!.push(r);
-  }
-  const out = new Map<number, DetectionList>();
-  for (const [id, rs] of groups) {
-    const boxes = new Float32Array(rs.length * 4);
-    rs.forEach((r, i) => boxes.set([r.bbox[0], r.bbox[1], r.bbox[0] + r.bbox[2], r.bbox[1] + r.bbox[3]], 4 * i));
-    out.set(id, {
-      length: rs.length,
-      boxesXyxy: boxes,
-      scores: Float32Array.from(rs, (r) => r.score),
-      categoryIds: Int32Array.from(rs, (r) => r.category_id),
-      clickIndex: new Int32Array(rs.length).fill(-1),
-    });
-  }
-  return out;
-}
 
 /**
  * Analysis images restricted to a set of categories: ground truth of other categories is dropped (as if
@@ -51,56 +22,10 @@ export function restrictToCategories(images: readonly AnalysisImage[], categorie
     const keep: number[] = [];
     for (let g = 0; g < im.gtCategoryIds.length; g++) if (categories.has(im.gtCategoryIds[g]!)) keep.push(g);
     if (keep.length === 0) continue;
-    const pick = <T extends Float32Array | Float64Array | Int32Array | Uint8Array>(a: T | undefined, per: number, make: (n: number) => T): T | undefined => {
-      if (!a) return undefined;
-      const b = make(keep.length * per);
-      keep.forEach((g, j) => {
-        for (let k = 0; k < per; k++) b[j * per + k] = a[g * per + k]!;
-      });
-      return b;
-    };
     const d = im.detections;
     const dk: number[] = [];
     for (let i = 0; i < d.length; i++) if (categories.has(d.categoryIds[i]!)) dk.push(i);
-    const boxes = new Float32Array(dk.length * 4);
-    dk.forEach((i, j) => boxes.set(d.boxesXyxy.subarray(4 * i, 4 * i + 4), 4 * j));
-    out.push({
-      imageId: im.imageId,
-      domain: im.domain,
-      gtBoxesXyxy: pick(im.gtBoxesXyxy, 4, (n) => new Float64Array(n))!,
-      gtCategoryIds: pick(im.gtCategoryIds, 1, (n) => new Int32Array(n))!,
-      gtIgnore: pick(im.gtIgnore, 1, (n) => new Uint8Array(n)),
-      gtIds: pick(im.gtIds, 1, (n) => new Int32Array(n)),
-      gtAreaPx2: pick(im.gtAreaPx2, 1, (n) => new Float64Array(n)),
-      detections: {
-        length: dk.length,
-        boxesXyxy: boxes,
-        scores: Float32Array.from(dk, (i) => d.scores[i]!),
-        categoryIds: Int32Array.from(dk, (i) => d.categoryIds[i]!),
-        clickIndex: Int32Array.from(dk, (i) => d.clickIndex[i]!),
-      },
-    });
-  }
-  return out;
-}
-
-/**
- * The ids of the first `perDomain` images of each domain (in the data set's order), or every image when
- * `perDomain` is undefined: a small, balanced and deterministic subset for quick runs.
- *
- * @example
- * const ids = imagesPerDomain(testSet, 4); // 24 ids for TinySet-mini's six domains
- */
-export function imagesPerDomain(ds: Pick<Dataset, "images">, perDomain?: number): number[] {
-  if (perDomain === undefined) return ds.images.map((im) => im.id);
-  const count = new Map<string, number>();
-  const out: number[] = [];
-  for (const im of ds.images) {
-    const d = im.domain ?? "";
-    const n = count.get(d) ?? 0;
-    if (n >= perDomain) continue;
-    count.set(d, n + 1);
-    out.push(im.id);
+    out.push({ ...selectGroundTruth(im, keep), detections: selectDetections(d, dk) });
   }
   return out;
 }

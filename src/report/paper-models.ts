@@ -1,11 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Dataset } from "../data/dataset.js";
-import { resolveModelConfig } from "../model/config.js";
-import { createDetector } from "../model/factory.js";
+import { trainFromSpec } from "../recipes/train.js";
 import { readManifest } from "../train/checkpoint.js";
-import { datasetSource } from "../train/dataset-source.js";
-import { trainDetector } from "../train/loop.js";
 import { cacheDir, projectRoot } from "../util/fs.js";
 
 /** The three models the reproduction compares. */
@@ -67,31 +64,21 @@ export async function resolvePaperModel(
   const dir = cacheDir("models", `${spec.name}-${steps}`);
   if (!options.retrain && hasCheckpoint(dir) && readManifest(dir).step === steps) return { ...spec, dir, source: "cache", step: steps };
   fs.rmSync(dir, { recursive: true, force: true });
-  const source = await datasetSource(await options.train());
   const s = PAPER_TRAIN_SETTINGS;
-  const cfg = resolveModelConfig({
+  await trainFromSpec({
     kind: spec.kind,
     preset: s.preset,
-    numClasses: Math.max(1, source.categoryIds.length),
-    categoryIds: spec.kind === "baseline" ? [...source.categoryIds] : [],
+    data: await options.train(),
+    steps,
+    batchSize: s.batchSize,
+    lr: s.lr,
+    seed: s.seed,
+    prompting: spec.prompting,
+    promptCycles: s.promptCycles,
+    out: dir,
+    checkpointEvery: 100,
+    weightsOnlyAtEnd: true,
+    onProgress: (p) => options.onTrain?.(spec, p.step, p.totalSteps, p.loss),
   });
-  const model = createDetector(cfg, s.seed);
-  try {
-    await trainDetector(model, source, {
-      steps,
-      batchSize: s.batchSize,
-      lr: s.lr,
-      seed: s.seed,
-      prompting: spec.prompting,
-      promptCycles: s.promptCycles,
-      checkpointDir: dir,
-      checkpointEvery: 100,
-      weightsOnlyAtEnd: true,
-      logFile: `${dir}-train-log.jsonl`,
-      onProgress: (p) => options.onTrain?.(spec, p.step, p.totalSteps, p.loss),
-    });
-  } finally {
-    model.dispose();
-  }
   return { ...spec, dir, source: "trained", step: steps };
 }

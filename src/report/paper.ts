@@ -1,36 +1,21 @@
-import * as path from "node:path";
-import { runAblation } from "../analysis/ablate.js";
-import { contentFingerprint } from "../analysis/ablate-cache.js";
-import { ablationDataFromDataset, analysisImagesFrom } from "../analysis/ablate-data.js";
-import { ablationGrid, cellId, type AblationGridName } from "../analysis/ablate-grid.js";
-import { promptsClickSampler, PROMPTS_SAMPLER_ID } from "../analysis/ablate-prompts.js";
-import { apByDomainAndSize, decomposeErrors, errorBreakdown } from "../analysis/decompose.js";
-import { p2sodByDomain, p2sodMetrics } from "../analysis/evaluate.js";
-import type { AnalysisImage } from "../analysis/types.js";
 import { initBackend } from "../backend/init.js";
-import type { Dataset } from "../data/dataset.js";
-import { ensureTinySetMini, loadTinySetSplit, TINYSET_MINI_VERSION, type TinySetScaleName, type TinySetSplit } from "../data/synth/tinyset.js";
-import { mergeClassAgnostic, predictDataset, type CocoResult } from "../model/predict-split.js";
-import { loadCheckpoint, readManifest } from "../train/checkpoint.js";
+import { TINYSET_MINI_VERSION, type TinySetScaleName } from "../data/synth/tinyset.js";
+import type { AblationGridName } from "../analysis/ablate-grid.js";
 import { DealkitConfigError } from "../util/errors.js";
 import { cacheDir } from "../util/fs.js";
-import { checkpointFingerprint, paperCacheKey, readCachedJson, writeCachedJson } from "./paper-cache.js";
-import { detectionsByImage, imagesPerDomain, restrictToCategories } from "./paper-eval.js";
-import { PAPER_MODELS, resolvePaperModel, type PaperModelRole, type ResolvedPaperModel } from "./paper-models.js";
-import { paperHeadline, paperMetricsFrom, type PaperHeadline, type PaperMetrics, type PaperRow } from "./paper-table.js";
-
-/** predictDataset settings of every evaluation: centre clicks, one per category, low threshold, 100 boxes per prompt. */
-const PREDICT = Object.freeze({ clicks: "per-category" as const, sampler: "center" as const, scoreThreshold: 0.001, maxDetections: 100 });
-
-/**
- * IoU of the class-agnostic merge of the "baseline vs DEAL, merged" rows: predictDataset's `classAgnosticMerge`,
- * applied to the same (cached) predictions with mergeClassAgnostic, which gives the same results.
- */
-const CLASS_AGNOSTIC_MERGE_IOU = 0.5;
+import { paperCacheKey, readCachedJson, writeCachedJson } from "./paper-cache.js";
+import { PAPER_MODELS, type PaperModelRole } from "./paper-models.js";
+import { PAPER_MERGE_IOU, PAPER_PREDICT, paperAblationStage, paperDataStage, paperEvalStage, paperModelsStage, paperPredictStage, paperTideStage, type PaperContext } from "./paper-stages.js";
+import { paperHeadline, type PaperHeadline, type PaperMetrics, type PaperRow } from "./paper-table.js";
 
 /** Options of {@link runPaperReproduction}. Defaults in brackets. */
 export interface PaperReproductionOptions {
-  /** TinySet-mini seed [0] and scale ["default"]. */
+  /**
+   * The data: "default" (TinySet-mini, generated and cached by `seed` and `scale`) or a TinySet-mini folder
+   * (its manifest gives seed and scale; it must hold the five splits) ["default"].
+   */
+  data?: string;
+  /** TinySet-mini seed [0] and scale ["default"] (with data "default"). */
   seed?: number;
   scale?: TinySetScaleName;
   /** Seed of the click sampling (centre clicks on GT instances chosen per image from it) [0]. */
@@ -114,8 +99,6 @@ const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 export async function runPaperReproduction(options: PaperReproductionOptions = {}): Promise<PaperReproduction> {
   const t0 = performance.now();
   const log = options.onProgress ?? (() => {});
-  const seed = options.seed ?? 0;
-  const scale = options.scale ?? "default";
   const clickSeed = options.clickSeed ?? 0;
   const readCache = (options.cache ?? true) === true;
   const writeCache = options.cache !== false;
@@ -128,45 +111,12 @@ export async function runPaperReproduction(options: PaperReproductionOptions = {
     mark = now;
   };
 
-  let lastPct = -1;
-  const ts = await ensureTinySetMini({
-    seed,
-    scale,
-    onProgress: (done, total) => {
-      const pct = Math.floor((10 * done) / total);
-      if (pct !== lastPct) log(`data: generating TinySet-mini ${done}/${total} images`);
-      lastPct = pct;
-    },
-  });
-  log(`data: TinySet-mini v${TINYSET_MINI_VERSION} seed ${seed} ${scale}${ts.generated ? " (generated)" : " (cached)"}`);
+  const { tinyset, seed, scale } = await paperDataStage(options, log);
   lap("data");
-  const split = (s: TinySetSplit): Dataset => {
-    const ds = loadTinySetSplit(ts, s);
-    const ids = new Set(imagesPerDomain(ds, options.imagesPerDomain));
-    return options.imagesPerDomain === undefined ? ds : ds.filterImages((im) => ids.has(im.id));
-  };
-
-  const models = new Map<PaperModelRole, Omit<ResolvedPaperModel, "source"> & { source: string }>();
-  for (const spec of PAPER_MODELS) {
-    const given = options.modelDirs?.[spec.role];
-    const m = given ? { ...spec, dir: given, source: "given", step: readManifest(given).step } : await resolvePaperModel(spec, {
-      modelsDir: options.modelsDir,
-      retrain: options.retrain,
-      train: async () => {
-        log(`model: ${spec.name} not found: training it with the documented settings (minutes)`);
-        await initBackend();
-        return loadTinySetSplit(ts, "train");
-      },
-      onTrain: (s, step, total, loss) => {
-        if (step === 1 || step % 20 === 0 || step === total) log(`train ${s.name}: step ${step}/${total} loss ${loss.toFixed(3)}`);
-      },
-    });
-    models.set(spec.role, m);
-    log(`model: ${m.label} from ${m.source === "shipped" ? path.join(path.basename(path.dirname(m.dir)), m.name) : m.dir} (${m.source}, step ${m.step})`);
-  }
+  const models = await paperModelsStage(options, tinyset, log);
   lap("models");
-  const fingerprints = Object.fromEntries([...models].map(([role, m]) => [role, checkpointFingerprint(m.dir)]));
-  const settings = { imagesPerDomain: options.imagesPerDomain ?? null, ablation: abl, predict: PREDICT, classAgnosticMerge: CLASS_AGNOSTIC_MERGE_IOU };
+  const fingerprints = Object.fromEntries([...models].map(([role, m]) => [role, m.fingerprint]));
+  const settings = { imagesPerDomain: options.imagesPerDomain ?? null, ablation: abl, predict: PAPER_PREDICT, classAgnosticMerge: PAPER_MERGE_IOU };
   const key = paperCacheKey({ models: fingerprints, data: { version: TINYSET_MINI_VERSION, seed, scale }, clickSeed, settings });
   const resultFile = cacheDir("paper", `${key}.json`);
   if (readCache) {
@@ -178,107 +128,14 @@ export async function runPaperReproduction(options: PaperReproductionOptions = {
   }
 
   await initBackend();
-  const splits = { test: split("test"), heldoutCategories: split("heldout-categories"), heldoutDataset: split("heldout-dataset") };
-  const predictions = async (role: PaperModelRole, ds: Dataset, name: string, mergeIou?: number): Promise<AnalysisImage[]> => {
-    const m = models.get(role)!;
-    const file = cacheDir("paper", "predictions", `${contentFingerprint(fingerprints[role], TINYSET_MINI_VERSION, seed, scale, name, clickSeed, PREDICT, ds.images.map((im) => im.id))}.json`);
-    let results = readCache ? readCachedJson<CocoResult[]>(file) : null;
-    if (!results) {
-      const { model } = loadCheckpoint(m.dir);
-      try {
-        results = await predictDataset(model, ds, {
-          ...PREDICT,
-          seed: clickSeed,
-          onProgress: (done, total) => {
-            if (done === total || done % 25 === 0) log(`predict ${m.name} on ${name}: ${done}/${total} images`);
-          },
-        });
-      } finally {
-        model.dispose();
-      }
-      if (writeCache) writeCachedJson(file, results);
-    } else log(`predict ${m.name} on ${name}: cached`);
-    return analysisImagesFrom(ds, detectionsByImage(mergeIou === undefined ? results : mergeClassAgnostic(results, mergeIou)));
-  };
-
-  const test = new Map<PaperModelRole, AnalysisImage[]>();
-  for (const spec of PAPER_MODELS) test.set(spec.role, await predictions(spec.role, splits.test, "test"));
-  const testMerged = new Map<PaperModelRole, AnalysisImage[]>();
-  for (const role of ["baseline", "deal"] as const) testMerged.set(role, await predictions(role, splits.test, "test", CLASS_AGNOSTIC_MERGE_IOU));
-  const hoc = await predictions("deal", splits.heldoutCategories, "heldout-categories");
-  const hod = await predictions("deal", splits.heldoutDataset, "heldout-dataset");
+  const ctx: PaperContext = { tinyset, seed, scale, clickSeed, imagesPerDomain: options.imagesPerDomain, models, readCache, writeCache, log };
+  const predictions = await paperPredictStage(ctx);
   lap("predict");
-
-  const heldOut = new Set(splits.heldoutCategories.categories.filter((c) => c.heldOut).map((c) => c.id));
-  const seen = new Set(splits.heldoutCategories.categories.filter((c) => !c.heldOut).map((c) => c.id));
-  const label = (role: PaperModelRole) => models.get(role)!.label;
-  const row = (comparison: PaperRow["comparison"], role: PaperModelRole, setting: string, splitName: string, images: AnalysisImage[]): PaperRow => ({
-    comparison,
-    method: label(role),
-    setting,
-    split: splitName,
-    images: images.length,
-    ...paperMetricsFrom(p2sodMetrics(images)),
-  });
-  log("eval: p2sod protocol (class-agnostic, AP .25/.5/.75, AI-TOD size bins)");
-  const dealTest = row("baseline vs DEAL", "deal", "test, 1 click per category", "test", test.get("deal")!);
-  const table: PaperRow[] = [
-    row("baseline vs DEAL", "baseline", "test, no clicks", "test", test.get("baseline")!),
-    dealTest,
-    row("baseline vs DEAL, merged", "baseline", `test, no clicks, class-agnostic merge@${CLASS_AGNOSTIC_MERGE_IOU}`, "test", testMerged.get("baseline")!),
-    row("baseline vs DEAL, merged", "deal", `test, 1 click per category, class-agnostic merge@${CLASS_AGNOSTIC_MERGE_IOU}`, "test", testMerged.get("deal")!),
-    row("random vs PG-CPP", "dealRandom", "test, 1 click per category", "test", test.get("dealRandom")!),
-    { ...dealTest, comparison: "random vs PG-CPP" },
-    row("seen vs unseen", "deal", "held-out split, seen categories", "heldout-categories", restrictToCategories(hoc, seen)),
-    row("seen vs unseen", "deal", "held-out split, unseen categories", "heldout-categories", restrictToCategories(hoc, heldOut)),
-    row("seen vs unseen", "deal", "unseen data set (shifted statistics)", "heldout-dataset", hod),
-  ];
-  const perDomain: PaperDomainRow[] = [];
-  for (const spec of PAPER_MODELS) {
-    for (const r of p2sodByDomain(test.get(spec.role)!).objects() as Record<string, number | string>[]) {
-      perDomain.push({ method: spec.label, domain: String(r.domain), images: Number(r.numImages), ...paperMetricsFrom(r as Record<string, number>) });
-    }
-  }
+  const { table, perDomain } = paperEvalStage(ctx, predictions);
   lap("eval");
-
-  log("tide: error decomposition (IoU .5, background .1, class-agnostic)");
-  const tideOpts = { classAgnostic: true, maxDetections: 1500 };
-  const tide: PaperReproduction["tide"] = [];
-  for (const role of ["baseline", "deal"] as const) {
-    for (const r of decomposeErrors(test.get(role)!, tideOpts).summary.objects() as { errorType: string; count: number; dAP: number }[]) {
-      tide.push({ method: label(role), errorType: r.errorType, count: r.count, dAP: Number.isFinite(r.dAP) ? r.dAP : null });
-    }
-  }
-  const tideByDomain = errorBreakdown(test.get("deal")!, { ...tideOpts, by: ["domain"] }).objects() as Record<string, unknown>[];
-  const apHeatmap = apByDomainAndSize(test.get("deal")!, tideOpts).objects() as Record<string, unknown>[];
+  const tide = paperTideStage(ctx, predictions);
   lap("tide");
-
-  let ablation: PaperReproduction["ablation"] = null;
-  if (abl) {
-    const ds = loadTinySetSplit(ts, "heldout-categories");
-    const ids = new Set(imagesPerDomain(ds, abl.imagesPerDomain));
-    // The default data fingerprint (image ids, sizes, ground truth): notebook 06 builds the same data and shares these runs.
-    const data = ablationDataFromDataset(ds, { keepImage: (im) => ids.has(im.id) });
-    const { model } = loadCheckpoint(models.get("deal")!.dir);
-    try {
-      const r = await runAblation({
-        detector: model,
-        modelFingerprint: fingerprints.deal!,
-        data,
-        evaluate: (imgs) => p2sodMetrics(imgs),
-        evaluatorId: "p2sod",
-        sampleClick: promptsClickSampler,
-        samplerId: PROMPTS_SAMPLER_ID,
-        grid: ablationGrid(abl.grid),
-        seeds: abl.seeds,
-        cacheDir: readCache ? undefined : false,
-        onProgress: (p) => log(`ablate [${p.done}/${p.total}] ${cellId(p.cell)} seed ${p.seed}${p.cached ? " (cached)" : ""}`),
-      });
-      ablation = { grid: abl.grid, images: data.images.length, seeds: abl.seeds, summary: r.summary.objects() as Record<string, unknown>[] };
-    } finally {
-      model.dispose();
-    }
-  }
+  const ablation = await paperAblationStage(ctx, abl);
   lap("ablation");
 
   const computeSeconds = round((performance.now() - t0) / 1000);
@@ -286,24 +143,16 @@ export async function runPaperReproduction(options: PaperReproductionOptions = {
     key,
     fromCache: false,
     computeSeconds,
-    data: {
-      name: "TinySet-mini",
-      version: TINYSET_MINI_VERSION,
-      seed,
-      scale,
-      images: { test: splits.test.images.length, "heldout-categories": splits.heldoutCategories.images.length, "heldout-dataset": splits.heldoutDataset.images.length },
-    },
+    data: { name: "TinySet-mini", version: TINYSET_MINI_VERSION, seed, scale, images: predictions.images },
     models: PAPER_MODELS.map((s) => {
       const m = models.get(s.role)!;
-      return { role: s.role, name: m.name, label: m.label, source: m.source, step: m.step, fingerprint: fingerprints[s.role]!, dir: m.dir };
+      return { role: s.role, name: m.name, label: m.label, source: m.source, step: m.step, fingerprint: m.fingerprint, dir: m.dir };
     }),
     table,
     headline: paperHeadline(table),
     headlineMerged: paperHeadline(table, "baseline vs DEAL, merged"),
     perDomain,
-    tide,
-    tideByDomain,
-    apHeatmap,
+    ...tide,
     ablation,
     timings,
   });

@@ -1,99 +1,122 @@
-import type { DetectionList } from "../model/types.js";
 import { DealkitConfigError } from "../util/errors.js";
 import { Boxes } from "./boxes.js";
 
 /**
- * Detections of one image, columnar: xyxy pixel boxes, scores, category ids and the index of the click
- * that produced each one (-1 without clicks). Implements the model's {@link DetectionList} contract, so a
- * detector's output can be wrapped with `Detections.fromList(list)` without copying.
+ * Detections of one image, columnar: xyxy pixel boxes (4 numbers each), scores, category ids, and the index of
+ * the click that produced each one (`clickIndex`, -1 for a detector that takes no clicks, such as the
+ * supervised baseline, and for detections read back from COCO results). What every detector returns and every
+ * consumer (merging, analysis, evaluation glue, viz) reads. Build one with {@link createDetections}; the
+ * functions below never modify their inputs.
  *
  * @example
- * const d = new Detections(new Float32Array([0, 0, 4, 4]), new Float32Array([0.9]), new Int32Array([1]));
- * d.boxes().to("xywh").get(0); // [0, 0, 4, 4]
+ * const d = createDetections(new Float32Array([0, 0, 4, 4]), new Float32Array([0.9]), new Int32Array([1]));
+ * d.length; // 1
  */
-export class Detections implements DetectionList {
-  readonly boxesXyxy: Float32Array;
-  readonly scores: Float32Array;
-  readonly categoryIds: Int32Array;
-  readonly clickIndex: Int32Array;
+export interface Detections {
+  length: number;
+  boxesXyxy: Float32Array;
+  scores: Float32Array;
+  categoryIds: Int32Array;
+  clickIndex: Int32Array;
+}
 
-  constructor(boxesXyxy: Float32Array, scores: Float32Array, categoryIds: Int32Array, clickIndex?: Int32Array) {
-    const n = scores.length;
-    if (boxesXyxy.length !== n * 4) throw new DealkitConfigError(`Detections: ${boxesXyxy.length} box numbers for ${n} scores (expected ${n * 4})`);
-    if (categoryIds.length !== n) throw new DealkitConfigError(`Detections: ${categoryIds.length} category ids for ${n} scores`);
-    if (clickIndex && clickIndex.length !== n) throw new DealkitConfigError(`Detections: ${clickIndex.length} click indices for ${n} scores`);
-    this.boxesXyxy = boxesXyxy;
-    this.scores = scores;
-    this.categoryIds = categoryIds;
-    this.clickIndex = clickIndex ?? new Int32Array(n).fill(-1);
+/**
+ * Detections from their columns, checked for matching lengths (a DealkitConfigError otherwise); `clickIndex`
+ * defaults to -1 everywhere. The arrays are used as they are, not copied.
+ *
+ * @example
+ * createDetections(new Float32Array([0, 0, 4, 4]), new Float32Array([0.9]), new Int32Array([1])).clickIndex; // Int32Array [-1]
+ */
+export function createDetections(boxesXyxy: Float32Array, scores: Float32Array, categoryIds: Int32Array, clickIndex?: Int32Array): Detections {
+  const n = scores.length;
+  if (boxesXyxy.length !== n * 4) throw new DealkitConfigError(`Detections: ${boxesXyxy.length} box numbers for ${n} scores (expected ${n * 4})`);
+  if (categoryIds.length !== n) throw new DealkitConfigError(`Detections: ${categoryIds.length} category ids for ${n} scores`);
+  if (clickIndex && clickIndex.length !== n) throw new DealkitConfigError(`Detections: ${clickIndex.length} click indices for ${n} scores`);
+  return { length: n, boxesXyxy, scores, categoryIds, clickIndex: clickIndex ?? new Int32Array(n).fill(-1) };
+}
+
+/**
+ * No detections.
+ *
+ * @example
+ * emptyDetections().length; // 0
+ */
+export function emptyDetections(): Detections {
+  return createDetections(new Float32Array(0), new Float32Array(0), new Int32Array(0), new Int32Array(0));
+}
+
+/**
+ * The detections at `indices`, in that order (new arrays).
+ *
+ * @example
+ * selectDetections(d, detectionOrder(d, 10)); // the 10 best, best first
+ */
+export function selectDetections(d: Detections, indices: ArrayLike<number>): Detections {
+  const n = indices.length;
+  const out = createDetections(new Float32Array(4 * n), new Float32Array(n), new Int32Array(n), new Int32Array(n));
+  for (let k = 0; k < n; k++) {
+    const i = indices[k]!;
+    out.boxesXyxy.set(d.boxesXyxy.subarray(4 * i, 4 * i + 4), 4 * k);
+    out.scores[k] = d.scores[i]!;
+    out.categoryIds[k] = d.categoryIds[i]!;
+    out.clickIndex[k] = d.clickIndex[i]!;
   }
+  return out;
+}
 
-  /** No detections. */
-  static empty(): Detections {
-    return new Detections(new Float32Array(0), new Float32Array(0), new Int32Array(0));
-  }
-
-  /** Wraps any {@link DetectionList} (shares its arrays). */
-  static fromList(list: DetectionList): Detections {
-    if (list instanceof Detections) return list;
-    return new Detections(list.boxesXyxy, list.scores, list.categoryIds, list.clickIndex);
-  }
-
-  /** Concatenates several lists (e.g. the tiles of a sliced inference) into new arrays. */
-  static concat(lists: readonly DetectionList[]): Detections {
-    const n = lists.reduce((s, l) => s + l.length, 0);
-    const out = new Detections(new Float32Array(n * 4), new Float32Array(n), new Int32Array(n), new Int32Array(n));
-    let k = 0;
-    for (const l of lists) {
-      out.boxesXyxy.set(l.boxesXyxy, k * 4);
-      out.scores.set(l.scores, k);
-      out.categoryIds.set(l.categoryIds, k);
-      out.clickIndex.set(l.clickIndex, k);
-      k += l.length;
+/**
+ * All detections of `parts` in one list (new arrays), each part's boxes shifted by its (dx, dy) pixels
+ * (default 0): how the detections of tiles or slices go back to the full image.
+ *
+ * @example
+ * concatDetections([{ detections: onTile, dx: 512, dy: 0 }, { detections: onOther }]);
+ */
+export function concatDetections(parts: readonly { detections: Detections; dx?: number; dy?: number }[]): Detections {
+  const n = parts.reduce((s, p) => s + p.detections.length, 0);
+  const out = createDetections(new Float32Array(4 * n), new Float32Array(n), new Int32Array(n), new Int32Array(n));
+  let k = 0;
+  for (const { detections: d, dx = 0, dy = 0 } of parts) {
+    for (let i = 0; i < d.length; i++, k++) {
+      out.boxesXyxy[4 * k] = d.boxesXyxy[4 * i]! + dx;
+      out.boxesXyxy[4 * k + 1] = d.boxesXyxy[4 * i + 1]! + dy;
+      out.boxesXyxy[4 * k + 2] = d.boxesXyxy[4 * i + 2]! + dx;
+      out.boxesXyxy[4 * k + 3] = d.boxesXyxy[4 * i + 3]! + dy;
+      out.scores[k] = d.scores[i]!;
+      out.categoryIds[k] = d.categoryIds[i]!;
+      out.clickIndex[k] = d.clickIndex[i]!;
     }
-    return out;
   }
+  return out;
+}
 
-  /** The number of detections. */
-  get length(): number {
-    return this.scores.length;
-  }
+/**
+ * The detections shifted by (dx, dy) pixels (new arrays): maps detections on a tile back to the full image.
+ *
+ * @example
+ * translateDetections(onTile, tile.x, tile.y);
+ */
+export function translateDetections(d: Detections, dx: number, dy: number): Detections {
+  return concatDetections([{ detections: d, dx, dy }]);
+}
 
-  /** The boxes as a {@link Boxes} (xyxy, px; shares the array). */
-  boxes(): Boxes {
-    return new Boxes(this.boxesXyxy, "xyxy", "px");
-  }
+/**
+ * Indices of `d` by descending score (ties by index, so the order is stable), cut to the first `topK`
+ * (default: all). The detections are not reordered.
+ *
+ * @example
+ * detectionOrder(d, 5); // the indices of the 5 best detections
+ */
+export function detectionOrder(d: Pick<Detections, "length" | "scores">, topK = Infinity): number[] {
+  const order = Array.from({ length: d.length }, (_, i) => i).sort((a, b) => d.scores[b]! - d.scores[a]! || a - b);
+  return Number.isFinite(topK) ? order.slice(0, Math.max(0, Math.floor(topK))) : order;
+}
 
-  /** The detections at `indices`, in that order (new arrays). */
-  select(indices: ArrayLike<number>): Detections {
-    const n = indices.length;
-    const out = new Detections(new Float32Array(n * 4), new Float32Array(n), new Int32Array(n), new Int32Array(n));
-    for (let j = 0; j < n; j++) {
-      const i = indices[j]!;
-      out.boxesXyxy.set(this.boxesXyxy.subarray(i * 4, i * 4 + 4), j * 4);
-      out.scores[j] = this.scores[i]!;
-      out.categoryIds[j] = this.categoryIds[i]!;
-      out.clickIndex[j] = this.clickIndex[i]!;
-    }
-    return out;
-  }
-
-  /** Indices sorted by descending score (stable); the arrays are not reordered. */
-  orderByScore(): Int32Array {
-    const idx = Array.from({ length: this.length }, (_, i) => i);
-    idx.sort((a, b) => this.scores[b]! - this.scores[a]! || a - b);
-    return Int32Array.from(idx);
-  }
-
-  /** The detections shifted by (dx, dy) pixels: maps detections on a tile back to the full image. */
-  translate(dx: number, dy: number): Detections {
-    const boxes = this.boxesXyxy.slice();
-    for (let i = 0; i < boxes.length; i += 4) {
-      boxes[i] += dx;
-      boxes[i + 1] += dy;
-      boxes[i + 2] += dx;
-      boxes[i + 3] += dy;
-    }
-    return new Detections(boxes, this.scores.slice(), this.categoryIds.slice(), this.clickIndex.slice());
-  }
+/**
+ * The boxes as a {@link Boxes} (xyxy, px; shares the array).
+ *
+ * @example
+ * detectionBoxes(d).to("xywh").get(0);
+ */
+export function detectionBoxes(d: Detections): Boxes {
+  return new Boxes(d.boxesXyxy, "xyxy", "px");
 }

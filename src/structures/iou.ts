@@ -1,6 +1,9 @@
 import { DealkitConfigError } from "../util/errors.js";
 import { Boxes, convertBoxArray } from "./boxes.js";
 
+/** How two boxes are compared when matching or merging: intersection over union, or over the smaller box. */
+export type MatchMetric = "iou" | "ios";
+
 /**
  * A dense row-major matrix: `data[i * cols + j]` is the value for box i of the first set and box j of the
  * second.
@@ -87,4 +90,77 @@ export function generalizedBoxIou(a: Boxes, b: Boxes): PairwiseMatrix {
     const hull = (w > 0 ? w : 0) * (h > 0 ? h : 0);
     return iou - (hull - union) / hull;
   });
+}
+
+// Scalar overlaps of xyxy boxes stored 4 numbers per box in flat arrays (box i at a[4i .. 4i+3]): the one
+// implementation NMS, merging, PG-CPP, training targets and the viz matcher share. Unlike the pairwise
+// functions above (torchvision semantics: 0/0 is NaN), they return 0 where the union (or the smaller box) is
+// empty. The evaluator (src/eval) keeps pycocotools' own arithmetic.
+
+/**
+ * The intersection area of box i of `a` and box j of `b` (0 when they do not overlap).
+ *
+ * @example
+ * intersectionXyxy([0, 0, 2, 2], 0, [1, 0, 3, 2], 0); // 2
+ */
+export function intersectionXyxy(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number): number {
+  const iw = Math.min(a[4 * i + 2]!, b[4 * j + 2]!) - Math.max(a[4 * i]!, b[4 * j]!);
+  const ih = Math.min(a[4 * i + 3]!, b[4 * j + 3]!) - Math.max(a[4 * i + 1]!, b[4 * j + 1]!);
+  return (iw > 0 ? iw : 0) * (ih > 0 ? ih : 0);
+}
+
+function areaXyxy(a: ArrayLike<number>, i: number): number {
+  return (a[4 * i + 2]! - a[4 * i]!) * (a[4 * i + 3]! - a[4 * i + 1]!);
+}
+
+/**
+ * IoU of box i of `a` and box j of `b` (xyxy, flat arrays): inter / (areaA + areaB - inter), 0 when they
+ * do not overlap or the union is empty.
+ *
+ * @example
+ * iouXyxy([0, 0, 2, 2], 0, [1, 0, 3, 2], 0); // 1/3
+ */
+export function iouXyxy(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number): number {
+  const inter = intersectionXyxy(a, i, b, j);
+  const union = areaXyxy(a, i) + areaXyxy(b, j) - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+/**
+ * Intersection over the smaller of the two boxes (catches a box cut by a slice border); 0 when they do not
+ * overlap.
+ *
+ * @example
+ * iosXyxy([0, 0, 4, 4], 0, [1, 1, 3, 3], 0); // 1 (the small box lies inside the large one)
+ */
+export function iosXyxy(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number): number {
+  const inter = intersectionXyxy(a, i, b, j);
+  if (inter === 0) return 0;
+  const smaller = Math.min(areaXyxy(a, i), areaXyxy(b, j));
+  return smaller > 0 ? inter / smaller : 0;
+}
+
+/**
+ * {@link iouXyxy} or {@link iosXyxy}, by name.
+ *
+ * @example
+ * overlapXyxy(boxes, 0, boxes, 1, "ios");
+ */
+export function overlapXyxy(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number, metric: MatchMetric): number {
+  return metric === "iou" ? iouXyxy(a, i, b, j) : iosXyxy(a, i, b, j);
+}
+
+/**
+ * Generalized IoU of box i of `a` and box j of `b`: IoU - (hull - union) / hull, where hull is the smallest
+ * box holding both (the IoU when the hull is empty).
+ *
+ * @example
+ * giouXyxy([0, 0, 1, 1], 0, [2, 0, 3, 1], 0); // -1/3
+ */
+export function giouXyxy(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number): number {
+  const inter = intersectionXyxy(a, i, b, j);
+  const union = areaXyxy(a, i) + areaXyxy(b, j) - inter;
+  const iou = union > 0 ? inter / union : 0;
+  const hull = (Math.max(a[4 * i + 2]!, b[4 * j + 2]!) - Math.min(a[4 * i]!, b[4 * j]!)) * (Math.max(a[4 * i + 3]!, b[4 * j + 3]!) - Math.min(a[4 * i + 1]!, b[4 * j + 1]!));
+  return hull > 0 ? iou - (hull - union) / hull : iou;
 }

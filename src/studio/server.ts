@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { checkClicksInImage, detect, type PromptDetectOptions } from "../infer/detect.js";
+import { detect } from "../infer/detect.js";
 import { detectSliced } from "../infer/sliced.js";
 import { showHtml } from "../kernel/display.js";
 import type { ShowOptions } from "../kernel/mime.js";
-import type { Click, DetectionList, PromptableDetector } from "../model/types.js";
+import { checkClicks, type Click } from "../structures/click.js";
+import type { Detections } from "../structures/detections.js";
+import type { DetectOptions, PromptableDetector } from "../structures/detector.js";
 import type { RgbImage } from "../structures/image.js";
 import { DealkitInputError } from "../util/errors.js";
 import { encodeRgbPng, rgbPngDataUri } from "../viz/svg.js";
@@ -17,7 +19,7 @@ import { studioDocument, studioPageHtml } from "./page.js";
  * maxBodyBytes 4096, allowedOrigins [], allowLoopbackOrigins true, keepProcessAlive false,
  * sliced "auto", displayMaxSide 900, and {@link detect}'s defaults.
  */
-export interface StudioOptions extends PromptDetectOptions, ShowOptions {
+export interface StudioOptions extends DetectOptions, ShowOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. Default 0. */
   port?: number;
   /** Show the page inline in the notebook cell (a no-op outside a kernel). Default true. */
@@ -65,7 +67,7 @@ export interface StudioHandle {
   close(): Promise<void>;
 }
 
-function toState(version: number, clicks: Click[], dets: DetectionList | undefined, timeMs: number | null, message?: string): StudioState {
+function toState(version: number, clicks: Click[], dets: Detections | undefined, timeMs: number | null, message?: string): StudioState {
   const detections = [];
   for (let i = 0; i < (dets?.length ?? 0); i++) {
     detections.push({
@@ -131,7 +133,7 @@ export async function startStudio(model: PromptableDetector, image: RgbImage, op
   const run = (next: Click[]): Promise<StudioState> => {
     const job = queue.then(async () => {
       const t0 = performance.now();
-      let dets: DetectionList | undefined;
+      let dets: Detections | undefined;
       if (next.length > 0) {
         dets = useSliced ? (await detectSliced(model, image, next, options)).detections : await detect(model, image, next, options);
       }
@@ -224,7 +226,7 @@ export async function startStudio(model: PromptableDetector, image: RgbImage, op
       if (body.categoryId !== undefined && body.categoryId !== null) click.categoryId = Number(body.categoryId);
       const next = [...clicks, click];
       // Validate before queueing so a bad click is a 400 naming it, and the state is unchanged.
-      checkClicksInImage(next, image.width, image.height);
+      checkClicks(next, image.width, image.height);
       send(res, 200, await run(next), req);
     } else if (["/", "/index.html", "/image.png", "/api/state", "/api/click", "/api/reset"].includes(url.pathname)) {
       throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}`);

@@ -3,7 +3,9 @@ import * as path from "node:path";
 import { tf } from "../backend/tf.js";
 import { resolveModelConfig, type ModelConfig } from "../model/config.js";
 import { createDetector, type Detector } from "../model/factory.js";
+import type { TrainableDetector } from "../model/loss/training.js";
 import { DealkitInputError } from "../util/errors.js";
+import { contentFingerprint } from "../util/fingerprint.js";
 import { writeFileAtomic } from "../util/fs.js";
 import type { RandomState } from "../util/random.js";
 import type { AdamWState } from "./optimizer.js";
@@ -32,7 +34,7 @@ export interface CheckpointManifest {
 
 /** What {@link saveCheckpoint} writes. */
 export interface CheckpointContent {
-  model: Detector;
+  model: Pick<TrainableDetector, "params" | "config">;
   step: number;
   optimizer?: AdamWState;
   rng?: RandomState;
@@ -110,7 +112,7 @@ function readBin(dir: string, file: string, bytes: number): Float32Array {
 }
 
 /** Copies checkpoint weights into a model with the same parameters (names and shapes must match). */
-export function loadWeightsInto(model: Detector, dir: string, manifest: CheckpointManifest = readManifest(dir)): void {
+export function loadWeightsInto(model: Pick<TrainableDetector, "params">, dir: string, manifest: CheckpointManifest = readManifest(dir)): void {
   const data = readBin(dir, manifest.weights.file, manifest.weights.bytes);
   const byName = new Map(manifest.weights.tensors.map((t) => [t.name, t]));
   for (const [name, v] of model.params.entries()) {
@@ -153,4 +155,16 @@ export function loadCheckpoint(dir: string): { model: Detector; manifest: Checkp
     throw err;
   }
   return { model, manifest };
+}
+
+/**
+ * A checkpoint's fingerprint: its config and weight bytes (what the model computes with; not its step, path
+ * or optimizer state). The ablation and paper-reproduction caches key models by it, so they share cached runs.
+ *
+ * @example
+ * checkpointFingerprint("datasets/models/deal-tiny"); // "9c0e..." (16 hex chars)
+ */
+export function checkpointFingerprint(dir: string): string {
+  const manifest = readManifest(dir);
+  return contentFingerprint(manifest.config, fs.readFileSync(path.join(dir, manifest.weights.file)));
 }

@@ -1,18 +1,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { tf } from "../backend/tf.js";
-import { BaselineModel } from "../model/baseline.js";
-import { DealModel } from "../model/deal.js";
-import type { Detector } from "../model/factory.js";
+import { DEFAULT_LOSS_WEIGHTS, type LossWeights } from "../model/loss/losses.js";
+import { PROMPTING_STRATEGIES, type PromptingStrategy, type TrainableDetector } from "../model/loss/training.js";
 import { checkOneOf, DealkitConfigError } from "../util/errors.js";
 import { Random } from "../util/random.js";
 import { drawBatch } from "./batch.js";
 import { loadOptimizerState, loadWeightsInto, readManifest, saveCheckpoint } from "./checkpoint.js";
-import { DEFAULT_LOSS_WEIGHTS, type LossWeights } from "./losses.js";
 import { AdamW } from "./optimizer.js";
 import { warmupCosine } from "./schedule.js";
 import type { TrainSource } from "./source.js";
-import { addTrainingClicks, baselineLoss, dealLoss, optimizeStep, PROMPTING_STRATEGIES, type LossTerms, type PromptingStrategy } from "./step.js";
+import { optimizeStep, type LossTerms } from "./step.js";
 
 /** Options of {@link trainDetector}. Defaults in brackets. */
 export interface TrainOptions {
@@ -30,10 +28,11 @@ export interface TrainOptions {
   clipNorm?: number;
   /** Seed of the data stream (images, flips, clicks) [0]. */
   seed?: number;
-  /** DEAL: how extra clicks are chosen, "random" or "pgcpp" [pgcpp]. */
+  /** Prompted models (DEAL): how extra clicks are chosen, "random" or "pgcpp" [pgcpp]. */
   prompting?: PromptingStrategy;
   /** DEAL: at most this many extra clicks per prompt; each step draws 0..cycles [2]. */
   promptCycles?: number;
+  /** Weights of the loss terms [DEFAULT_LOSS_WEIGHTS]. */
   lossWeights?: Partial<LossWeights>;
   /** Checkpoint directory; written every `checkpointEvery` steps, at the end, and on abort. */
   checkpointDir?: string;
@@ -103,7 +102,7 @@ function resolveOptions(o: TrainOptions) {
 }
 
 /**
- * Trains DEAL or the baseline on a {@link TrainSource}: seeded batches, AdamW with warmup + cosine, global-norm
+ * Trains any {@link TrainableDetector} (DEAL, the baseline) on a {@link TrainSource}: seeded batches, AdamW with warmup + cosine, global-norm
  * clipping, a progress callback, JSONL logs, atomic checkpoints (every N steps, at the end, on abort), and
  * exact resume (weights, optimizer moments, step and data RNG all restored). A non-finite loss throws
  * DealkitTrainingError naming the step, leaving the last good checkpoint untouched.
@@ -112,7 +111,7 @@ function resolveOptions(o: TrainOptions) {
  * const model = createDeal({ preset: "tiny" });
  * const res = await trainDetector(model, source, { steps: 200, seed: 1, onProgress: (p) => bar.update(p) });
  */
-export async function trainDetector(model: Detector, source: TrainSource, options: TrainOptions): Promise<TrainResult> {
+export async function trainDetector(model: TrainableDetector, source: TrainSource, options: TrainOptions): Promise<TrainResult> {
   const o = resolveOptions(options);
   const optimizer = new AdamW(model.params.entries(), { weightDecay: o.weightDecay });
   let rng = new Random(o.seed);
@@ -142,17 +141,11 @@ export async function trainDetector(model: Detector, source: TrainSource, option
         break;
       }
       const lr = warmupCosine(step, o.steps, o.lr, o.warmup);
-      const prompted = model instanceof DealModel;
-      const batch = drawBatch(source, model.inputSize, o.batchSize, rng, prompted);
+      const batch = drawBatch(source, model.inputSize, o.batchSize, rng, model.promptedTraining);
       let report;
       try {
-        if (model instanceof DealModel) {
-          const extra = Math.min(o.promptCycles, model.config.maxClicksPerPrompt - 1);
-          addTrainingClicks(model, batch, extra > 0 ? rng.int(extra + 1) : 0, o.prompting, rng);
-          report = optimizeStep(model, optimizer, () => dealLoss(model, batch, o.lossWeights), lr, o.clipNorm, step);
-        } else {
-          report = optimizeStep(model as BaselineModel, optimizer, () => baselineLoss(model as BaselineModel, batch, o.lossWeights), lr, o.clipNorm, step);
-        }
+        model.prepareBatch(batch, rng, { prompting: o.prompting, promptCycles: o.promptCycles });
+        report = optimizeStep(model, optimizer, () => model.trainingLoss(batch, o.lossWeights), lr, o.clipNorm, step);
       } finally {
         batch.images.dispose();
       }

@@ -1,34 +1,41 @@
-import type { BboxXywh } from "../prompts/samplers.js";
+import type { BboxXywh } from "../structures/bbox.js";
+import { checkGroundTruth, gtBoxXywh, gtTargets, type GroundTruth } from "../structures/ground-truth.js";
 import type { RgbImage } from "../structures/image.js";
-import { DealkitInputError } from "../util/errors.js";
 
-/** One training image with its boxes (COCO xywh, pixels) and their category ids. */
+/** One training image and its ground truth (crowd and ignore regions are never targets). */
 export interface TrainExample {
   image: RgbImage;
-  bboxesXywh: readonly BboxXywh[];
-  categoryIds: readonly number[];
+  groundTruth: GroundTruth;
 }
 
 /** Random access to training images (decoded once; the trainer reads them many times). */
 export interface TrainSource {
   readonly size: number;
   get(index: number): TrainExample;
-  /** Every category id that occurs, ascending (the baseline's classes). */
+  /** Every category id that occurs among the targets, ascending (the baseline's classes). */
   readonly categoryIds: readonly number[];
 }
 
 /**
- * A {@link TrainSource} over examples in memory (validated: one category per box).
+ * The objects an example trains on: COCO xywh boxes (the annotation's own numbers) and category ids, crowd
+ * and ignore regions left out, in row order.
  *
  * @example
- * const src = arraySource([{ image, bboxesXywh: [[10, 10, 6, 6]], categoryIds: [1] }]);
+ * const { bboxesXywh, categoryIds } = trainingTargets(source.get(0));
+ */
+export function trainingTargets(ex: TrainExample): { bboxesXywh: BboxXywh[]; categoryIds: number[] } {
+  const rows = gtTargets(ex.groundTruth);
+  return { bboxesXywh: rows.map((g) => gtBoxXywh(ex.groundTruth, g)), categoryIds: rows.map((g) => ex.groundTruth.gtCategoryIds[g]!) };
+}
+
+/**
+ * A {@link TrainSource} over examples in memory (each ground truth checked with checkGroundTruth).
+ *
+ * @example
+ * const src = arraySource([{ image, groundTruth: makeGroundTruth(1, [{ bboxXywh: [10, 10, 6, 6], categoryId: 1 }]) }]);
  */
 export function arraySource(examples: readonly TrainExample[]): TrainSource {
-  examples.forEach((e, i) => {
-    if (e.bboxesXywh.length !== e.categoryIds.length) {
-      throw new DealkitInputError(`${e.bboxesXywh.length} boxes but ${e.categoryIds.length} category ids`, { record: `example ${i}` });
-    }
-  });
-  const cats = [...new Set(examples.flatMap((e) => [...e.categoryIds]))].sort((a, b) => a - b);
+  for (const e of examples) checkGroundTruth(e.groundTruth);
+  const cats = [...new Set(examples.flatMap((e) => trainingTargets(e).categoryIds))].sort((a, b) => a - b);
   return { size: examples.length, get: (i) => examples[i]!, categoryIds: cats };
 }

@@ -1,5 +1,7 @@
-import type { Click, DetectionList } from "../model/types.js";
+import type { Click } from "../structures/click.js";
+import { detectionOrder, type Detections } from "../structures/detections.js";
 import type { RgbImage } from "../structures/image.js";
+import { iouXyxy } from "../structures/iou.js";
 import {
   MATCH_COLOURS,
   categoryColour,
@@ -11,10 +13,14 @@ import {
   xmlEscape,
 } from "./svg.js";
 
-/** Ground truth for a view: xyxy px boxes (4 numbers each) and, optionally, their category ids. */
+/**
+ * The ground truth a view needs: xyxy px boxes (4 numbers each) and, optionally, their category ids. Any
+ * `GroundTruth` fits (e.g. `ds.groundTruth(imageId)`); every box is drawn and matched, ignore regions
+ * included.
+ */
 export interface ViewGroundTruth {
-  boxesXyxy: ArrayLike<number>;
-  categoryIds?: ArrayLike<number>;
+  gtBoxesXyxy: ArrayLike<number>;
+  gtCategoryIds?: ArrayLike<number>;
 }
 
 /** Outcome of matching detections to ground truth: per detection "tp" or "fp", per ground truth matched or not. */
@@ -29,28 +35,24 @@ export interface ViewMatch {
  * no categories). The evaluation protocols live in src/eval; this is the plain picture.
  *
  * @example
- * matchForView(dets, { boxesXyxy: gt }, 0.5).detection; // ["tp", "fp", ...]
+ * matchForView(dets, ds.groundTruth(imageId), 0.5).detection; // ["tp", "fp", ...]
  */
-export function matchForView(dets: DetectionList, gt: ViewGroundTruth, iouThreshold = 0.5): ViewMatch {
-  const nGt = gt.boxesXyxy.length / 4;
+export function matchForView(dets: Detections, gt: ViewGroundTruth, iouThreshold = 0.5): ViewMatch {
+  const nGt = gt.gtBoxesXyxy.length / 4;
   const gtMatched = new Array<boolean>(nGt).fill(false);
   const detection = new Array<"tp" | "fp">(dets.length).fill("fp");
-  const order = Array.from({ length: dets.length }, (_, i) => i).sort((a, b) => dets.scores[b]! - dets.scores[a]! || a - b);
-  const b = gt.boxesXyxy;
+  const order = detectionOrder(dets);
+  const b = gt.gtBoxesXyxy;
   for (const i of order) {
-    const [x1, y1, x2, y2] = [dets.boxesXyxy[4 * i]!, dets.boxesXyxy[4 * i + 1]!, dets.boxesXyxy[4 * i + 2]!, dets.boxesXyxy[4 * i + 3]!];
     const cat = dets.categoryIds[i]!;
     let best = -1;
     let bestIou = iouThreshold;
     for (let j = 0; j < nGt; j++) {
       if (gtMatched[j]) continue;
-      const gc = gt.categoryIds ? gt.categoryIds[j]! : -1;
+      const gc = gt.gtCategoryIds ? gt.gtCategoryIds[j]! : -1;
       if (cat !== -1 && gc !== -1 && gc !== cat) continue;
-      const iw = Math.min(x2, b[4 * j + 2]!) - Math.max(x1, b[4 * j]!);
-      const ih = Math.min(y2, b[4 * j + 3]!) - Math.max(y1, b[4 * j + 1]!);
-      if (iw <= 0 || ih <= 0) continue;
-      const inter = iw * ih;
-      const iou = inter / ((x2 - x1) * (y2 - y1) + (b[4 * j + 2]! - b[4 * j]!) * (b[4 * j + 3]! - b[4 * j + 1]!) - inter);
+      const iou = iouXyxy(dets.boxesXyxy, i, b, j);
+      if (iou <= 0) continue;
       if (iou >= bestIou) {
         bestIou = iou;
         best = j;
@@ -102,7 +104,7 @@ interface Mark {
   label: string;
 }
 
-function marksOf(dets: DetectionList, options: DetectionsViewOptions): { marks: Mark[]; legend: string } {
+function marksOf(dets: Detections, options: DetectionsViewOptions): { marks: Mark[]; legend: string } {
   const names = options.categoryNames ?? {};
   const catName = (c: number) => (c === -1 ? "" : (names[c] ?? `cat ${c}`));
   const boxOf = (a: ArrayLike<number>, i: number): [number, number, number, number] => [a[4 * i]!, a[4 * i + 1]!, a[4 * i + 2]!, a[4 * i + 3]!];
@@ -115,7 +117,7 @@ function marksOf(dets: DetectionList, options: DetectionsViewOptions): { marks: 
       marks.push({ box: boxOf(dets.boxesXyxy, i), colour: MATCH_COLOURS[kind], dashed: false, kind, score: dets.scores[i]!, label: `${kind.toUpperCase()} ${dets.scores[i]!.toFixed(2)}` });
     }
     m.gtMatched.forEach((hit, j) => {
-      if (!hit) marks.push({ box: boxOf(gt.boxesXyxy, j), colour: MATCH_COLOURS.fn, dashed: true, kind: "fn", score: 0, label: "FN" });
+      if (!hit) marks.push({ box: boxOf(gt.gtBoxesXyxy, j), colour: MATCH_COLOURS.fn, dashed: true, kind: "fn", score: 0, label: "FN" });
     });
     const count = (k: string) => marks.filter((x) => x.kind === k).length;
     const legend = `<tspan fill="${MATCH_COLOURS.tp}">■ TP ${count("tp")}</tspan>  <tspan fill="${MATCH_COLOURS.fp}">■ FP ${count("fp")}</tspan>  <tspan fill="${MATCH_COLOURS.fn}">□ FN ${count("fn")}</tspan>`;
@@ -156,7 +158,7 @@ function drawMarks(marks: readonly Mark[], strokePx: number): string {
  * const svg = detectionsSvg(image, dets, { groundTruth: { boxesXyxy: gt }, clicks });
  * showSvg(svg); await saveSvgPng(svg, "out/view.png");
  */
-export function detectionsSvg(image: RgbImage, detections: DetectionList, options: DetectionsViewOptions = {}): string {
+export function detectionsSvg(image: RgbImage, detections: Detections, options: DetectionsViewOptions = {}): string {
   const W = image.width, H = image.height;
   const scale = Math.min(1, (options.displayMaxSide ?? 900) / Math.max(W, H));
   const dispW = W * scale, dispH = H * scale;

@@ -1,4 +1,4 @@
-import type { DetectionList } from "../model/types.js";
+import type { Detections } from "../structures/detections.js";
 import type { RgbImage } from "../structures/image.js";
 import { DealkitInputError, checkOneOf } from "../util/errors.js";
 import { matchForView, type ViewGroundTruth } from "./detections.js";
@@ -29,7 +29,7 @@ export interface GalleryTile {
 export interface GallerySource {
   imageId: number;
   image: RgbImage;
-  detections: DetectionList;
+  detections: Detections;
   groundTruth?: ViewGroundTruth;
   domain?: string;
 }
@@ -68,7 +68,7 @@ const KIND_ORDER = { fp: 0, fn: 1, tp: 2 } as const;
  * the largest missed objects. Grouped by error type, category or domain, `perGroup` tiles each.
  *
  * @example
- * const tiles = galleryTiles([{ imageId: 1, image, detections, groundTruth: { boxesXyxy, categoryIds } }], { by: "category" });
+ * const tiles = galleryTiles([{ imageId: 1, image, detections, groundTruth: ds.groundTruth(1) }], { by: "category" });
  * showSvg(gallerySvg(tiles, new Map([[1, image]])));
  */
 export function galleryTiles(sources: readonly GallerySource[], options: GalleryTilesOptions = {}): GalleryTile[] {
@@ -80,7 +80,7 @@ export function galleryTiles(sources: readonly GallerySource[], options: Gallery
   const catName = (c: number) => (c === -1 ? "any" : (names[c] ?? `cat ${c}`));
   const cases: Case[] = [];
   for (const src of sources) {
-    const gt = src.groundTruth ?? { boxesXyxy: new Float32Array(0) };
+    const gt = src.groundTruth ?? { gtBoxesXyxy: new Float32Array(0) };
     const m = matchForView(src.detections, gt, options.iouThreshold ?? 0.5);
     const crop = (b: number[]): [number, number, number, number] => {
       const side = Math.max(minCrop, context * Math.max(b[2]! - b[0]!, b[3]! - b[1]!));
@@ -104,8 +104,8 @@ export function galleryTiles(sources: readonly GallerySource[], options: Gallery
     }
     m.gtMatched.forEach((hit, j) => {
       if (hit) return;
-      const box = Array.from({ length: 4 }, (_, k) => gt.boxesXyxy[4 * j + k]!) as [number, number, number, number];
-      const cat = gt.categoryIds ? gt.categoryIds[j]! : -1;
+      const box = Array.from({ length: 4 }, (_, k) => gt.gtBoxesXyxy[4 * j + k]!) as [number, number, number, number];
+      const cat = gt.gtCategoryIds ? gt.gtCategoryIds[j]! : -1;
       const w = box[2] - box[0], h = box[3] - box[1];
       cases.push({
         kind: "fn", severity: w * h, category: cat, domain,

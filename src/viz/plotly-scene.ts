@@ -1,4 +1,5 @@
-import type { Click, DetectionList } from "../model/types.js";
+import type { Click } from "../structures/click.js";
+import type { Detections } from "../structures/detections.js";
 import type { RgbImage } from "../structures/image.js";
 import { matchForView, type ViewGroundTruth } from "./detections.js";
 import { MATCH_COLOURS, categoryColour, downscaleRgb, rgbPngDataUri } from "./svg.js";
@@ -66,9 +67,9 @@ function traces(g: Group): Record<string, unknown>[] {
  * inlines plotly.js from node_modules (offline, kept in HTML exports).
  *
  * @example
- * showPlotly(plotlySceneFigure(scene, result.detections, { groundTruth: { boxesXyxy: gt } }));
+ * showPlotly(plotlySceneFigure(scene, result.detections, { groundTruth: ds.groundTruth(imageId) }));
  */
-export function plotlySceneFigure(image: RgbImage, detections: DetectionList, options: PlotlySceneOptions = {}): PlotlySceneFigure {
+export function plotlySceneFigure(image: RgbImage, detections: Detections, options: PlotlySceneOptions = {}): PlotlySceneFigure {
   const W = image.width, H = image.height;
   const names = options.categoryNames ?? {};
   const catName = (c: number) => (c === -1 ? "any" : (names[c] ?? `cat ${c}`));
@@ -89,9 +90,9 @@ export function plotlySceneFigure(image: RgbImage, detections: DetectionList, op
     }
     m.gtMatched.forEach((hit, j) => {
       if (hit) return;
-      const b = box(gt.boxesXyxy, j);
+      const b = box(gt.gtBoxesXyxy, j);
       fn.boxes.push(b);
-      fn.hover.push(describe(b, `missed ${catName(gt.categoryIds ? gt.categoryIds[j]! : -1)}`));
+      fn.hover.push(describe(b, `missed ${catName(gt.gtCategoryIds ? gt.gtCategoryIds[j]! : -1)}`));
     });
     groups.push(tp, fp, fn);
   } else {

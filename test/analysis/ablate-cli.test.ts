@@ -43,13 +43,14 @@ describe("dealkit ablate", () => {
       const { ckpt, data } = await fixture();
       const out = path.join(tmp, "ablation.json");
       const lines: string[] = [];
-      const first = await runAblateCommand({ model: ckpt, data, grid: "small", seeds: "1", out }, (l) => lines.push(l));
+      const gt = path.join(data, "annotations.json");
+      const first = await runAblateCommand({ model: ckpt, gt, images: data, split: "test", grid: "small", seeds: "1", out }, (l) => lines.push(l));
       expect(first.result.computed).toBe(14);
       expect(lines).toHaveLength(14);
       expect(first.text).toContain("center|k=1|groundTruth|seen");
       const saved = JSON.parse(fs.readFileSync(out, "utf8")) as { summary: { metric: string }[] };
       expect(saved.summary.some((r) => r.metric === "ap50")).toBe(true);
-      const again = await runAblateCommand({ model: ckpt, data, grid: "small", seeds: "1" });
+      const again = await runAblateCommand({ model: ckpt, gt, images: data, split: "test", grid: "small", seeds: "1" });
       expect(again.result.cached).toBe(14);
       expect(again.result.computed).toBe(0);
     } finally {
@@ -59,6 +60,7 @@ describe("dealkit ablate", () => {
 
   it("rejects bad options with the valid choices", async () => {
     await expect(runAblateCommand({ model: "x", data: "y", grid: "huge", seeds: "3" })).rejects.toThrow(/small.*full.*factorial/);
-    await expect(runAblateCommand({ model: "x", data: "y", grid: "small", seeds: "0" })).rejects.toThrow(/positive integer/);
+    await expect(runAblateCommand({ model: "x", data: "y", grid: "small", seeds: "0" })).rejects.toThrow(/--seeds must be an integer >= 1/);
+    await expect(runAblateCommand({ model: "no-such-model", grid: "small", seeds: "1", maxImages: "1" })).rejects.toThrow(/deal-tiny, deal-tiny-random, baseline-tiny/);
   });
 });

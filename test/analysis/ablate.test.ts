@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runAblation, type AblationClickSampler, type AblationData, type AblationOptions } from "../../src/analysis/ablate.js";
 import { ablationGrid, cellId, type AblationCell } from "../../src/analysis/ablate-grid.js";
 import { runTide } from "../../src/analysis/tide.js";
-import type { Click, DetectionList } from "../../src/model/types.js";
+import type { Click, Detections } from "../../src/structures/index.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dealkit-ablate-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -15,7 +15,7 @@ function fakeDetector() {
   const calls: Click[][] = [];
   return {
     calls,
-    async detect(_img: unknown, clicks: readonly Click[]): Promise<DetectionList> {
+    async detect(_img: unknown, clicks: readonly Click[]): Promise<Detections> {
       calls.push(clicks.slice());
       const n = clicks.length;
       return {

@@ -1,13 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { fixturesDir } from "../eval/fixtures.js";
 import type { AnalysisImage } from "../../src/analysis/types.js";
-import type { DetectionList } from "../../src/model/types.js";
+import type { Detections } from "../../src/structures/index.js";
 
-/** The shared COCO fixtures (pycocotools reference numbers), beside the repository. */
-export const COCO_FIXTURES = path.resolve(__dirname, "../../../shared/fixtures/coco");
+/** The COCO fixtures with pycocotools reference numbers (test/fixtures/coco, or $DEALKIT_FIXTURES). */
+export const COCO_FIXTURES = fixturesDir();
 
 /** Detections from rows [x1, y1, x2, y2, score, categoryId]; `exact` keeps float64 boxes (fixture fidelity). */
-export function dets(rows: readonly (readonly number[])[], exact = false): DetectionList {
+export function dets(rows: readonly (readonly number[])[], exact = false): Detections {
   const flat = rows.flatMap((r) => r.slice(0, 4));
   return {
     length: rows.length,

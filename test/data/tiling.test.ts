@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { clipBoxesToTile, detectionsFromTile, tileGrid } from "../../src/data/index.js";
-import { Detections } from "../../src/structures/index.js";
+import { clipBoxesToTile, tileGrid } from "../../src/data/index.js";
+import { createDetections, translateDetections } from "../../src/structures/index.js";
 
 describe("tileGrid", () => {
   it("covers the image with overlapping slices that end at the border", () => {
@@ -27,7 +27,7 @@ describe("clipBoxesToTile", () => {
     expect(boxes[4]).toBe(190);
   });
   it("maps tile detections back by the tile offset", () => {
-    const d = new Detections(new Float32Array([1, 2, 3, 4]), new Float32Array([0.5]), new Int32Array([1]));
-    expect(Array.from(detectionsFromTile(d, tile).boxesXyxy)).toEqual([101, 102, 103, 104]);
+    const d = createDetections(new Float32Array([1, 2, 3, 4]), new Float32Array([0.5]), new Int32Array([1]));
+    expect(Array.from(translateDetections(d, tile.x, tile.y).boxesXyxy)).toEqual([101, 102, 103, 104]);
   });
 });

@@ -40,7 +40,7 @@ function checkDetail(ev: CocoEvaluation, detail: { ap_tkam: number[][][][]; reca
 }
 
 describe("COCO fixtures (pycocotools numbers)", () => {
-  it("finds the shared fixtures", () => {
+  it("finds the fixtures", () => {
     expect(cases.length, `no fixture cases under ${fixturesDir()}`).toBeGreaterThan(0);
   });
 

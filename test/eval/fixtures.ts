@@ -1,10 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-/** The shared pycocotools fixtures: $DEALKIT_FIXTURES, else ../shared/fixtures/coco beside the repository. */
+/** The pycocotools reference fixtures: $DEALKIT_FIXTURES, else test/fixtures/coco (see its PROVENANCE.md). */
 export function fixturesDir(): string {
   if (process.env.DEALKIT_FIXTURES) return path.resolve(process.env.DEALKIT_FIXTURES);
-  return path.resolve(__dirname, "..", "..", "..", "shared", "fixtures", "coco");
+  return path.resolve(__dirname, "..", "fixtures", "coco");
 }
 
 export interface FixtureCase {

@@ -1,7 +1,7 @@
 /**
  * A deliberately literal, slow transcription of pycocotools' COCOeval (bbox) — Python control flow kept
  * line by line, no grouping tricks — used as a second, independent oracle on randomised edge cases that the
- * shared fixtures do not hold (ties, truncation, exact-threshold IoUs, empty categories). Numbers from the
+ * reference fixtures (test/fixtures/coco) do not hold (ties, truncation, exact-threshold IoUs, empty categories). Numbers from the
  * fixtures remain the primary reference.
  */
 interface Ann { id: number; image_id: number; category_id: number; bbox: number[]; area: number; iscrowd: number; score?: number; ignore?: number; _ignore?: number }

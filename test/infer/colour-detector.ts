@@ -1,8 +1,9 @@
-import type { Click, DetectOptions, DetectionList, PromptEmbedding, PromptableDetector } from "../../src/model/types.js";
+import { checkClicks, type Click, type DetectOptions, type Detections, type PromptEmbedding, type PromptableDetector } from "../../src/structures/index.js";
 import type { RgbImage } from "../../src/structures/image.js";
 
 /**
- * An honest test double for the PromptableDetector contract: a click's "embedding" is the colour under it,
+ * An honest test double for the PromptableDetector contract (clicks checked with checkClicks, as every
+ * detector does): a click's "embedding" is the colour under it,
  * and detection finds every 4-connected region of that colour (max channel difference <= tolerance). Regions
  * larger than `maxFraction` of the image are background, so a click on an empty area finds nothing.
  * Boxes are the regions' pixel extents (xyxy, continuous px); the score is 0.5 + 0.5 * fill ratio.
@@ -15,17 +16,19 @@ export class ColourDetector implements PromptableDetector {
     this.inputSize = opts.inputSize ?? 256;
   }
 
-  async detect(image: RgbImage, clicks: readonly Click[], options?: DetectOptions): Promise<DetectionList> {
+  async detect(image: RgbImage, clicks: readonly Click[], options?: DetectOptions): Promise<Detections> {
     this.calls.detect++;
+    checkClicks(clicks, image.width, image.height);
     return this.find(image, this.embed(image, clicks), options);
   }
 
   async embedClicks(image: RgbImage, clicks: readonly Click[]): Promise<PromptEmbedding[]> {
     this.calls.embed++;
+    checkClicks(clicks, image.width, image.height);
     return this.embed(image, clicks);
   }
 
-  async detectWithEmbeddings(image: RgbImage, embeddings: readonly PromptEmbedding[], options?: DetectOptions): Promise<DetectionList> {
+  async detectWithEmbeddings(image: RgbImage, embeddings: readonly PromptEmbedding[], options?: DetectOptions): Promise<Detections> {
     this.calls.detectWithEmbeddings++;
     return this.find(image, embeddings, options);
   }
@@ -41,7 +44,7 @@ export class ColourDetector implements PromptableDetector {
     });
   }
 
-  private find(image: RgbImage, embeddings: readonly PromptEmbedding[], options: DetectOptions = {}): DetectionList {
+  private find(image: RgbImage, embeddings: readonly PromptEmbedding[], options: DetectOptions = {}): Detections {
     const tol = this.opts.tolerance ?? 12;
     const maxArea = (this.opts.maxFraction ?? 0.25) * image.width * image.height;
     const { width: w, height: h, data } = image;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { boxMatch, mergeBoxes } from "../../src/infer/merge.js";
+import { mergeBoxes } from "../../src/infer/merge.js";
+import { overlapXyxy } from "../../src/structures/iou.js";
 import { Random } from "../../src/util/random.js";
 
 // A naive O(n^2) greedy NMS written independently of the sweep used by mergeBoxes.
@@ -23,12 +24,12 @@ function naiveNms(boxes: number[][], scores: number[], groups: number[], thr: nu
   return keep;
 }
 
-describe("boxMatch", () => {
+describe("overlapXyxy", () => {
   it("computes IoU and IoS by hand-checked values", () => {
     const a = [0, 0, 10, 10], b = [5, 0, 10, 10]; // inter 50, areas 100 and 50
-    expect(boxMatch(a, 0, b, 0, "iou")).toBeCloseTo(0.5);
-    expect(boxMatch(a, 0, b, 0, "ios")).toBeCloseTo(1);
-    expect(boxMatch(a, 0, [10, 0, 20, 10], 0, "iou")).toBe(0);
+    expect(overlapXyxy(a, 0, b, 0, "iou")).toBeCloseTo(0.5);
+    expect(overlapXyxy(a, 0, b, 0, "ios")).toBeCloseTo(1);
+    expect(overlapXyxy(a, 0, [10, 0, 20, 10], 0, "iou")).toBe(0);
   });
 });
 

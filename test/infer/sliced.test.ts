@@ -80,7 +80,7 @@ describe("detectSliced", () => {
 
   it("NMS with IoU leaves duplicate pieces on seams unless seam handling drops them", async () => {
     const clicks = [{ x: red[0]!.x + 1.5, y: red[0]!.y + 1.5, categoryId: 1 }];
-    const nms = await detectSliced(new ColourDetector({ inputSize: 256 }), image, clicks, { mergeMethod: "nms", matchMetric: "iou" });
+    const nms = await detectSliced(new ColourDetector({ inputSize: 256 }), image, clicks, { mergeMethod: "nms", mergeMetric: "iou" });
     expect(nms.detections.length).toBe(red.length);
     expect(nms.stats.seamDropped).toBeGreaterThan(0);
   });

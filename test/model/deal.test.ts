@@ -61,8 +61,8 @@ describe("DEAL model", () => {
     const m = createDeal({ preset: "micro" });
     const err = await m.detect(ex.image, [{ x: 5, y: 5 }, { x: 70, y: -1 }]).catch((e) => e);
     expect(err).toBeInstanceOf(DealkitInputError);
-    expect(err.message).toMatch(/click 1: click at \(70, -1\) is outside the 64x64 image/);
-    await expect(m.detect(ex.image, [{ x: NaN, y: 2 }])).rejects.toThrow(/click 0/);
+    expect(err.message).toMatch(/click #1: click at \(70, -1\) is outside the 64x64 image/);
+    await expect(m.detect(ex.image, [{ x: NaN, y: 2 }])).rejects.toThrow(/click #0: coordinates must be finite/);
     m.dispose();
   });
 

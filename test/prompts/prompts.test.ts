@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { CLICK_SAMPLERS, centerClick, clickSampler, edgeClick, gaussianClick, uniformClick } from "../../src/prompts/samplers.js";
-import { parsePromptSetting, samplePromptSet, type GtInstance } from "../../src/prompts/prompt-sets.js";
+import { parsePromptSetting, samplePromptSet } from "../../src/prompts/prompt-sets.js";
 import { pgcppPrompt, pickHardestInstance } from "../../src/prompts/pgcpp.js";
 import { Random } from "../../src/util/random.js";
-import type { DetectionList } from "../../src/model/types.js";
+import { makeGroundTruth, type Detections } from "../../src/structures/index.js";
 
 const box = [10, 20, 8, 4] as const;
 const inside = (c: { x: number; y: number }, b: readonly number[]) => c.x >= b[0]! && c.x <= b[0]! + b[2]! && c.y >= b[1]! && c.y <= b[1]! + b[3]!;
@@ -34,10 +34,11 @@ describe("click samplers", () => {
 });
 
 describe("prompt sets", () => {
-  const inst: GtInstance[] = [
+  const inst = makeGroundTruth(1, [
     { bboxXywh: [0, 0, 4, 4], categoryId: 2 }, { bboxXywh: [10, 0, 4, 4], categoryId: 1 },
     { bboxXywh: [20, 0, 4, 4], categoryId: 2 }, { bboxXywh: [30, 0, 4, 4], categoryId: 2 },
-  ];
+    { bboxXywh: [40, 0, 4, 4], categoryId: 3, ignore: true },
+  ]);
   it("gives one click per category up to one per instance", () => {
     const one = samplePromptSet(inst, "per-category", new Random(1));
     expect(one.map((c) => c.categoryId)).toEqual([1, 2]);
@@ -45,6 +46,8 @@ describe("prompt sets", () => {
     const two = samplePromptSet(inst, { perCategory: 2 }, new Random(1));
     expect(two.map((c) => c.categoryId)).toEqual([1, 2, 2]);
     expect(new Set(two.slice(1).map((c) => c.x)).size).toBe(2);
+    // The ignore region (category 3) is never clicked.
+    expect(samplePromptSet(inst, "per-instance", new Random(1)).some((c) => c.categoryId === 3)).toBe(false);
     expect(parsePromptSetting("3")).toEqual({ perCategory: 3 });
     expect(() => parsePromptSetting("many")).toThrow(/per-category/);
   });
@@ -62,7 +65,7 @@ describe("PG-CPP", () => {
   it("clicks the centre of what the detector missed, cycle after cycle", async () => {
     const gts = [[0, 0, 10, 10], [50, 50, 10, 10], [100, 100, 6, 6]] as const;
     const found = new Set<number>();
-    const detector = async (clicks: { x: number; y: number }[]): Promise<DetectionList> => {
+    const detector = async (clicks: { x: number; y: number }[]): Promise<Detections> => {
       // A fake detector that finds exactly the clicked objects.
       clicks.forEach((c) => gts.forEach((g, i) => { if (c.x >= g[0] && c.x <= g[0] + g[2] && c.y >= g[1] && c.y <= g[1] + g[3]) found.add(i); }));
       const ids = [...found];

@@ -9,12 +9,11 @@ import {
   paperTable,
   paperTableText,
   relativeChangePct,
-  detectionsByImage,
-  imagesPerDomain,
   restrictToCategories,
   type PaperCacheKeyParts,
   type PaperRow,
 } from "../../src/report/index.js";
+import { detectionsByImage, imagesPerDomain } from "../../src/data/index.js";
 
 // Hand numbers: a baseline at AP.75 0.10 and DEAL at 0.1314 is +31.4 % relative (the paper's headline).
 const metrics = (ap75: number, rest: number | null = 0.2) => ({ ap25: 0.5, ap50: 0.4, ap75, apVt: rest, apT: 0.1, apS: 0.2, apM: null });

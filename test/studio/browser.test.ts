@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateImage } from "../../src/data/synth/scene.js";
-import type { PromptableDetector } from "../../src/model/types.js";
+import type { PromptableDetector } from "../../src/structures/index.js";
 import { detect } from "../../src/infer/detect.js";
 import { startStudio, type StudioHandle } from "../../src/studio/server.js";
 import { loadCheckpoint } from "../../src/train/checkpoint.js";

@@ -4,7 +4,7 @@ import { createBaseline, createDeal } from "../../src/model/index.js";
 import { bilinearSample } from "../../src/model/ops.js";
 import { drawBatch } from "../../src/train/batch.js";
 import { arraySource } from "../../src/train/source.js";
-import { baselineLoss, dealLoss } from "../../src/train/step.js";
+import { baselineLoss, dealLoss } from "../../src/model/index.js";
 import { Random } from "../../src/util/random.js";
 import { drawExamples } from "./helpers.js";
 import { useFastBackend } from "./backend.js";

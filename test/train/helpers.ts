@@ -1,3 +1,4 @@
+import { makeGroundTruth } from "../../src/structures/ground-truth.js";
 import type { TrainExample } from "../../src/train/source.js";
 import { Random } from "../../src/util/random.js";
 
@@ -31,7 +32,7 @@ export function drawExamples(n: number, size: number, seed: number, maxObjects =
       boxes.push([x0, y0, s, s]);
       cats.push(cat);
     }
-    out.push({ image: { width: size, height: size, data }, bboxesXywh: boxes, categoryIds: cats });
+    out.push({ image: { width: size, height: size, data }, groundTruth: makeGroundTruth(i + 1, boxes.map((b, j) => ({ bboxXywh: b, categoryId: cats[j]! }))) });
   }
   return out;
 }

@@ -1,10 +1,10 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import type { DetectionList } from "../../src/model/types.js";
+import type { Detections } from "../../src/structures/index.js";
 import { detectionsSvg, matchForView } from "../../src/viz/detections.js";
 import { MATCH_COLOURS, encodeRgbPng, svgToPngBytes } from "../../src/viz/svg.js";
 
-function list(boxes: number[][], scores: number[], cats?: number[]): DetectionList {
+function list(boxes: number[][], scores: number[], cats?: number[]): Detections {
   return {
     length: boxes.length,
     boxesXyxy: Float32Array.from(boxes.flat()),
@@ -20,7 +20,7 @@ const count = (svg: string, re: RegExp) => (svg.match(re) ?? []).length;
 
 describe("matchForView", () => {
   it("greedy by score: the better detection takes the ground truth, the duplicate is a FP", () => {
-    const gt = { boxesXyxy: [10, 10, 20, 20, 50, 50, 58, 58] };
+    const gt = { gtBoxesXyxy: [10, 10, 20, 20, 50, 50, 58, 58] };
     const d = list([[11, 10, 21, 20], [10, 10, 20, 20], [100, 100, 110, 110]], [0.6, 0.9, 0.8]);
     const m = matchForView(d, gt);
     expect(m.detection).toEqual(["fp", "tp", "fp"]);
@@ -28,7 +28,7 @@ describe("matchForView", () => {
   });
 
   it("respects categories unless a side is -1", () => {
-    const gt = { boxesXyxy: [10, 10, 20, 20], categoryIds: [2] };
+    const gt = { gtBoxesXyxy: [10, 10, 20, 20], gtCategoryIds: [2] };
     expect(matchForView(list([[10, 10, 20, 20]], [0.9], [1]), gt).detection).toEqual(["fp"]);
     expect(matchForView(list([[10, 10, 20, 20]], [0.9], [-1]), gt).detection).toEqual(["tp"]);
   });
@@ -36,7 +36,7 @@ describe("matchForView", () => {
 
 describe("detectionsSvg", () => {
   const image = grey(200, 100);
-  const gt = { boxesXyxy: [10, 10, 18, 18, 60, 20, 100, 60, 150, 70, 156, 76] };
+  const gt = { gtBoxesXyxy: [10, 10, 18, 18, 60, 20, 100, 60, 150, 70, 156, 76] };
   const dets = list([[10, 10, 18, 18], [60, 20, 100, 60], [120, 10, 126, 16]], [0.9, 0.8, 0.95]);
 
   it("colours TP / FP / FN, draws clicks, and magnifies every box under 16 px, errors first", () => {
@@ -78,7 +78,7 @@ describe("detectionsSvg", () => {
   });
 
   it("renders to a PNG through sharp with the TP outline in green at the box", async () => {
-    const svg = detectionsSvg(image, list([[60, 20, 100, 60]], [0.9]), { groundTruth: { boxesXyxy: [60, 20, 100, 60] }, labels: false });
+    const svg = detectionsSvg(image, list([[60, 20, 100, 60]], [0.9]), { groundTruth: { gtBoxesXyxy: [60, 20, 100, 60] }, labels: false });
     const png = await svgToPngBytes(svg);
     const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     expect(info.width).toBeGreaterThanOrEqual(200);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { DetectionList } from "../../src/model/types.js";
+import type { Detections } from "../../src/structures/index.js";
 import { galleryTiles, gallerySvg, type GalleryTile } from "../../src/viz/gallery.js";
 
-function list(boxes: number[][], scores: number[], cats: number[]): DetectionList {
+function list(boxes: number[][], scores: number[], cats: number[]): Detections {
   return {
     length: boxes.length,
     boxesXyxy: Float32Array.from(boxes.flat()),
@@ -16,12 +16,12 @@ const image = { width: 120, height: 80, data: new Uint8Array(120 * 80 * 3).fill(
 const src1 = {
   imageId: 1, image, domain: "uav",
   detections: list([[10, 10, 20, 20], [40, 40, 46, 46], [70, 10, 76, 16]], [0.9, 0.7, 0.95], [1, 1, 2]),
-  groundTruth: { boxesXyxy: [10, 10, 20, 20, 90, 60, 96, 66, 100, 5, 110, 17], categoryIds: [1, 2, 1] },
+  groundTruth: { gtBoxesXyxy: [10, 10, 20, 20, 90, 60, 96, 66, 100, 5, 110, 17], gtCategoryIds: [1, 2, 1] },
 };
 const src2 = {
   imageId: 2, image, domain: "microscopy",
   detections: list([[5, 5, 9, 9]], [0.5], [2]),
-  groundTruth: { boxesXyxy: [5, 5, 9, 9], categoryIds: [2] },
+  groundTruth: { gtBoxesXyxy: [5, 5, 9, 9], gtCategoryIds: [2] },
 };
 
 describe("galleryTiles", () => {

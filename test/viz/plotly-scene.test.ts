@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { DetectionList } from "../../src/model/types.js";
+import type { Detections } from "../../src/structures/index.js";
 import { plotlySceneFigure } from "../../src/viz/plotly-scene.js";
 import { Random } from "../../src/util/random.js";
 
-function randomList(n: number, cats: number, rng: Random): DetectionList {
+function randomList(n: number, cats: number, rng: Random): Detections {
   const boxes: number[] = [], scores: number[] = [], ids: number[] = [];
   for (let i = 0; i < n; i++) {
     const x = rng.uniform(0, 3900), y = rng.uniform(0, 3900);
@@ -41,8 +41,8 @@ describe("plotlySceneFigure", () => {
   });
 
   it("with ground truth, splits the boxes into TP, FP and FN traces", () => {
-    const dets: DetectionList = { length: 2, boxesXyxy: Float32Array.from([0, 0, 10, 10, 50, 50, 60, 60]), scores: Float32Array.from([0.9, 0.8]), categoryIds: Int32Array.from([1, 1]), clickIndex: new Int32Array(2) };
-    const fig = plotlySceneFigure({ width: 100, height: 100, data: new Uint8Array(30000) }, dets, { groundTruth: { boxesXyxy: [0, 0, 10, 10, 80, 80, 90, 90] } });
+    const dets: Detections = { length: 2, boxesXyxy: Float32Array.from([0, 0, 10, 10, 50, 50, 60, 60]), scores: Float32Array.from([0.9, 0.8]), categoryIds: Int32Array.from([1, 1]), clickIndex: new Int32Array(2) };
+    const fig = plotlySceneFigure({ width: 100, height: 100, data: new Uint8Array(30000) }, dets, { groundTruth: { gtBoxesXyxy: [0, 0, 10, 10, 80, 80, 90, 90] } });
     const names = fig.data.filter((t) => t.mode === "lines").map((t) => t.name);
     expect(names).toEqual(["TP (1)", "FP (1)", "FN (missed) (1)"]);
     expect(JSON.parse(JSON.stringify(fig)).data[4].line.dash).toBe("dash");

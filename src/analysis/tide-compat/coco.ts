@@ -1,5 +1,5 @@
 import { cocoLoadDt, cocoLoadGt, type CocoDtData, type CocoGtData } from "../../eval/index.js";
-import type { DetectionList } from "../../model/types.js";
+import type { Detections } from "../../structures/detections.js";
 import { DealkitInputError } from "../../util/errors.js";
 import type { AnalysisImage } from "../types.js";
 import type { TideCompatInput } from "./types.js";
@@ -76,7 +76,7 @@ export function analysisImagesFromCoco(gt: CocoGtData, dt: CocoDtData): Analysis
   return Array.from(gt.imgIds, (imageId, k) => {
     const g = gtRows[k]!;
     const d = dtRows[k]!;
-    const detections: DetectionList = {
+    const detections: Detections = {
       length: d.length,
       boxesXyxy: xyxy(dt, d) as unknown as Float32Array,
       scores: Float64Array.from(d, (i) => dt.score[i]!) as unknown as Float32Array,

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import {
   checkKernels, formatBackendReport, formatKernelCheck, initBackend,
   type BackendReport, type BackendRequest, type KernelCheckReport,
-} from "../../backend/index.js";
+} from "../../index.js";
 
 /** Options of `dealkit backend`, as commander parses them. */
 export interface BackendCommandOptions {

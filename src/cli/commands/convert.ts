@@ -1,9 +1,5 @@
 import type { Command } from "commander";
-import { writeCoco } from "../../data/formats/coco.js";
-import { readDataset, DATASET_FORMATS } from "../../data/formats/index.js";
-import { writeYolo } from "../../data/formats/yolo.js";
-import { BOX_POLICIES, type BoxPolicy, type ValidationIssue } from "../../data/issues.js";
-import { checkOneOf } from "../../util/errors.js";
+import { BOX_POLICIES, checkOneOf, DATASET_FORMATS, readDataset, writeCoco, writeYolo, type BoxPolicy, type ValidationIssue } from "../../index.js";
 
 /** The formats `dealkit convert` writes. */
 export const CONVERT_TARGETS = ["coco", "yolo"] as const;

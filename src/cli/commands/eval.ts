@@ -2,8 +2,8 @@ import type { Command } from "commander";
 import {
   cocoEvaluate, cocoLoadFiles, cocoPerCategoryAp, evalParseAreaRanges, evalParseIouThrs, evalParseMaxDets,
   type EvalParamsInput, type EvalResults,
-} from "../../eval/index.js";
-import { writeFileAtomic } from "../../util/fs.js";
+  writeFileAtomic,
+} from "../../index.js";
 
 /** Options of `dealkit eval`, as commander parses them. */
 export interface EvalCommandOptions {

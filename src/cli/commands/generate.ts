@@ -1,7 +1,6 @@
 import * as path from "node:path";
 import type { Command } from "commander";
-import { TINYSET_SCALES, TINYSET_SPLITS, generateTinySetMini, type TinySetMiniManifest, type TinySetScaleName } from "../../data/synth/index.js";
-import { DealkitConfigError } from "../../util/errors.js";
+import { DealkitConfigError, TINYSET_SCALES, TINYSET_SPLITS, generateTinySetMini, type TinySetMiniManifest, type TinySetScaleName } from "../../index.js";
 
 /** Options of `dealkit generate`, as commander parses them. */
 export interface GenerateCommandOptions {

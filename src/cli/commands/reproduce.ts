@@ -1,12 +1,10 @@
 import * as path from "node:path";
 import type { Command } from "commander";
-import { formatNotebookFailure } from "../../kernel/runner.js";
-import { reproduce } from "../../report/index.js";
-import { PAPER_OPTIONS_ENV, runPaperReproduction, type PaperReproductionOptions } from "../../report/paper.js";
-import { paperTableText } from "../../report/paper-table.js";
+import { formatNotebookFailure, PAPER_OPTIONS_ENV, paperTableText, reproduce, runPaperReproduction, type PaperReproductionOptions } from "../../index.js";
 
 /** Options of `dealkit reproduce`, as commander parses them. */
 interface ReproduceCommandOptions {
+  data?: string;
   out?: string;
   timeout?: string;
   retrain?: boolean;
@@ -25,7 +23,7 @@ function positive(name: string, v: string | undefined, integer = false): number 
 }
 
 /**
- * `dealkit reproduce [--out DIR] [--retrain] [--no-cache] [--images-per-domain N] [--no-ablation] [--timeout S]`:
+ * `dealkit reproduce [--data default|DIR] [--out DIR] [--retrain] [--no-cache] [--images-per-domain N] [--no-ablation] [--timeout S]`:
  * the main job. It computes the paper reproduction here (progress lines on stderr; results cached on disk), then
  * runs notebooks/07-reproduce-paper.ipynb through Jupyter with the same options (the notebook reads the cached
  * result), writes the report (the executed notebook as self-contained HTML) and prints the paper-style table.
@@ -34,6 +32,7 @@ export function registerReproduce(program: Command): void {
   program
     .command("reproduce")
     .description("the main job: evaluate DEAL-tiny (PG-CPP, random clicks) and the baseline on TinySet-mini, run notebooks/07 and write out/report/index.html")
+    .option("--data <dir>", "default (TinySet-mini, seed 0) or a TinySet-mini folder holding its five splits (dealkit generate --out)")
     .option("-o, --out <dir>", "report folder (default out/report)")
     .option("--timeout <seconds>", "seconds a notebook cell may run (default 600)")
     .option("--models <dir>", "folder holding deal-tiny, deal-tiny-random and baseline-tiny (default datasets/models)")
@@ -51,6 +50,7 @@ export function registerReproduce(program: Command): void {
       const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
       const options: PaperReproductionOptions = {
         clickSeed,
+        ...(opts.data !== undefined && opts.data !== "default" ? { data: path.resolve(opts.data) } : {}),
         ...(opts.models ? { modelsDir: path.resolve(opts.models) } : {}),
         ...(imagesPerDomain ? { imagesPerDomain } : {}),
         ...(opts.ablation === false ? { ablation: false as const } : {}),

@@ -1,10 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
-import { readDataset, DATASET_FORMATS } from "../../data/formats/index.js";
-import { BOX_POLICIES, type BoxPolicy, type ValidationIssue } from "../../data/issues.js";
-import type { Dataset } from "../../data/dataset.js";
-import { checkOneOf, DealkitInputError } from "../../util/errors.js";
+import { BOX_POLICIES, checkOneOf, DATASET_FORMATS, DealkitInputError, readDataset, type BoxPolicy, type Dataset, type ValidationIssue } from "../../index.js";
 
 /** Options of `dealkit validate`, as commander parses them. */
 export interface ValidateCommandOptions {

@@ -3,10 +3,18 @@
  * written by detectors for pycocotools. Held columnar as {@link CocoResults}.
  */
 import * as fs from "node:fs";
-import { Detections } from "../../structures/detections.js";
+import { createDetections, type Detections } from "../../structures/detections.js";
 import { DealkitInputError } from "../../util/errors.js";
 import type { Dataset } from "../dataset.js";
 import { AtomicTextWriter } from "./text-writer.js";
+
+/** One detection in COCO results format: `bbox` is [x, y, w, h] in pixels. */
+export interface CocoResult {
+  image_id: number;
+  category_id: number;
+  bbox: [number, number, number, number];
+  score: number;
+}
 
 /** Detections of many images, columnar (row i of each array is detection i). */
 export interface CocoResults {
@@ -83,7 +91,7 @@ export function detectionsOfImage(results: CocoResults, imageId: number): Detect
     const b = results.bboxXywh;
     boxes.set([b[r * 4]!, b[r * 4 + 1]!, b[r * 4]! + b[r * 4 + 2]!, b[r * 4 + 1]! + b[r * 4 + 3]!], j * 4);
   });
-  return new Detections(boxes, Float32Array.from(rows, (r) => results.scores[r]!), Int32Array.from(rows, (r) => results.categoryIds[r]!));
+  return createDetections(boxes, Float32Array.from(rows, (r) => results.scores[r]!), Int32Array.from(rows, (r) => results.categoryIds[r]!));
 }
 
 /** Results from per-image detections (xyxy px -> xywh). */
@@ -99,6 +107,28 @@ export function cocoResultsOf(perImage: readonly { imageId: number; detections: 
       out.scores[k] = d.scores[i]!;
       out.bboxXywh.set([b[i * 4]!, b[i * 4 + 1]!, b[i * 4 + 2]! - b[i * 4]!, b[i * 4 + 3]! - b[i * 4 + 1]!], k * 4);
     }
+  }
+  return out;
+}
+
+/**
+ * COCO results (bbox xywh px) grouped per image as detection lists (xyxy px); `clickIndex` is -1 (COCO results
+ * do not carry it).
+ *
+ * @example
+ * const byImage = detectionsByImage(await predictDataset(model, ds));
+ */
+export function detectionsByImage(results: readonly CocoResult[]): Map<number, Detections> {
+  const groups = new Map<number, CocoResult[]>();
+  for (const r of results) {
+    if (!groups.has(r.image_id)) groups.set(r.image_id, []);
+    groups.get(r.image_id)!.push(r);
+  }
+  const out = new Map<number, Detections>();
+  for (const [id, rs] of groups) {
+    const boxes = new Float32Array(rs.length * 4);
+    rs.forEach((r, i) => boxes.set([r.bbox[0], r.bbox[1], r.bbox[0] + r.bbox[2], r.bbox[1] + r.bbox[3]], 4 * i));
+    out.set(id, createDetections(boxes, Float32Array.from(rs, (r) => r.score), Int32Array.from(rs, (r) => r.category_id)));
   }
   return out;
 }

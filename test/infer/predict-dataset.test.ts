@@ -4,8 +4,9 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Dataset } from "../../src/data/dataset.js";
 import { saveImagePng } from "../../src/data/images.js";
-import { mergeClassAgnostic, predictDataset, type CocoResult } from "../../src/model/predict-split.js";
-import type { Click, DetectionList, PromptableDetector } from "../../src/model/types.js";
+import type { CocoResult } from "../../src/data/formats/coco-results.js";
+import { mergeClassAgnostic, predictDataset } from "../../src/infer/predict-dataset.js";
+import type { Click, Detections, PromptableDetector } from "../../src/structures/index.js";
 
 // A stub detector with hand-made outputs per prompt category (xyxy px, score). The prompt of category 1 also
 // lands on the category-2 object (a cross-prompt duplicate):
@@ -18,7 +19,7 @@ const OUTPUTS: Record<number, [number, number, number, number, number][]> = {
 };
 
 function stub(kind: "deal" | "baseline"): PromptableDetector {
-  const detect = async (_img: unknown, clicks: readonly Click[]): Promise<DetectionList> => {
+  const detect = async (_img: unknown, clicks: readonly Click[]): Promise<Detections> => {
     const cats = kind === "deal" ? [...new Set(clicks.map((c) => c.categoryId!))] : [1, 2];
     const rows = cats.flatMap((c) => OUTPUTS[c]!.map((o) => ({ c, o })));
     return {

@@ -1,5 +1,7 @@
 import { munkres } from "munkres";
-import { iouGiouCxcywh, type SampleTarget } from "./targets.js";
+import { convertBoxArray } from "../../structures/boxes.js";
+import { giouXyxy, iouXyxy } from "../../structures/iou.js";
+import type { SampleTarget } from "./targets.js";
 
 /** Weights of the matching cost (DETR / RT-DETR defaults): class 2, L1 5, GIoU 2. */
 export const MATCH_COST = { cls: 2, l1: 5, giou: 2, alpha: 0.25, gamma: 2 } as const;
@@ -23,6 +25,9 @@ export function hungarianMatch(boxes: ArrayLike<number>, probs: ArrayLike<number
   const n = target.boxesCxcywhNorm.length;
   if (n === 0 || active === 0) return [];
   const gtFlat = target.boxesCxcywhNorm.flat();
+  // Corners in float64 for the overlap terms (exact halves: cx - w / 2 as the cxcywh -> xyxy conversion computes it).
+  const predXyxy = convertBoxArray(Float64Array.from({ length: active * 4 }, (_, i) => boxes[i]!), "cxcywh", "xyxy");
+  const gtXyxy = convertBoxArray(Float64Array.from(gtFlat), "cxcywh", "xyxy");
   const cost: number[][] = [];
   const ious: number[][] = [];
   const { alpha, gamma } = MATCH_COST;
@@ -35,7 +40,8 @@ export function hungarianMatch(boxes: ArrayLike<number>, probs: ArrayLike<number
       const neg = (1 - alpha) * p ** gamma * -Math.log(1 - p);
       let l1 = 0;
       for (let c = 0; c < 4; c++) l1 += Math.abs(boxes[j * 4 + c]! - gtFlat[k * 4 + c]!);
-      const [iou, giou] = iouGiouCxcywh(boxes, j * 4, gtFlat, k * 4);
+      const iou = iouXyxy(predXyxy, j, gtXyxy, k);
+      const giou = giouXyxy(predXyxy, j, gtXyxy, k);
       const c = MATCH_COST.cls * (pos - neg) + MATCH_COST.l1 * l1 - MATCH_COST.giou * giou;
       row.push(Number.isFinite(c) ? c : 1e6);
       iouRow.push(iou);

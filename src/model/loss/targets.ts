@@ -47,16 +47,3 @@ export function splatDensity(density: Float32Array, t: SampleTarget, h: number, 
     for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) density[y * w + x] += Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * sigma * sigma)) / sum;
   }
 }
-
-/** IoU and GIoU of two normalised cxcywh boxes (plain numbers, for matching costs and IoU targets). */
-export function iouGiouCxcywh(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number): [number, number] {
-  const ax1 = a[ao]! - a[ao + 2]! / 2, ay1 = a[ao + 1]! - a[ao + 3]! / 2, ax2 = a[ao]! + a[ao + 2]! / 2, ay2 = a[ao + 1]! + a[ao + 3]! / 2;
-  const bx1 = b[bo]! - b[bo + 2]! / 2, by1 = b[bo + 1]! - b[bo + 3]! / 2, bx2 = b[bo]! + b[bo + 2]! / 2, by2 = b[bo + 1]! + b[bo + 3]! / 2;
-  const iw = Math.max(0, Math.min(ax2, bx2) - Math.max(ax1, bx1));
-  const ih = Math.max(0, Math.min(ay2, by2) - Math.max(ay1, by1));
-  const inter = iw * ih;
-  const union = (ax2 - ax1) * (ay2 - ay1) + (bx2 - bx1) * (by2 - by1) - inter;
-  const iou = union > 0 ? inter / union : 0;
-  const hull = (Math.max(ax2, bx2) - Math.min(ax1, bx1)) * (Math.max(ay2, by2) - Math.min(ay1, by1));
-  return [iou, hull > 0 ? iou - (hull - union) / hull : iou];
-}

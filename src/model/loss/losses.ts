@@ -1,6 +1,6 @@
-import { tf } from "../backend/tf.js";
-import type { StageOutput } from "../model/decoder.js";
-import { cxcywhToXyxy, stopGradient } from "../model/ops.js";
+import { tf } from "../../backend/tf.js";
+import type { StageOutput } from "../decoder.js";
+import { cxcywhToXyxy, stopGradient } from "../ops.js";
 import { hungarianMatch } from "./matching.js";
 import type { SampleTarget } from "./targets.js";
 

@@ -1,21 +1,19 @@
 import type { Dataset } from "../data/dataset.js";
+import type { CocoResult } from "../data/formats/coco-results.js";
 import { loadImageRgb } from "../data/images.js";
-import { samplePromptSet, type GtInstance, type PromptSetting } from "../prompts/prompt-sets.js";
+import { samplePromptSet, type PromptSetting } from "../prompts/prompt-sets.js";
 import type { ClickSamplerName } from "../prompts/samplers.js";
-import { mergeBoxes } from "../infer/merge.js";
+import type { Click } from "../structures/click.js";
+import type { DetectOptions, PromptableDetector } from "../structures/detector.js";
 import { DealkitConfigError } from "../util/errors.js";
 import { Random } from "../util/random.js";
-import type { DetectOptions, PromptableDetector } from "./types.js";
+import { mergeBoxes } from "./merge.js";
+import { detectSliced } from "./sliced.js";
 
-/** A detection in COCO results format (bbox xywh in pixels). */
-export interface CocoResult {
-  image_id: number;
-  category_id: number;
-  bbox: [number, number, number, number];
-  score: number;
-}
-
-/** Options of {@link predictDataset}. Defaults: per-category clicks, "center" sampler, seed 0. */
+/**
+ * Options of {@link predictDataset}: the {@link DetectOptions} and how clicks are made. Defaults: per-category
+ * clicks, "center" sampler, seed 0, whole-image inference.
+ */
 export interface PredictDatasetOptions extends DetectOptions {
   /** Which objects get clicks (DEAL only). Default "per-category". */
   clicks?: PromptSetting;
@@ -30,13 +28,25 @@ export interface PredictDatasetOptions extends DetectOptions {
    * undefined: off.
    */
   classAgnosticMerge?: number;
+  /**
+   * The clicks of each image (by image id), given instead of sampled from the ground truth: for images
+   * without annotations. An image without an entry gets no clicks (DEAL then skips it). Default: sample.
+   */
+  clicksByImage?: ReadonlyMap<number, readonly Click[]>;
+  /**
+   * Sliced inference ({@link detectSliced}, its defaults for the rest): square slices of `sliceSize` px
+   * (default the model's input size) overlapping by `overlap` (default 0.2), for images larger than the
+   * model's input. Default: off (the whole image, resized by the model).
+   */
+  slice?: { sliceSize?: number; overlap?: number };
   /** Called after each image. */
   onProgress?: (done: number, total: number) => void;
 }
 
 /**
  * Runs a detector over every image of a dataset and returns COCO results. DEAL gets clicks sampled from each
- * image's ground truth (crowd and ignore regions excluded) with a seeded sampler; the baseline gets none.
+ * image's ground truth (crowd and ignore regions excluded) with a seeded sampler, or the clicks given per image
+ * (`clicksByImage`); the baseline gets none.
  * Detections carry the click's category (DEAL) or the predicted class (baseline). With `classAgnosticMerge`,
  * each image's results then go through {@link mergeClassAgnostic} (off by default).
  *
@@ -48,18 +58,12 @@ export async function predictDataset(model: PromptableDetector, ds: Dataset, opt
   if (mergeIou !== undefined) checkMergeIou(mergeIou);
   const rng = new Random(options.seed ?? 0);
   const out: CocoResult[] = [];
-  const a = ds.annotations;
   let done = 0;
   for (const img of ds.images) {
     const image = await loadImageRgb(ds.imagePath(img.id));
-    const instances: GtInstance[] = [];
-    for (const r of ds.annotationsOfImage(img.id)) {
-      if (a.iscrowd[r] || a.ignore[r]) continue;
-      instances.push({ bboxXywh: [a.bboxXywh[r * 4]!, a.bboxXywh[r * 4 + 1]!, a.bboxXywh[r * 4 + 2]!, a.bboxXywh[r * 4 + 3]!], categoryId: a.categoryIds[r]! });
-    }
-    const clicks = model.kind === "deal" ? samplePromptSet(instances, options.clicks ?? "per-category", rng.fork(img.id), options.sampler ?? "center") : [];
+    const clicks = model.kind !== "deal" ? [] : options.clicksByImage ? (options.clicksByImage.get(img.id) ?? []) : samplePromptSet(ds.groundTruth(img.id), options.clicks ?? "per-category", rng.fork(img.id), options.sampler ?? "center");
     if (model.kind === "baseline" || clicks.length > 0) {
-      const dets = await model.detect(image, clicks, options);
+      const dets = options.slice ? (await detectSliced(model, image, clicks, { ...detectOptionsOf(options), ...options.slice })).detections : await model.detect(image, clicks, options);
       const own: CocoResult[] = [];
       for (let i = 0; i < dets.length; i++) {
         const [x1, y1, x2, y2] = [dets.boxesXyxy[i * 4]!, dets.boxesXyxy[i * 4 + 1]!, dets.boxesXyxy[i * 4 + 2]!, dets.boxesXyxy[i * 4 + 3]!];
@@ -99,6 +103,11 @@ export function mergeClassAgnostic(results: readonly CocoResult[], iou: number):
   });
   const { keep } = mergeBoxes(boxesXyxy, scores, groups, { method: "nms", metric: "iou", threshold: iou });
   return keep.sort((a, b) => a - b).map((i) => results[i]!);
+}
+
+function detectOptionsOf(o: DetectOptions): DetectOptions {
+  const { scoreThreshold, maxDetections, nmsIou, topK, mergeMetric, mergeThreshold } = o;
+  return { scoreThreshold, maxDetections, nmsIou, topK, mergeMetric, mergeThreshold };
 }
 
 function checkMergeIou(iou: number): void {

@@ -1,0 +1,83 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { resolveModelConfig, type ModelKind } from "../model/config.js";
+import { createDetector, type Detector } from "../model/factory.js";
+import { checkpointFingerprint, loadCheckpoint, type CheckpointManifest } from "../train/checkpoint.js";
+import { DealkitInputError } from "../util/errors.js";
+import { projectRoot } from "../util/fs.js";
+
+/** The models dealkit ships in datasets/models (trained as the README documents). */
+export const SHIPPED_MODELS = ["deal-tiny", "deal-tiny-random", "baseline-tiny"] as const;
+/** One of {@link SHIPPED_MODELS}. */
+export type ShippedModelName = (typeof SHIPPED_MODELS)[number];
+
+/** A model loaded by {@link loadModel}. Call `model.dispose()` when done. */
+export interface LoadedModel {
+  model: Detector;
+  /** The shipped name, or the checkpoint folder's base name. */
+  name: string;
+  /** The checkpoint folder. */
+  dir: string;
+  manifest: CheckpointManifest;
+  /** {@link checkpointFingerprint}: config and weight bytes, the key of every cache that holds results of this model. */
+  fingerprint: string;
+}
+
+/**
+ * The checkpoint folder a model name stands for: a shipped name resolves to `modelsDir/<name>` (default
+ * datasets/models of the project); anything else must be a folder holding a checkpoint (manifest.json).
+ * Otherwise a DealkitInputError lists the shipped names.
+ *
+ * @example
+ * resolveModelDir("deal-tiny"); // ".../datasets/models/deal-tiny"
+ */
+export function resolveModelDir(nameOrDir: string, options: { modelsDir?: string } = {}): string {
+  if ((SHIPPED_MODELS as readonly string[]).includes(nameOrDir)) {
+    const dir = path.join(options.modelsDir ?? path.join(projectRoot(), "datasets", "models"), nameOrDir);
+    if (!fs.existsSync(path.join(dir, "manifest.json"))) throw new DealkitInputError(`the shipped model ${nameOrDir} is missing here (no manifest.json)`, { file: dir });
+    return dir;
+  }
+  if (fs.existsSync(path.join(nameOrDir, "manifest.json"))) return nameOrDir;
+  throw new DealkitInputError(
+    `not a model: give a shipped model (${SHIPPED_MODELS.join(", ")}) or a checkpoint folder (one holding manifest.json, as dealkit train --out writes)`,
+    { file: nameOrDir },
+  );
+}
+
+/**
+ * Loads a shipped model by name (`deal-tiny`, `deal-tiny-random`, `baseline-tiny`) or a checkpoint folder.
+ *
+ * @example
+ * const { model, fingerprint } = loadModel("deal-tiny");
+ * const dets = await model.detect(image, clicks);
+ * model.dispose();
+ */
+export function loadModel(nameOrDir: string, options: { modelsDir?: string } = {}): LoadedModel {
+  const dir = resolveModelDir(nameOrDir, options);
+  const { model, manifest } = loadCheckpoint(dir);
+  return { model, name: path.basename(path.resolve(dir)), dir, manifest, fingerprint: checkpointFingerprint(dir) };
+}
+
+/** Options of {@link modelForData}. Defaults: preset "tiny", seed 0. */
+export interface ModelForDataOptions {
+  preset?: string;
+  /** Seed of the initial weights. */
+  seed?: number;
+}
+
+/**
+ * A fresh (untrained) model sized for a data set: DEAL (one "prompted category" class), or the baseline with
+ * one class per category id of the training data (class i is `categoryIds[i]`).
+ *
+ * @example
+ * const model = modelForData("baseline", source.categoryIds, { preset: "tiny", seed: 0 });
+ */
+export function modelForData(kind: ModelKind | string, categoryIds: readonly number[], options: ModelForDataOptions = {}): Detector {
+  const cfg = resolveModelConfig({
+    kind,
+    preset: options.preset ?? "tiny",
+    numClasses: Math.max(1, categoryIds.length),
+    categoryIds: kind === "baseline" ? [...categoryIds] : [],
+  });
+  return createDetector(cfg, options.seed ?? 0);
+}
