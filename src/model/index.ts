@@ -11,3 +11,4 @@ export type { StageOutput } from "./decoder.js";
 export type { EnhancedFeatures } from "./hybrid-feature-enhancement.js";
 export { createDetector, type Detector } from "./factory.js";
 export { predictDataset, mergeClassAgnostic, type CocoResult, type PredictDatasetOptions } from "./predict-split.js";
+export * from "./template/index.js";
