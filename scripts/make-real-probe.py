@@ -185,7 +185,6 @@ def ihc_objects(img, crop, factor):
         out.append((b, 3, why))
     faint = measure.label((hema > p["faint"]) & outside & (labels == 0))
     for r in measure.regionprops(faint):
-        rows, cols = r.coords[:, 0], r.coords[:, 1]
         grown = morphology.binary_dilation(faint == r.label, morphology.disk(1))
         if r.area >= p["min_area"] and not labels[grown].any():
             out.append((box_of(r), 3, "faint"))
