@@ -30,16 +30,19 @@ const PAD_PX = 32;
  *
  * For each prompt (clicks grouped by `categoryId`, as DEAL groups them):
  * 1. extent: the clicked object's box is estimated from the pixels around the click
- *    ({@link estimateObjectExtent}: the strongest box-filter centre-surround response over sizes 2-48 px gives
- *    the scale, a region grown from the click along the background-to-object colour axis gives the box);
- * 2. exemplar: that box plus a margin of `margin` x its longer side is cut out (RGB);
- * 3. matching: zero-mean normalised cross-correlation of the exemplar with the whole image at each of `scales`
- *    ({@link matchExemplar}: integral images for the local means and variances, a direct sum for the
- *    correlation on a grid of a quarter of the object's size, local maxima refined to sub-pixel positions);
+ *    ({@link estimateObjectExtent}: the box-filter centre-surround response with the best signal-to-noise ratio
+ *    over sizes 2-48 px gives the scale, a region grown from the click along the background-to-object colour
+ *    axis gives the box);
+ * 2. exemplar: that box plus a margin of `margin` x its longer side (at least 1 px) is cut out (RGB);
+ * 3. matching: zero-mean normalised cross-correlation (per-channel means, RGB) of the exemplar with the whole
+ *    image at each of `scales` ({@link matchExemplar}: integral images for the local means and variances, a
+ *    direct sum over the patch for the correlation; a coarse search on the image shrunk so the object is 4-7 px,
+ *    then hill climbing to the best full-resolution position and a parabola fit for the sub-pixel one);
  *    a prompt of several clicks matches each click's exemplar;
- * 4. output: boxes of the exemplar's (scaled) object size centred on the peaks, score = the correlation; the
- *    clicked objects themselves are always included (score 1); then the usual score threshold, greedy NMS and
- *    cap per prompt ({@link DetectOptions}).
+ * 4. output: boxes of the exemplar's (scaled) object size at the peaks, score = the correlation; the clicked
+ *    objects themselves are always included (score 1); peaks whose centre falls within half the object of a
+ *    better one (another scale or exemplar of the same object) are dropped; then the usual score threshold,
+ *    greedy NMS and cap per prompt ({@link DetectOptions}).
  * Deterministic (no randomness), plain TypeScript over typed arrays, no tensors (dispose() is a no-op).
  *
  * An embedding (`embedClicks`) is the exemplar itself, so sliced inference can match a click's exemplar on
