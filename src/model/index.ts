@@ -16,3 +16,4 @@ export { hungarianMatch, MATCH_COST, type MatchPair } from "./loss/matching.js";
 export { setLoss, giouPairs, heatmapFocalLoss, densityLosses, DEFAULT_LOSS_WEIGHTS, type LossWeights } from "./loss/losses.js";
 export { dealLoss, addTrainingClicks } from "./loss/deal-loss.js";
 export { baselineLoss } from "./loss/baseline-loss.js";
+export * from "./template/index.js";

@@ -2,6 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { resolveModelConfig, type ModelKind } from "../model/config.js";
 import { createDetector, type Detector } from "../model/factory.js";
+import { createTemplateMatcher } from "../model/template/index.js";
+import type { PromptableDetector } from "../structures/detector.js";
 import { checkpointFingerprint, loadCheckpoint, type CheckpointManifest } from "../train/checkpoint.js";
 import { DealkitInputError } from "../util/errors.js";
 import { projectRoot } from "../util/fs.js";
@@ -10,15 +12,22 @@ import { projectRoot } from "../util/fs.js";
 export const SHIPPED_MODELS = ["deal-tiny", "deal-tiny-random", "baseline-tiny"] as const;
 /** One of {@link SHIPPED_MODELS}. */
 export type ShippedModelName = (typeof SHIPPED_MODELS)[number];
+/**
+ * Training-free reference detectors, loadable by name like the shipped models: `template` is exemplar template
+ * matching around the click (src/model/template), the reference DEAL must beat.
+ */
+export const REFERENCE_MODELS = ["template"] as const;
 
 /** A model loaded by {@link loadModel}. Call `model.dispose()` when done. */
 export interface LoadedModel {
-  model: Detector;
-  /** The shipped name, or the checkpoint folder's base name. */
+  /** A trained network ({@link Detector}) or, for a reference name such as `template`, a training-free detector. */
+  model: PromptableDetector;
+  /** The shipped or reference name, or the checkpoint folder's base name. */
   name: string;
-  /** The checkpoint folder. */
+  /** The checkpoint folder ("" for a reference model). */
   dir: string;
-  manifest: CheckpointManifest;
+  /** The checkpoint's manifest (absent for a reference model). */
+  manifest?: CheckpointManifest;
   /** {@link checkpointFingerprint}: config and weight bytes, the key of every cache that holds results of this model. */
   fingerprint: string;
 }
@@ -32,6 +41,7 @@ export interface LoadedModel {
  * resolveModelDir("deal-tiny"); // ".../datasets/models/deal-tiny"
  */
 export function resolveModelDir(nameOrDir: string, options: { modelsDir?: string } = {}): string {
+  if ((REFERENCE_MODELS as readonly string[]).includes(nameOrDir)) return "";
   if ((SHIPPED_MODELS as readonly string[]).includes(nameOrDir)) {
     const dir = path.join(options.modelsDir ?? path.join(projectRoot(), "datasets", "models"), nameOrDir);
     if (!fs.existsSync(path.join(dir, "manifest.json"))) throw new DealkitInputError(`the shipped model ${nameOrDir} is missing here (no manifest.json)`, { file: dir });
@@ -39,7 +49,7 @@ export function resolveModelDir(nameOrDir: string, options: { modelsDir?: string
   }
   if (fs.existsSync(path.join(nameOrDir, "manifest.json"))) return nameOrDir;
   throw new DealkitInputError(
-    `not a model: give a shipped model (${SHIPPED_MODELS.join(", ")}) or a checkpoint folder (one holding manifest.json, as dealkit train --out writes)`,
+    `not a model: give a shipped model (${SHIPPED_MODELS.join(", ")}), a reference (${REFERENCE_MODELS.join(", ")}) or a checkpoint folder (one holding manifest.json, as dealkit train --out writes)`,
     { file: nameOrDir },
   );
 }
@@ -54,6 +64,7 @@ export function resolveModelDir(nameOrDir: string, options: { modelsDir?: string
  */
 export function loadModel(nameOrDir: string, options: { modelsDir?: string } = {}): LoadedModel {
   const dir = resolveModelDir(nameOrDir, options);
+  if (dir === "") return { model: createTemplateMatcher(), name: nameOrDir, dir, fingerprint: `${nameOrDir}-reference-v1` };
   const { model, manifest } = loadCheckpoint(dir);
   return { model, name: path.basename(path.resolve(dir)), dir, manifest, fingerprint: checkpointFingerprint(dir) };
 }
