@@ -72,3 +72,13 @@ export {
   type TideCompatOptions,
   type TideCompatRun,
 } from "./tide-compat/types.js";
+export { imageWeightedEvaluator, type ImageWeightedEvaluator } from "./bootstrap-eval.js";
+export { type ImageWeightedOptions, type BootstrapGt, type BootstrapDt } from "./bootstrap-input.js";
+export {
+  pairedBootstrap, bootstrapInterval, bootstrapQuantile,
+  type BootstrapOptions, type PairedBootstrapRow, type PairedBootstrapResult, type BootstrapIntervalRow,
+} from "./bootstrap.js";
+export { pooledPairedBootstrap, type PooledRun } from "./bootstrap-pooled.js";
+export { aggregateRuns, type AggregateRunsOptions } from "./aggregate.js";
+export { oracleBoxes, oracleScores, type OracleBoxOptions } from "./oracle.js";
+export { bootstrapTable, bootstrapSummaryText, type BootstrapSummaryOptions } from "./bootstrap-table.js";
