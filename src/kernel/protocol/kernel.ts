@@ -55,11 +55,20 @@ export class DealkitKernel {
   /** The execute request outputs go to (also after it finished, as in ipykernel), and whether it is silent. */
   private output: { req: Request; silent: boolean } | null = null;
 
+  /**
+   * @param transport the kernel's sockets.
+   * @param cells the TypeScript session.
+   * @param options `onShutdown` after a shutdown_request was answered; `write` for output before any cell ran;
+   *   `log` for the kernel's own messages (Jupyter's terminal, never a cell).
+   */
   constructor(
     private readonly transport: Transport,
     private readonly cells: CellExecutor,
-    private readonly onShutdown: () => void,
-    private readonly fallbackWrite: (name: "stdout" | "stderr", text: string) => void,
+    private readonly options: {
+      onShutdown: () => void;
+      write: (name: "stdout" | "stderr", text: string) => void;
+      log: (text: string) => void;
+    },
   ) {
     setKernelHook({
       display: (bundle, displayId, update) =>
@@ -82,7 +91,7 @@ export class DealkitKernel {
   stream(name: "stdout" | "stderr", text: string): void {
     if (!text) return;
     if (this.output) this.emit("stream", { name, text });
-    else this.fallbackWrite(name, text);
+    else this.options.write(name, text);
   }
 
   /** Handles a shell request. */
@@ -132,14 +141,14 @@ export class DealkitKernel {
       case "shutdown_request": {
         const restart = Boolean((req.content as { restart?: boolean }).restart);
         this.transport.reply(req, "shutdown_reply", { status: "ok", restart });
-        setImmediate(this.onShutdown);
+        setImmediate(this.options.onShutdown);
         return;
       }
       case "comm_msg":
       case "comm_close":
         return;
       default:
-        process.emitWarning(`dealkit kernel: unsupported request ${req.header.msg_type}`);
+        this.options.log(`unsupported request ${req.header.msg_type}`);
     }
   }
 

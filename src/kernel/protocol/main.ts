@@ -64,18 +64,31 @@ export async function main(argv: string[]): Promise<void> {
     await transport.close();
     process.exit(0);
   };
-  kernel = new DealkitKernel(transport, cells, () => void shutdown(), (name, text) =>
-    void (name === "stdout" ? rawOut(text) : rawErr(text)),
-  );
+  kernel = new DealkitKernel(transport, cells, {
+    onShutdown: () => void shutdown(),
+    write: (name, text) => void (name === "stdout" ? rawOut(text) : rawErr(text)),
+    log,
+  });
   const k = kernel;
   captureStream(process.stdout, (text) => k.stream("stdout", text));
   captureStream(process.stderr, (text) => k.stream("stderr", text));
   process.on("SIGINT", () => cells.interrupt());
   process.on("SIGTERM", () => void shutdown());
   process.on("exit", () => heartbeat.kill());
+  // Like ipykernel: end with the process that started us (JPY_PARENT_PID, set by jupyter_client), not orphaned.
+  const parent = Number(process.env.JPY_PARENT_PID ?? 0);
+  if (parent > 1) {
+    setInterval(() => {
+      if (process.ppid !== parent) {
+        log("the process that started the kernel is gone; shutting down");
+        void shutdown();
+      }
+    }, 1000).unref();
+  }
   process.on("uncaughtException", (err) => k.stream("stderr", `${cells.report(err).traceback.join("\n")}\n`));
   process.on("unhandledRejection", (reason) =>
     k.stream("stderr", `Unhandled promise rejection: ${cells.report(reason).traceback.join("\n")}\n`),
   );
   transport.serve(kernel.shell, kernel.control);
+  transport.publish("status", { execution_state: "starting" });
 }

@@ -37,13 +37,17 @@ function isErrorLike(value: unknown): value is { name?: unknown; message?: unkno
   return typeof value === "object" && value !== null && ("stack" in value || value instanceof Error);
 }
 
-/** The stack frames of `error` in cell lines, kernel frames dropped, and the first cell frame's position. */
+/**
+ * The stack frames of an error in cell lines, with the kernel's frames dropped (and everything below the
+ * outermost cell frame: that is what ran the cell), and the first cell frame's position.
+ */
 export function userFrames(
   stack: string,
   cells: CellRegistry,
 ): { lines: string[]; first: { name: string; line: number; column: number } | null } {
   const lines: string[] = [];
   let first: { name: string; line: number; column: number } | null = null;
+  let lastCellFrame = -1;
   for (const text of stack.split("\n")) {
     if (!/^\s+at /.test(text)) continue;
     const frame = parseFrame(text);
@@ -59,9 +63,10 @@ export function userFrames(
       // Functions of earlier cells are called through tslab's exports Proxy: V8 names them "Proxy.f".
       const fn = frame.fn?.replace(/^(async )?Proxy\./, "$1");
       lines.push(fn ? `    at ${fn} (${where})` : `    at ${where}`);
+      lastCellFrame = lines.length;
     } else if (!KERNEL_FRAME.test(frame.file)) lines.push(`    ${text.trim()}`);
   }
-  return { lines, first };
+  return { lines: lastCellFrame >= 0 ? lines.slice(0, lastCellFrame) : lines, first };
 }
 
 /**
@@ -109,6 +114,11 @@ export function compileErrorReport(diagnostics: Diagnostic[], name: string, sour
     if (d.fileName) {
       const where = `${d.fileName}:${d.start.line + 1}:${d.start.character + 1}`;
       traceback.push(`${where} - ${kind} TS${d.code}: ${d.messageText}`);
+      continue;
+    }
+    if (d.start.offset >= expanded.code.length) {
+      // In what tslab appends to the cell (`export { ...every local }`), not in the cell's text.
+      traceback.push(`${name} - ${kind} TS${d.code}: ${d.messageText}`);
       continue;
     }
     const start = lineColumn(source, toOriginalOffset(expanded, d.start.offset));

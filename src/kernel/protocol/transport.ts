@@ -153,7 +153,13 @@ export class Transport {
     try {
       await handler(req);
     } catch (err) {
+      // A request the kernel could not handle still gets its reply, so the client does not wait forever.
       this.log(`${req.header.msg_type} failed: ${(err as Error)?.stack ?? String(err)}`);
+      if (req.header.msg_type.endsWith("_request")) {
+        const e = err as Error;
+        const content = { status: "error", ename: e?.name ?? "Error", evalue: e?.message ?? String(err), traceback: [] };
+        this.reply(req, req.header.msg_type.replace(/_request$/, "_reply"), content);
+      }
     } finally {
       this.publish("status", { execution_state: "idle" }, req);
     }

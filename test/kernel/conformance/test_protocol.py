@@ -9,6 +9,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 import unittest
 from queue import Empty
@@ -229,6 +230,27 @@ class DealkitShutdownTests(unittest.TestCase):
                     self.fail("the heartbeat port is still in use after shutdown")
         finally:
             k.close()
+
+    def test_kernel_exits_when_the_process_that_started_it_dies(self):
+        # As ipykernel does (JPY_PARENT_PID): a client killed without shutting its kernel down leaves no orphan.
+        script = (
+            "import os, sys\n"
+            "from jupyter_client.manager import start_new_kernel\n"
+            "km, kc = start_new_kernel(kernel_name='dealkit', startup_timeout=60)\n"
+            "print(km.provisioner.process.pid, flush=True)\n"
+            "os._exit(0)\n"
+        )
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+        pid = int(out.stdout.strip().splitlines()[-1])
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.2)
+        os.kill(pid, 9)
+        self.fail("the orphaned kernel kept running")
 
 
 if __name__ == "__main__":
