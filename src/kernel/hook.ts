@@ -15,12 +15,22 @@ export interface KernelHook {
 
 const KEY = Symbol.for("dealkit.kernel.hook");
 
-/** The hook of the dealkit kernel this process is, or undefined. */
+/**
+ * The hook of the dealkit kernel this process is, or undefined.
+ *
+ * @example
+ * kernelHook()?.clearOutput(false);
+ */
 export function kernelHook(): KernelHook | undefined {
   return (globalThis as Record<symbol, KernelHook | undefined>)[KEY];
 }
 
-/** Installs (or, with undefined, removes) the kernel's hook. Called by the kernel only. */
+/**
+ * Installs (or, with undefined, removes) the kernel's hook. Called by the kernel only.
+ *
+ * @example
+ * setKernelHook({ display: publishDisplay, clearOutput: publishClear });
+ */
 export function setKernelHook(hook: KernelHook | undefined): void {
   (globalThis as Record<symbol, KernelHook | undefined>)[KEY] = hook;
 }

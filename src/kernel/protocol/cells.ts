@@ -27,19 +27,35 @@ export interface CellPosition {
   column: number;
 }
 
-/** 1-based line and column of `offset` in `text`. */
+/**
+ * 1-based line and column of `offset` in `text`.
+ *
+ * @example
+ * lineColumn("ab\ncd", 4); // { line: 2, column: 2 }
+ */
 export function lineColumn(text: string, offset: number): CellPosition {
   const before = text.slice(0, Math.max(0, offset));
   const line = before.split("\n").length;
   return { line, column: offset - (before.lastIndexOf("\n") + 1) + 1 };
 }
 
-/** The 1-based `line` of `text`, or "" past its end. */
+/**
+ * The 1-based `line` of `text`, or "" past its end.
+ *
+ * @example
+ * lineOf("ab\ncd", 2); // "cd"
+ */
 export function lineOf(text: string, line: number): string {
   return text.split("\n")[line - 1] ?? "";
 }
 
-/** The cells compiled so far. */
+/**
+ * The cells compiled so far.
+ *
+ * @example
+ * cells.add({ name: "In[1]", source, expanded, output, prefixLength: 30 });
+ * cells.position("In[1]", 5, 11); // { line: 3, column: 7 } in the cell as typed
+ */
 export class CellRegistry {
   private readonly cells = new Map<string, CellRecord & { alignment?: CellAlignment }>();
 

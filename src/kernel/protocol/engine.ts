@@ -24,19 +24,35 @@ const inspectModule = requireTslab("./dist/inspect.js") as { printQuickInfo(info
 const jupyterModule = requireTslab("./dist/jupyter.js") as { lastWriteDisplayData: unknown };
 const publicModule = requireTslab("./dist/public.js") as { versions: { tslab: string; typescript: string; node: string } };
 
+/** tslab's own types for its converter and executor. */
 export type { Converter, ConverterSet, ConsoleInterface, Executor };
 
-/** A new tslab converter (several hundred ms: it builds a TypeScript program). */
+/**
+ * A new tslab converter (several hundred ms: it builds a TypeScript program).
+ *
+ * @example
+ * const node = createConverter({ isJS: false, isBrowser: false });
+ */
 export function createConverter(options?: ConverterOptions): Converter {
   return converterModule.createConverter(options);
 }
 
-/** A new tslab executor running cells in this process with `require` rooted at `rootDir`. */
+/**
+ * A new tslab executor running cells in this process with `require` rooted at `rootDir`.
+ *
+ * @example
+ * const executor = createExecutor(process.cwd(), convs, { log: onValue, error: onError });
+ */
 export function createExecutor(rootDir: string, convs: ConverterSet, console: ConsoleInterface): Executor {
   return executorModule.createExecutor(rootDir, convs, console);
 }
 
-/** tslab's text for a quick-info result (signature, docs, tags). */
+/**
+ * tslab's text for a quick-info result (signature, docs, tags).
+ *
+ * @example
+ * quickInfoText(executor.inspect("Math.max", 8)!); // "(method) Math.max(...values: number[]): number ..."
+ */
 export function quickInfoText(info: TS.QuickInfo): string {
   return inspectModule.printQuickInfo(info);
 }
@@ -47,6 +63,9 @@ export const tslabVersions = publicModule.versions;
 /**
  * Points tslab's public display API (`import * as tslab from "tslab"; tslab.display.html(...)`) at `writer`,
  * the display writer of the request now running.
+ *
+ * @example
+ * setTslabDisplayWriter((data, update) => publish(update ? "update_display_data" : "display_data", data));
  */
 export function setTslabDisplayWriter(
   writer: ((data: { data: Record<string, unknown>; metadata: object; transient: object }, update: boolean) => void) | null,

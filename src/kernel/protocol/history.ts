@@ -51,7 +51,13 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-/** The history of one kernel session. */
+/**
+ * The history of one kernel session.
+ *
+ * @example
+ * history.add(1, "1 + 1", "2");
+ * history.query({ hist_access_type: "search", pattern: "1 + *" }); // [[1, 1, "1 + 1"]]
+ */
 export class History {
   private readonly entries: HistoryEntry[] = [];
 

@@ -15,7 +15,13 @@ import type { Request, Transport } from "./transport.js";
  * kernel_info, comm_info, interrupt and shutdown.
  */
 
-/** Text for a value: what node's REPL shows. */
+/**
+ * Text for a value: what node's REPL shows.
+ *
+ * @example
+ * plainText("ab"); // "'ab'"
+ * plainText([10, 20]); // "[ 10, 20 ]"
+ */
 export function plainText(value: unknown): string {
   return typeof value === "string" ? inspect(value) : inspect(value, { breakLength: 100 });
 }
@@ -45,7 +51,13 @@ function userExpression(expr: string): Record<string, unknown> {
   }
 }
 
-/** One kernel session: the request handlers over a transport and a cell executor. */
+/**
+ * One kernel session: the request handlers over a transport and a cell executor.
+ *
+ * @example
+ * const kernel = new DealkitKernel(transport, cells, { onShutdown, write, log });
+ * transport.serve(kernel.shell, kernel.control);
+ */
 export class DealkitKernel {
   private executionCount = 0;
   private silentRuns = 0;

@@ -11,7 +11,12 @@ import { ts } from "./engine.js";
  * filesystem root's node_modules, which module resolution looks in last, answered from that folder.
  */
 
-/** The node_modules folder holding the dealkit this kernel belongs to (with its dependencies), or null. */
+/**
+ * The node_modules folder holding the dealkit this kernel belongs to (with its dependencies), or null.
+ *
+ * @example
+ * ownNodeModules(); // "<checkout>/node_modules" (its dealkit links to the checkout)
+ */
 export function ownNodeModules(from: string = __dirname): string | null {
   for (let dir = from; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, "node_modules");
@@ -22,7 +27,12 @@ export function ownNodeModules(from: string = __dirname): string | null {
   }
 }
 
-/** True when node finds `dealkit` from a module in `dir` by itself. */
+/**
+ * True when node finds `dealkit` from a module in `dir` by itself.
+ *
+ * @example
+ * resolvesDealkit(os.tmpdir()); // false (unless a node_modules above it has dealkit)
+ */
 export function resolvesDealkit(dir: string): boolean {
   try {
     // From a (virtual) file in dir: require.resolve(..., { paths }) here would find dealkit by self-reference.

@@ -40,6 +40,9 @@ function isErrorLike(value: unknown): value is { name?: unknown; message?: unkno
 /**
  * The stack frames of an error in cell lines, with the kernel's frames dropped (and everything below the
  * outermost cell frame: that is what ran the cell), and the first cell frame's position.
+ *
+ * @example
+ * userFrames(err.stack, cells).lines; // ["    at check (In[4]:9:11)", "    at In[5]:4:1"]
  */
 export function userFrames(
   stack: string,
@@ -99,6 +102,9 @@ export function errorReport(value: unknown, cells: CellRegistry): ErrorReport {
 /**
  * The report for TypeScript diagnostics of cell `name`: `TSError`, the first message, and every diagnostic as
  * `In[4]:3:7 - error TS2322: ...` with the code line and a marker. Positions from tslab refer to `expanded`.
+ *
+ * @example
+ * compileErrorReport(converted.diagnostics, "In[4]", source, expandShorthand(source)).ename; // "TSError"
  */
 export function compileErrorReport(diagnostics: Diagnostic[], name: string, source: string, expanded: ExpandedSource): ErrorReport {
   const traceback: string[] = [];

@@ -31,7 +31,12 @@ export interface Request extends JupyterMessage {
 /** Handles one request; the transport publishes busy before and idle after. */
 export type RequestHandler = (req: Request) => Promise<void>;
 
-/** The address of `port` in a connection file. */
+/**
+ * The address of `port` in a connection file.
+ *
+ * @example
+ * address({ transport: "tcp", ip: "127.0.0.1", ...ports }, 5555); // "tcp://127.0.0.1:5555"
+ */
 export function address(conn: ConnectionInfo, port: number): string {
   return conn.transport === "ipc" ? `ipc://${conn.ip}-${port}` : `${conn.transport}://${conn.ip}:${port}`;
 }
@@ -80,7 +85,14 @@ class Sender {
   }
 }
 
-/** The bound sockets of one kernel. */
+/**
+ * The bound sockets of one kernel.
+ *
+ * @example
+ * const transport = new Transport(conn, log);
+ * await transport.bind();
+ * transport.serve(onShell, onControl);
+ */
 export class Transport {
   /** This kernel's session id (the `session` of the messages it sends). */
   readonly session = randomUUID();

@@ -33,7 +33,12 @@ export interface JupyterMessage {
   buffers: Buffer[];
 }
 
-/** Signs and checks messages with the connection file's key and scheme. */
+/**
+ * Signs and checks messages with the connection file's key and scheme.
+ *
+ * @example
+ * new Signer("", "hmac-sha256").sign(["{}"]); // "" (no key: unsigned)
+ */
 export class Signer {
   private readonly algorithm: string | null;
 
@@ -90,7 +95,12 @@ export function decode(frames: Buffer[], signer: Signer): JupyterMessage {
   };
 }
 
-/** A new header of `msgType` in `session` (the kernel's session id). */
+/**
+ * A new header of `msgType` in `session` (the kernel's session id).
+ *
+ * @example
+ * newHeader("status", session).version; // "5.3"
+ */
 export function newHeader(msgType: string, session: string): MessageHeader {
   return {
     msg_id: randomUUID(),
