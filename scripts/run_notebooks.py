@@ -179,7 +179,7 @@ def main(argv):
     parser.add_argument("notebooks", nargs="+")
     parser.add_argument("--kernel", default=None, help="kernel name (default: the notebook's kernelspec)")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
-    parser.add_argument("--startup-timeout", type=int, default=120, help="seconds for the kernel to start")
+    parser.add_argument("--startup-timeout", type=int, default=300, help="seconds for the kernel to start")
     parser.add_argument("--out", default=None, help="folder for executed notebooks and HTML exports")
     parser.add_argument("--no-html", action="store_true", help="skip the HTML export")
     parser.add_argument("--keep-going", action="store_true", help="run the cells after a failing one too")

@@ -56,7 +56,7 @@ function processesWith(text: string): string[] {
   return r.stdout.split("\n").filter((line) => line.includes(text) && !line.includes("ps -eo"));
 }
 
-describe("jupyter notebook (the README's command)", { timeout: 300_000 }, () => {
+describe("jupyter notebook (the README's command)", { timeout: 600_000 }, () => {
   it("serves the notebooks with the dealkit kernels, runs a cell in one, and stops with its kernels", async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}/`;
@@ -87,7 +87,7 @@ describe("jupyter notebook (the README's command)", { timeout: 300_000 }, () => 
       const res = await fetch(`${base}${p}${p.includes("?") ? "&" : "?"}token=${token}`, init);
       return res;
     };
-    await waitFor("the server", async () => ((await api("api/status")).ok ? true : null), 90);
+    await waitFor("the server", async () => ((await api("api/status")).ok ? true : null), 240);
 
     // Without the token nothing is served.
     expect((await fetch(`${base}api/kernelspecs`)).status).toBe(403);

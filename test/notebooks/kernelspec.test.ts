@@ -43,7 +43,7 @@ describe("kernel specs", () => {
     expect(specs["dealkit-gpu"]!.env).toEqual({ DEALKIT_BACKEND: "gpu" });
   });
 
-  it("`npm run kernel:install` writes specs whose kernel imports dealkit from any folder", { timeout: 180_000 }, () => {
+  it("`npm run kernel:install` writes specs whose kernel imports dealkit from any folder", { timeout: 600_000 }, () => {
     const dataDir = path.join(tmp, "data");
     const install = spawnSync(process.execPath, [path.join(root, "scripts", "install-kernels.cjs"), "--data-dir", dataDir], {
       encoding: "utf8",
@@ -57,9 +57,9 @@ describe("kernel specs", () => {
     fs.mkdirSync(elsewhere);
     const script = [
       "from jupyter_client.manager import start_new_kernel",
-      "km, kc = start_new_kernel(kernel_name='dealkit', startup_timeout=120)",
+      "km, kc = start_new_kernel(kernel_name='dealkit', startup_timeout=300)",
       "try:",
-      "    reply = kc.execute_interactive('import { VERSION } from \"dealkit\";\\nVERSION + \" \" + process.cwd()', timeout=120,",
+      "    reply = kc.execute_interactive('import { VERSION } from \"dealkit\";\\nVERSION + \" \" + process.cwd()', timeout=240,",
       "        output_hook=lambda m: m['msg_type'] == 'execute_result' and print('RESULT', m['content']['data']['text/plain']))",
       "    print('STATUS', reply['content']['status'])",
       "finally:",

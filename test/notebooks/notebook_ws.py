@@ -11,12 +11,14 @@ import json
 import sys
 import uuid
 
+from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
 
 async def main(base, token, kernel_id, code):
     url = f"{base.replace('http', 'ws', 1)}api/kernels/{kernel_id}/channels?token={token}"
-    ws = await asyncio.wait_for(websocket_connect(url), 60)
+    # The server answers the websocket once the kernel is ready: allow for a slow kernel start on a busy machine.
+    ws = await websocket_connect(HTTPRequest(url, connect_timeout=180, request_timeout=180))
     msg_id = uuid.uuid4().hex
     ws.write_message(json.dumps({
         "header": {"msg_id": msg_id, "username": "test", "session": uuid.uuid4().hex, "msg_type": "execute_request",
@@ -27,7 +29,7 @@ async def main(base, token, kernel_id, code):
     }))
     replied = idle = False
     while not (replied and idle):
-        raw = await asyncio.wait_for(ws.read_message(), 120)
+        raw = await asyncio.wait_for(ws.read_message(), 180)
         if raw is None:
             raise SystemExit("the websocket closed")
         msg = json.loads(raw)

@@ -116,7 +116,8 @@ export class DealkitKernel {
         const code = String(c.code ?? "");
         const r = this.cells.complete(code, utf16Offset(code, Number(c.cursor_pos ?? code.length)));
         const [start, end] = [codePoints(code, r.start), codePoints(code, r.end)];
-        return this.transport.reply(req, "complete_reply", { status: "ok", matches: r.matches, cursor_start: start, cursor_end: end, metadata: {} });
+        const content = { status: "ok", matches: r.matches, cursor_start: start, cursor_end: end, metadata: {} };
+        return this.transport.reply(req, "complete_reply", content);
       }
       case "inspect_request": {
         const code = String(c.code ?? "");
@@ -126,8 +127,10 @@ export class DealkitKernel {
       }
       case "is_complete_request":
         return this.transport.reply(req, "is_complete_reply", { ...isComplete(String(c.code ?? "")) });
-      case "history_request":
-        return this.transport.reply(req, "history_reply", { status: "ok", history: this.history.query(c as HistoryRequest) });
+      case "history_request": {
+        const history = this.history.query(c as HistoryRequest);
+        return this.transport.reply(req, "history_reply", { status: "ok", history });
+      }
       case "comm_open":
         return this.transport.publish("comm_close", { comm_id: c.comm_id, data: {} }, req);
       default:
@@ -165,11 +168,18 @@ export class DealkitKernel {
   }
 
   private async execute(req: Request): Promise<void> {
-    const c = req.content as { code?: string; silent?: boolean; store_history?: boolean; stop_on_error?: boolean; user_expressions?: Record<string, string> };
+    const c = req.content as {
+      code?: string;
+      silent?: boolean;
+      store_history?: boolean;
+      stop_on_error?: boolean;
+      user_expressions?: Record<string, string>;
+    };
     const code = String(c.code ?? "");
     const silent = Boolean(c.silent);
     if (req.seq <= this.abortThrough) {
-      return this.transport.reply(req, "execute_reply", { status: "aborted", execution_count: this.executionCount }, { status: "aborted" });
+      const content = { status: "aborted", execution_count: this.executionCount };
+      return this.transport.reply(req, "execute_reply", content, { status: "aborted" });
     }
     const store = !silent && c.store_history !== false;
     if (store) this.executionCount += 1;
@@ -182,8 +192,7 @@ export class DealkitKernel {
     let error = null;
     const help = helpTarget(code);
     if (help !== null) {
-      const at = code.indexOf(help) + help.length;
-      const text = this.cells.inspect(code.slice(0, at), at) ?? `No information about ${help}`;
+      const text = this.cells.inspect(help, help.length) ?? `No information about ${help}`;
       payload.push({ source: "page", data: { "text/plain": text }, start: 0 });
     } else {
       const outcome = await this.cells.execute(code, name);
@@ -198,9 +207,11 @@ export class DealkitKernel {
       // Requests already queued were sent assuming this cell succeeds ("Run All"): abort them, as ipykernel
       // does. Decided before replying, so nothing sent after the client saw this reply is aborted.
       if (c.stop_on_error !== false) this.abortThrough = await this.transport.lastArrival();
-      return this.transport.reply(req, "execute_reply", { status: "error", execution_count: count, ...error }, { status: "error" });
+      const content = { status: "error", execution_count: count, ...error };
+      return this.transport.reply(req, "execute_reply", content, { status: "error" });
     }
-    const expressions = Object.fromEntries(Object.entries(c.user_expressions ?? {}).map(([k, e]) => [k, userExpression(e)]));
-    this.transport.reply(req, "execute_reply", { status: "ok", execution_count: count, payload, user_expressions: expressions }, { status: "ok" });
+    const expressions = Object.entries(c.user_expressions ?? {}).map(([k, e]) => [k, userExpression(e)]);
+    const content = { status: "ok", execution_count: count, payload, user_expressions: Object.fromEntries(expressions) };
+    this.transport.reply(req, "execute_reply", content, { status: "ok" });
   }
 }
