@@ -3,7 +3,8 @@
 // `npm run kernel:install [-- --data-dir DIR] [-- --uninstall]`: installs the dealkit kernels (kernels-config/)
 // into the user's Jupyter data folder, so any Jupyter on this machine lists "dealkit (TypeScript)" and its CPU/GPU
 // variants without JUPYTER_PATH. The installed kernel.json files hold absolute paths to this checkout's node and
-// tslab: they are generated here, on the user's machine, and never committed.
+// kernel launcher (kernels-config/dealkit-kernel.cjs): they are generated here, on the user's machine, and never
+// committed. The kernel finds `dealkit` (and its dependencies) from this checkout wherever a notebook lives.
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
@@ -11,7 +12,8 @@ const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
 const source = path.join(root, "kernels-config", "kernels");
-const tslab = path.join(root, "node_modules", "tslab", "bin", "tslab");
+const launcher = path.join(root, "kernels-config", "dealkit-kernel.cjs");
+const kernelMain = path.join(root, "dist", "kernel", "protocol", "main.js");
 
 /** Jupyter's user data folder: what jupyter_core says, else its documented defaults. */
 function jupyterDataDir() {
@@ -39,8 +41,8 @@ function main(argv) {
     }
   }
   dataDir = dataDir || jupyterDataDir();
-  if (!uninstall && !fs.existsSync(tslab)) {
-    console.error(`install-kernels: ${path.relative(root, tslab)} is missing; run npm ci first.`);
+  if (!uninstall && !fs.existsSync(kernelMain)) {
+    console.error(`install-kernels: ${path.relative(root, kernelMain)} is missing; run npm ci (or npm run build) first.`);
     return 1;
   }
   for (const name of fs.readdirSync(source).sort()) {
@@ -54,7 +56,7 @@ function main(argv) {
     }
     const spec = JSON.parse(fs.readFileSync(specFile, "utf8"));
     // node by absolute path too: Jupyter may start kernels with a PATH that lacks this node (nvm, ...).
-    spec.argv = [process.execPath, tslab, "kernel", "--config-path", "{connection_file}"];
+    spec.argv = [process.execPath, launcher, "{connection_file}"];
     spec.metadata = { ...(spec.metadata || {}), dealkit: { ...(spec.metadata?.dealkit || {}), checkout: root } };
     fs.mkdirSync(target, { recursive: true });
     fs.writeFileSync(path.join(target, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");

@@ -4,10 +4,9 @@ Run with Debian's system Python (/usr/bin/python3), which holds nbclient and nbc
 (scripts/run-notebooks.cjs, `npm test`) and dealkit's runNotebooks() call it for you with JUPYTER_PATH set to
 the project's kernels-config/.
 
-It knows tslab's quirks: a failing cell replies status "error" without ename/evalue (the message is in the
-cell's stderr output), and for ~200 ms after an error the kernel aborts new requests (replies "aborted"), so
-with --keep-going it waits and re-sends an aborted cell instead of silently skipping it. The kernel is always
-shut down, also when the driver is interrupted.
+A failing cell's message is its error output (ename, evalue and the traceback in cell lines, as the dealkit
+kernel sends them). A request the kernel aborts is reported as a failure, never skipped silently. The kernel is
+always shut down, also when the driver is interrupted.
 
 Prints one JSON line per notebook on stdout, prefixed with "@@result ", and progress lines on stderr.
 Exit status: 0 when every notebook ran without a cell error, 1 when one failed, 2 on bad usage.
@@ -27,10 +26,6 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbclient.util import ensure_async
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-KERNEL_FRAME = re.compile(r"^\s+at .*(node_modules[\\/]tslab[\\/]|\(node:|sigintHandlersWrap|^\s+at async ZmqServer)")
-# tslab aborts requests for ~200 ms after an error; wait this long before sending another.
-ABORT_RETRY_DELAY_S = float(os.environ.get("DEALKIT_KERNEL_SETTLE_S", "0.3"))
-ABORT_RETRIES = 5
 
 
 def log(text):
@@ -41,27 +36,19 @@ def clean(text):
     return ANSI.sub("", text or "").strip()
 
 
-def drop_kernel_frames(text):
-    """Stack frames inside tslab and node's vm say nothing about the notebook; keep the user's frames."""
-    keep = [line for line in text.splitlines() if not KERNEL_FRAME.search(line)]
-    return "\n".join(keep).strip()
+def error_text(error):
+    """An error output or error reply as text: its traceback, else `ename: evalue`."""
+    tb = "\n".join(error.get("traceback") or [])
+    return tb or ": ".join(p for p in (error.get("ename"), error.get("evalue")) if p)
 
 
 def cell_message(cell, reply_content=None):
-    """The failing cell's message: tslab writes it to stderr; other kernels send an error output."""
-    parts = []
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "stream" and out.get("name") == "stderr":
-            parts.append(out.get("text", ""))
-        elif out.get("output_type") == "error":
-            tb = "\n".join(out.get("traceback") or [])
-            parts.append(tb or f"{out.get('ename', '')}: {out.get('evalue', '')}")
-    if not parts and reply_content:
-        ename, evalue = reply_content.get("ename"), reply_content.get("evalue")
-        tb = "\n".join(reply_content.get("traceback") or [])
-        parts.append(tb or ": ".join(p for p in (ename, evalue) if p))
-    text = drop_kernel_frames(clean("".join(parts)))
-    return text or "the cell failed without an error message (the kernel sent no stderr and no error output)"
+    """The failing cell's message: its error output (else the execute_reply's error)."""
+    parts = [error_text(out) for out in cell.get("outputs", []) if out.get("output_type") == "error"]
+    if not any(parts) and reply_content:
+        parts = [error_text(reply_content)]
+    text = clean("\n".join(parts))
+    return text or "the cell failed without an error message (the kernel sent no error output)"
 
 
 def first_line(source):
@@ -72,7 +59,7 @@ def first_line(source):
 
 
 class Runner(NotebookClient):
-    """An nbclient NotebookClient that records each cell's execute_reply (to see tslab's aborted replies)."""
+    """An nbclient NotebookClient that records each cell's execute_reply (to see errors and aborted requests)."""
 
     def __init__(self, nb, **kw):
         super().__init__(nb, **kw)
@@ -90,32 +77,22 @@ async def run_cells(client, nb, args, failures, timings):
             continue
         code_number += 1
         started = time.monotonic()
-        for attempt in range(ABORT_RETRIES + 1):
-            client.last_reply = None
-            failure = None
-            try:
-                await client.async_execute_cell(cell, index, execution_count=code_number)
-            except CellTimeoutError:
-                failure = f"the cell did not finish within {args.timeout} s (--timeout)"
-                kind = "timeout"
-            except DeadKernelError as err:
-                failure = f"the kernel died while running the cell: {clean(str(err))}"
-                kind = "dead-kernel"
-            except CellExecutionError:
-                content = (client.last_reply or {}).get("content", {})
-                failure = cell_message(cell, content)
-                kind = "error"
-            status = ((client.last_reply or {}).get("content") or {}).get("status")
-            if failure is None and status in ("abort", "aborted"):  # tslab says "abort"
-                if attempt < ABORT_RETRIES:
-                    log(f"cell {index}: the kernel aborted the request; sending it again")
-                    await asyncio.sleep(max(ABORT_RETRY_DELAY_S, 0.1))
-                    continue
-                failure, kind = "the kernel kept aborting the request (it did not run the cell)", "aborted"
-            if failure is None and status == "error":
-                # Only reached with --keep-going (nbclient allows errors then).
-                failure, kind = cell_message(cell, client.last_reply["content"]), "error"
-            break
+        client.last_reply = None
+        failure = kind = None
+        try:
+            await client.async_execute_cell(cell, index, execution_count=code_number)
+        except CellTimeoutError:
+            failure, kind = f"the cell did not finish within {args.timeout} s (--timeout)", "timeout"
+        except DeadKernelError as err:
+            failure, kind = f"the kernel died while running the cell: {clean(str(err))}", "dead-kernel"
+        except CellExecutionError:
+            failure, kind = cell_message(cell, (client.last_reply or {}).get("content", {})), "error"
+        status = ((client.last_reply or {}).get("content") or {}).get("status")
+        if failure is None and status == "error":
+            # Only reached with --keep-going (nbclient allows errors then).
+            failure, kind = cell_message(cell, client.last_reply["content"]), "error"
+        elif failure is None and status in ("abort", "aborted"):
+            failure, kind = "the kernel aborted the request (it did not run the cell)", "aborted"
         timings.append({"cell": index, "seconds": round(time.monotonic() - started, 3)})
         if failure is not None:
             failures.append({
@@ -127,8 +104,6 @@ async def run_cells(client, nb, args, failures, timings):
             })
             if not args.keep_going or kind in ("dead-kernel", "timeout"):
                 return
-            # tslab refuses requests for ~200 ms after an error; let it settle before the next cell.
-            await asyncio.sleep(ABORT_RETRY_DELAY_S)
 
 
 async def run_notebook(path, args):
@@ -204,7 +179,7 @@ def main(argv):
     parser.add_argument("notebooks", nargs="+")
     parser.add_argument("--kernel", default=None, help="kernel name (default: the notebook's kernelspec)")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
-    parser.add_argument("--startup-timeout", type=int, default=120, help="seconds for the kernel to start")
+    parser.add_argument("--startup-timeout", type=int, default=300, help="seconds for the kernel to start")
     parser.add_argument("--out", default=None, help="folder for executed notebooks and HTML exports")
     parser.add_argument("--no-html", action="store_true", help="skip the HTML export")
     parser.add_argument("--keep-going", action="store_true", help="run the cells after a failing one too")

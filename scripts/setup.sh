@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a Debian machine with Node 20 for dealkit: Debian's Jupyter packages (the notebook runner and the kernel
-# host) and chromium (browser checks and screenshots), only when missing, then `npm ci` when node_modules is missing
+# host), Debian's classic Notebook front end (`jupyter notebook`, as the README uses it) and chromium (browser checks
+# and screenshots), only when missing, then `npm ci` when node_modules is missing
 # or older than package-lock.json. Safe to run again: it does nothing when everything is in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,10 @@ if ! "$PY" -c "import nbclient, nbconvert, nbformat, jupyter_client" >/dev/null 
   done
   [ ${#missing[@]} -gt 0 ] || missing=(python3-nbclient jupyter-nbconvert python3-jupyter-client)
 fi
+# The README's `jupyter notebook notebooks/`: Debian's jupyter-notebook (the classic Notebook 6 front end).
+if ! "$PY" -c "import notebook.notebookapp" >/dev/null 2>&1; then
+  missing+=(jupyter-notebook)
+fi
 if ! command -v chromium >/dev/null 2>&1 && ! dpkg -s chromium >/dev/null 2>&1; then
   missing+=(chromium)
 fi
@@ -31,7 +36,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${SUDO[@]}" apt-get update -q </dev/null
   "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
 else
-  echo "setup: Debian's Jupyter and chromium are present"
+  echo "setup: Debian's Jupyter, its Notebook front end and chromium are present"
 fi
 
 if ! command -v node >/dev/null 2>&1; then

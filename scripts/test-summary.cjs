@@ -1,11 +1,13 @@
 "use strict";
-// Counts for `npm test`'s last line, `tests: N passed, N failed`, from the steps' exit status, vitest's JSON report
-// and the notebook runner's JSON results. Kept apart from scripts/test.cjs so the counting is tested.
+// Counts for `npm test`'s last line, `tests: N passed, N failed`, from the steps' exit status, vitest's JSON report,
+// the kernel conformance tests' JSON results and the notebook runner's JSON results. Kept apart from scripts/test.cjs so the counting is tested.
 const path = require("node:path");
 
 /**
  * @param {{ buildOk: boolean, typecheckOk: boolean, vitestOk: boolean, vitest: any, notebooksOk: boolean,
- *   notebooks: any[] | null, root?: string }} s
+ *   notebooks: any[] | null, kernelOk?: boolean, kernel?: any, root?: string }} s
+ *   `kernel`: test/kernel/conformance/run.py's results ({ tests: [{ name, outcome }] }), null when it wrote none;
+ *   left out, the step is not part of the run.
  * @returns {{ passed: number, failed: number, problems: string[] }}
  */
 function summarize(s) {
@@ -44,6 +46,12 @@ function summarize(s) {
     failed += 1;
     problems.push("vitest wrote no results (it did not run)");
   }
+  if ("kernel" in s) {
+    const kernel = countKernelTests(s.kernel, s.kernelOk);
+    passed += kernel.passed;
+    failed += kernel.failed;
+    problems.push(...kernel.problems);
+  }
   if (s.notebooks) {
     for (const r of s.notebooks) {
       if (r.ok) passed += 1;
@@ -59,6 +67,28 @@ function summarize(s) {
   } else {
     failed += 1;
     problems.push("the notebook runner wrote no results (it did not run)");
+  }
+  return { passed, failed, problems };
+}
+
+/** The kernel conformance tests: a skipped test is a failure (every test has its sample). */
+function countKernelTests(results, ok) {
+  if (!results || !Array.isArray(results.tests)) {
+    return { passed: 0, failed: 1, problems: ["the kernel conformance tests wrote no results (they did not run)"] };
+  }
+  let passed = 0;
+  let failed = 0;
+  const problems = [];
+  for (const t of results.tests) {
+    if (t.outcome === "passed") passed += 1;
+    else {
+      failed += 1;
+      problems.push(`kernel conformance test ${t.outcome}: ${t.name}`);
+    }
+  }
+  if (ok === false && failed === 0) {
+    failed += 1;
+    problems.push("the kernel conformance tests exited non-zero");
   }
   return { passed, failed, problems };
 }

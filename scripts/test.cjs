@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 "use strict";
-// `npm test`: build, typecheck, unit tests (vitest), then every notebook in notebooks/ through real Jupyter.
+// `npm test`: build, typecheck, unit tests (vitest), the kernel conformance tests (Debian's jupyter_kernel_test and
+// the dealkit kernel's protocol tests, against the shipped kernel spec), then every notebook in notebooks/ through
+// real Jupyter.
 // Every step runs even when an earlier one failed, so one run shows everything that is broken. The last line is
-// exactly `tests: N passed, N failed` (vitest tests + notebooks; a failed build, typecheck, or a test file that
-// could not load counts as one failure), and the exit status is non-zero on any failure.
+// exactly `tests: N passed, N failed` (vitest tests + kernel conformance tests + notebooks; a failed build,
+// typecheck, or a test file that could not load counts as one failure), and the exit status is non-zero on any
+// failure.
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
@@ -13,6 +16,8 @@ const root = path.resolve(__dirname, "..");
 const outDir = path.join(root, "out");
 const vitestJson = path.join(outDir, "vitest-results.json");
 const notebooksJson = path.join(outDir, "notebooks", "results.json");
+const kernelJson = path.join(outDir, "kernel-conformance.json");
+const python = process.env.DEALKIT_PYTHON || "/usr/bin/python3";
 const node = process.execPath;
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 const timings = [];
@@ -38,6 +43,7 @@ const started = Date.now();
 fs.mkdirSync(outDir, { recursive: true });
 fs.rmSync(vitestJson, { force: true });
 fs.rmSync(notebooksJson, { force: true });
+fs.rmSync(kernelJson, { force: true });
 
 const buildOk = step("build", npm, ["run", "--silent", "build"]);
 const typecheckOk = step("typecheck", node, [path.join("node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json", "--noEmit"]);
@@ -48,6 +54,11 @@ const vitestOk = step("unit tests", node, [
   "--reporter=json",
   `--outputFile.json=${path.relative(root, vitestJson)}`,
 ]);
+const kernelOk = step("kernel conformance", python, [
+  path.join("test", "kernel", "conformance", "run.py"),
+  "--json",
+  path.relative(root, kernelJson),
+]);
 const notebooksOk = step("notebooks", node, [path.join("scripts", "run-notebooks.cjs"), "--json", notebooksJson]);
 
 const summary = summarize({
@@ -56,6 +67,8 @@ const summary = summarize({
   typecheckOk,
   vitestOk,
   vitest: readJson(vitestJson),
+  kernelOk,
+  kernel: readJson(kernelJson),
   notebooksOk,
   notebooks: readJson(notebooksJson),
 });

@@ -1,5 +1,5 @@
 import { escapeHtml, toBase64, type MimeBundle, type ShowOptions } from "./mime.js";
-import { publishToKernel } from "./tslab.js";
+import { clearKernelOutput, publishToKernel } from "./tslab.js";
 
 /**
  * Sends a bundle to `options.sink`, else to the running tslab kernel. Returns false when it went nowhere
@@ -11,6 +11,18 @@ export function publish(bundle: MimeBundle, options: ShowOptions = {}, displayId
     return true;
   }
   return publishToKernel(bundle, displayId, update);
+}
+
+/**
+ * Clears the running cell's output in the dealkit kernel (Jupyter's clear_output), e.g. before redrawing a
+ * chart in a loop; with `wait`, the output is cleared only when the next output arrives (no flicker). Returns
+ * false, doing nothing, outside the dealkit kernel.
+ *
+ * @example
+ * for (const epoch of epochs) { clearOutput(true); showHtml(lossTable(epoch)); }
+ */
+export function clearOutput(wait = false): boolean {
+  return clearKernelOutput(wait);
 }
 
 /** A short text stand-in for HTML (tags dropped), for text/plain. */

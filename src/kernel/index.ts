@@ -3,6 +3,7 @@ export { escapeHtml, toBase64, jsonForScript, type MimeBundle, type DisplaySink,
 export { inKernel } from "./tslab.js";
 export {
   publish,
+  clearOutput,
   htmlToText,
   htmlBundle,
   showHtml,

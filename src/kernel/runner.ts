@@ -9,11 +9,14 @@ export interface NotebookFailure {
   cell: number | null;
   /** 1-based number among code cells (the execution count it would have had), or null. */
   codeCell: number | null;
-  /** "error" (the cell threw), "timeout", "dead-kernel", "aborted", "kernel" (did not start), "missing". */
+  /**
+   * "error" (the cell threw or did not compile), "timeout", "dead-kernel", "aborted" (the kernel did not run the
+   * request), "kernel" (did not start), "missing".
+   */
   kind: string;
   /** The first non-empty line of the cell's source, to find it. */
   source: string;
-  /** The message: the cell's stderr (tslab sends no ename/evalue), without tslab's own stack frames. */
+  /** The message: the error's traceback (where in the cell, `ename: evalue`, the stack in cell lines). */
   message: string;
 }
 

@@ -1,9 +1,11 @@
+import { kernelHook } from "./hook.js";
 import type { MimeBundle } from "./mime.js";
 
 /**
- * The only place dealkit talks to tslab. tslab is loaded lazily and only when this process is a running tslab
- * kernel (its jupyter module is already loaded and has a display writer), so the library works, and loads
- * fast, everywhere else.
+ * Where displays go: the dealkit kernel's hook when this process is a dealkit kernel, else a plain tslab
+ * kernel's display writer. tslab is loaded lazily and only when this process is a running tslab kernel (its
+ * jupyter module is already loaded and has a display writer), so the library works, and loads fast, everywhere
+ * else.
  */
 
 type WriteDisplayData = (
@@ -32,13 +34,24 @@ function kernelWriter(): WriteDisplayData | null {
 }
 
 /**
- * True when this code runs inside a tslab kernel that can display (a cell has run).
+ * True when this code runs inside a kernel that can display: the dealkit kernel, or a tslab kernel once a cell
+ * has run.
  *
  * @example
  * if (!inKernel()) console.log(progressText(state));
  */
 export function inKernel(): boolean {
-  return kernelWriter() !== null;
+  return kernelHook() !== undefined || kernelWriter() !== null;
+}
+
+/**
+ * Asks the dealkit kernel to clear the running cell's output; false (and nothing happens) elsewhere.
+ */
+export function clearKernelOutput(wait: boolean): boolean {
+  const hook = kernelHook();
+  if (!hook) return false;
+  hook.clearOutput(wait);
+  return true;
 }
 
 /**
@@ -46,6 +59,11 @@ export function inKernel(): boolean {
  * place. Returns false (and does nothing) outside a kernel.
  */
 export function publishToKernel(bundle: MimeBundle, displayId?: string, update = false): boolean {
+  const hook = kernelHook();
+  if (hook) {
+    hook.display(bundle, displayId, update);
+    return true;
+  }
   const writer = kernelWriter();
   if (writer) {
     writer({ data: bundle, metadata: {}, transient: displayId ? { display_id: displayId } : {} }, update);

@@ -54,4 +54,25 @@ describe("npm test summary", () => {
     expect(summarize({ ...ok, vitestOk: false, vitest: vitest(1, 0), notebooks: [] }).failed).toBe(1);
     expect(summarize({ ...ok, notebooksOk: false, vitest: vitest(1, 0), notebooks: [] }).failed).toBe(1);
   });
+
+  it("counts the kernel conformance tests, a skipped one as failed, and their absence", () => {
+    const kernel = {
+      tests: [
+        { name: "DealkitKernelTests.test_error", outcome: "passed" },
+        { name: "DealkitKernelTests.test_pager", outcome: "skipped" },
+        { name: "DealkitProtocolTests.test_interrupt", outcome: "failed" },
+      ],
+    };
+    const s = summarize({ ...ok, vitest: vitest(2, 0), notebooks: [], kernelOk: false, kernel });
+    expect(summaryLine(s)).toBe("tests: 3 passed, 2 failed");
+    expect(s.problems).toEqual([
+      "kernel conformance test skipped: DealkitKernelTests.test_pager",
+      "kernel conformance test failed: DealkitProtocolTests.test_interrupt",
+    ]);
+    expect(summaryLine(summarize({ ...ok, vitest: vitest(2, 0), notebooks: [], kernelOk: false, kernel: null }))).toBe(
+      "tests: 2 passed, 1 failed",
+    );
+    const allPassed = { tests: [{ name: "a", outcome: "passed" }] };
+    expect(summarize({ ...ok, vitest: vitest(0, 0), notebooks: [], kernelOk: false, kernel: allPassed }).failed).toBe(1);
+  });
 });
