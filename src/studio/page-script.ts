@@ -76,26 +76,41 @@ export const STUDIO_PAGE_SCRIPT = String.raw`
     if (hover >= 0 && dets[hover]) drawDet(c, dets[hover], true, k, tx, ty);
     clicks.forEach(function (p) { drawClick(c, p, k, tx, ty); });
   }
-  function lensZoom() { return Math.min(128, Math.max(8, 2 * s)); }
+  // The lens: under the cursor (a crosshair marks the exact click point), or, while a listed detection is
+  // hovered, a close-up of it in the view's corner (so a box outside the view is still seen).
+  function lensTarget() {
+    if (!ready || !img || !magnify.checked || down) return null;
+    if (mouse) return { ix: (mouse.x - ox) / s, iy: (mouse.y - oy) / s, z: Math.min(128, Math.max(8, 2 * s)), cursor: true };
+    var d = dets[hover];
+    if (!d) return null;
+    var b = d.boxXyxy;
+    return { ix: (b[0] + b[2]) / 2, iy: (b[1] + b[3]) / 2, z: Math.min(64, Math.max(2, LS * 0.45 / Math.max(1, b[2] - b[0], b[3] - b[1]))), cursor: false };
+  }
   function draw() {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     drawScene(ctx, s, ox, oy, W, H);
-    var on = ready && mouse && magnify.checked && !down;
-    lens.style.display = on ? "block" : "none";
-    if (!on) return;
-    var z = lensZoom(), ix = (mouse.x - ox) / s, iy = (mouse.y - oy) / s;
-    drawScene(lctx, z, LS / 2 - ix * z, LS / 2 - iy * z, LS, LS);
-    lctx.strokeStyle = "#00e5ff"; lctx.lineWidth = 1;
-    [[-1, 0], [1, 0], [0, -1], [0, 1]].forEach(function (v) {
-      lctx.beginPath(); lctx.moveTo(LS / 2 + v[0] * 5, LS / 2 + v[1] * 5); lctx.lineTo(LS / 2 + v[0] * 16, LS / 2 + v[1] * 16); lctx.stroke();
-    });
-    lctx.fillStyle = "rgba(0,0,0,0.6)"; lctx.fillRect(0, LS - 16, 92, 16); lctx.fillStyle = "#fff"; lctx.font = "11px sans-serif";
-    lctx.fillText("×" + Math.round(z) + "  (" + Math.floor(ix) + ", " + Math.floor(iy) + ")", 4, LS - 4);
-    var lx = mouse.x + 24, ly = mouse.y - 24 - LS;
-    if (lx + LS > W) lx = mouse.x - 24 - LS;
-    if (ly < 0) ly = mouse.y + 24;
+    var t = lensTarget();
+    lens.style.display = t ? "block" : "none";
+    if (!t) return;
+    drawScene(lctx, t.z, LS / 2 - t.ix * t.z, LS / 2 - t.iy * t.z, LS, LS);
+    if (t.cursor) {
+      [["#000", 3], ["#00e5ff", 1]].forEach(function (pen) {
+        lctx.strokeStyle = pen[0]; lctx.lineWidth = pen[1];
+        [[-1, 0], [1, 0], [0, -1], [0, 1]].forEach(function (v) {
+          lctx.beginPath(); lctx.moveTo(LS / 2 + v[0] * 5, LS / 2 + v[1] * 5); lctx.lineTo(LS / 2 + v[0] * 16, LS / 2 + v[1] * 16); lctx.stroke();
+        });
+      });
+    }
+    lctx.fillStyle = "rgba(0,0,0,0.6)"; lctx.fillRect(0, LS - 16, 96, 16); lctx.fillStyle = "#fff"; lctx.font = "11px sans-serif";
+    lctx.fillText("×" + Math.round(t.z) + "  (" + Math.floor(t.ix) + ", " + Math.floor(t.iy) + ")", 4, LS - 4);
+    var lx = W - LS - 10, ly = 10;
+    if (t.cursor) {
+      lx = mouse.x + 24; ly = mouse.y - 24 - LS;
+      if (lx + LS > W) lx = mouse.x - 24 - LS;
+      if (ly < 0) ly = mouse.y + 24;
+    }
     lens.style.left = lx + "px"; lens.style.top = ly + "px";
-    lens.setAttribute("data-centre", ix.toFixed(2) + "," + iy.toFixed(2));
+    lens.setAttribute("data-centre", t.ix.toFixed(2) + "," + t.iy.toFixed(2));
   }
 
   // The view: zoom about a point, pan, fit, 1:1.
@@ -107,7 +122,7 @@ export const STUDIO_PAGE_SCRIPT = String.raw`
     draw();
   }
   function zoomAt(px, py, f) { var ns = Math.min(maxS, Math.max(minS, s * f)); setView(ns, px - (px - ox) / s * ns, py - (py - oy) / s * ns); }
-  function fit() { var k = Math.min(W / iw, H / ih); minS = Math.min(k, 1) / 2; maxS = Math.max(64, k * 8); setView(k, (W - iw * k) / 2, (H - ih * k) / 2); }
+  function fit() { if (!img) return; var k = Math.min(W / iw, H / ih); minS = Math.min(k, 1) / 2; maxS = Math.max(64, k * 8); setView(k, (W - iw * k) / 2, (H - ih * k) / 2); }
   function local(e) { var r = view.getBoundingClientRect(); return { x: (e.clientX - r.left) * W / r.width, y: (e.clientY - r.top) * H / r.height }; }
   function detAt(p) {
     var ix = (p.x - ox) / s, iy = (p.y - oy) / s, pad = 10 / s, best = -1, area = Infinity;
@@ -171,7 +186,7 @@ export const STUDIO_PAGE_SCRIPT = String.raw`
     });
   }
   function show(k) {
-    cur = k; ready = false; clicks = []; dets = []; version = -1; hover = -1;
+    cur = k; ready = false; img = null; clicks = []; dets = []; version = -1; hover = -1;
     root.setAttribute("data-image", String(k)); root.setAttribute("data-clicks", "0");
     q(".dk-name").textContent = cfg.images[k]; q(".dk-pos").textContent = "(" + (k + 1) + " / " + cfg.images.length + ")";
     q("button.dk-prev").disabled = k === 0; q("button.dk-next").disabled = k === cfg.images.length - 1;
@@ -193,7 +208,7 @@ export const STUDIO_PAGE_SCRIPT = String.raw`
   }
 
   function addClick(x, y) {
-    if (!ready || x < 0 || y < 0 || x > iw || y > ih) return;
+    if (!ready || !img || x < 0 || y < 0 || x > iw || y > ih) return;
     var cat = Number(catSel.value), body = { image: cur, x: Math.round(x * 100) / 100, y: Math.round(y * 100) / 100, categoryId: cat };
     clicks = clicks.concat([{ x: body.x, y: body.y, categoryId: cat, local: true }]); draw();
     api("POST", "/api/click", body).then(apply, fail);
@@ -228,7 +243,7 @@ export const STUDIO_PAGE_SCRIPT = String.raw`
   q("button.dk-reset").addEventListener("click", function () { api("POST", "/api/reset", { image: cur }).then(apply, fail); });
   q("button.dk-zoom-in").addEventListener("click", function () { zoomAt(W / 2, H / 2, 1.5); });
   q("button.dk-zoom-out").addEventListener("click", function () { zoomAt(W / 2, H / 2, 1 / 1.5); });
-  q("button.dk-fit").addEventListener("click", function () { if (ready) fit(); });
+  q("button.dk-fit").addEventListener("click", function () { fit(); });
   q("button.dk-one").addEventListener("click", function () { zoomAt(W / 2, H / 2, 1 / s); });
   magnify.addEventListener("change", draw);
   q("button.dk-add-cat").addEventListener("click", function () { var box = q(".dk-new-cat"); box.hidden = !box.hidden; if (!box.hidden) q("input.dk-cat-name").focus(); });

@@ -88,6 +88,10 @@ export async function studioFlow(context: BrowserContext, subject: FlowSubject):
     await flush(page);
     expect(await page.getAttribute(ROOT, "data-hover")).toBe(String(hit));
     expect(await page.getAttribute(`${ROOT} li.dk-det[data-index="${hit}"]`, "class")).toContain("dk-hover");
+    // ...and the magnifier shows it close up, wherever the view is.
+    expect(await page.$eval(`${ROOT} canvas.dk-lens`, (c) => getComputedStyle(c).display)).toBe("block");
+    const hb = dets[hit]!.box;
+    expect((await page.getAttribute(`${ROOT} canvas.dk-lens`, "data-centre"))!.split(",").map(Number)).toEqual([((hb[0]! + hb[2]!) / 2), ((hb[1]! + hb[3]!) / 2)].map((c) => Number(c.toFixed(2))));
     const v = await viewOf(page, ROOT);
     const [bx1, by1, bx2] = dets[hit]!.box as [number, number, number, number];
     const edge: [number, number][] = [];

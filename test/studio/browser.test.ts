@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "../../src/backend/init.js";
 import { synthCategories } from "../../src/data/synth/catalog.js";
 import { generateImage } from "../../src/data/synth/scene.js";
 import { SYNTH_DOMAINS } from "../../src/data/synth/types.js";
@@ -13,7 +14,7 @@ import { startStudio, type StudioHandle } from "../../src/studio/server.js";
 import { loadCheckpoint } from "../../src/train/checkpoint.js";
 import { Random } from "../../src/util/random.js";
 import { ColourDetector, iou4, paintScene } from "../infer/colour-detector.js";
-import { SKIP_BROWSER, clickImage, launch, listed, settled } from "./browser-helpers.js";
+import { SKIP_BROWSER, clickImage, launch, listed, pagePoint, settled } from "./browser-helpers.js";
 import { studioFlow, type FlowSubject } from "./browser-flow.js";
 
 // The detector: the pretrained DEAL-tiny on generated TinySet-mini scenes when the checkpoint is shipped, and
@@ -55,6 +56,7 @@ describe.skipIf(SKIP_BROWSER)("studio in headless Chromium: zoom, magnify, click
   let context: BrowserContext;
   let profile: string;
   beforeAll(async () => {
+    await initBackend(); // the project's default choice (wasm here), as the CLI and notebooks use
     profile = fs.mkdtempSync(path.join(os.tmpdir(), "dealkit-chromium-"));
     context = await launch(profile);
   });
@@ -128,6 +130,23 @@ describe.skipIf(SKIP_BROWSER)("studio in headless Chromium: origins and refusals
     await page.click("#dealkit-studio button.dk-reset");
     await settled(page, "#dealkit-studio", 0);
     expect(await page.locator("#dealkit-studio li.dk-det").count()).toBe(0);
+    // A drag pans the view by the distance dragged and adds no click.
+    const before = (await page.getAttribute("#dealkit-studio", "data-view"))!.split(",").map(Number);
+    const start = await pagePoint(page, "#dealkit-studio", 160, 120);
+    await page.mouse.move(start.x, start.y);
+    await page.mouse.down();
+    await page.mouse.move(start.x - 30, start.y - 20, { steps: 5 });
+    await page.mouse.up();
+    const moved = (await page.getAttribute("#dealkit-studio", "data-view"))!.split(",").map(Number);
+    expect([moved[0], moved[1]! - before[1]!, moved[2]! - before[2]!]).toEqual([before[0], -30, -20]);
+    expect(await page.getAttribute("#dealkit-studio", "data-clicks")).toBe("0");
+    expect(studio.state().clicks).toEqual([]);
+    // A new category from the page: named, selected, and offered from then on.
+    await page.click("#dealkit-studio button.dk-add-cat");
+    await page.fill("#dealkit-studio input.dk-cat-name", "red square");
+    await page.click("#dealkit-studio button.dk-cat-ok");
+    await page.waitForFunction(() => document.querySelector<HTMLSelectElement>("#dealkit-studio select.dk-category")!.selectedOptions[0]!.textContent === "red square");
+    expect(await page.$$eval("#dealkit-studio select.dk-category option", (os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]))).toEqual([["1", "category 1"], ["2", "red square"]]);
     await page.close();
   });
 
