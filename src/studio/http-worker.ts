@@ -17,6 +17,8 @@ const main = parentPort!;
 const imageCount = config.images.length;
 const categories = config.categories.map((c) => ({ ...c }));
 const MAX_CATEGORIES = 1000;
+// The standalone page loads nothing but this server's own API and images (it works offline by construction).
+const PAGE_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 // Requests to the starting thread, answered by id.
 let nextId = 0;
@@ -127,7 +129,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   switch (route) {
     case "GET /":
     case "GET /index.html":
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-frame-options": "DENY", "referrer-policy": "no-referrer" });
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-frame-options": "DENY", "referrer-policy": "no-referrer", "content-security-policy": PAGE_CSP });
       res.end(pageHtml());
       return;
     case "GET /image.png": {

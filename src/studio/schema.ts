@@ -142,7 +142,6 @@ export function parseCategoryBody(text: string): string | undefined {
   if (!("name" in body)) return undefined;
   const v = body.name;
   const name = typeof v === "string" ? v.trim() : undefined;
-  // eslint-disable-next-line no-control-regex
   if (name === undefined || name.length === 0 || name.length > STUDIO_MAX_CATEGORY_NAME || /[\u0000-\u001f\u007f]/.test(name)) {
     throw bad("name", `a string of 1-${STUDIO_MAX_CATEGORY_NAME} characters without control characters, or absent`, v);
   }

@@ -43,6 +43,7 @@ describe("studio server", () => {
     expect(page.status).toBe(200);
     for (const text of ["canvas", "dk-view", "red thing", "blue thing", "colour-test-double", "test-backend", "server test", 'rel="icon"']) expect(page.body).toContain(text);
     expect(page.body).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)/); // nothing loaded from elsewhere: works offline
+    expect(page.headers["content-security-policy"]).toMatch(/^default-src 'none';.*connect-src 'self'/); // and the browser holds it to that
     expect((await request(port, { path: "/" })).status).toBe(401);
     expect((await request(port, { path: "/?token=wrong" })).status).toBe(403);
     const png = await request(port, { path: `/image.png?token=${studio.token}` });
