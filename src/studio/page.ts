@@ -1,91 +1,121 @@
+import { STUDIO_FAVICON_SVG } from "./http-io.js";
+import type { StudioCategory } from "./images.js";
+import { STUDIO_PAGE_SCRIPT } from "./page-script.js";
+
 /** What the studio page needs to know. */
 export interface StudioPageInput {
-  /** The image's `src`: a data URI (inline, survives HTML export) or the server's /image.png URL. */
-  imageSrc: string;
-  width: number;
-  height: number;
-  /** The server's origin, e.g. "http://127.0.0.1:41234" (the page posts clicks to `${endpoint}/api/...`). */
+  /** The server's origin, e.g. "http://127.0.0.1:41234" (the page calls `${endpoint}/api/...`). */
   endpoint: string;
   token: string;
   /** A unique element id (several studios may share a notebook page). */
   rootId: string;
-  /** Longest displayed side, px. Default 900. */
-  displayMaxSide?: number;
+  /** The images' names, in order (the page steps through them). */
+  images: readonly string[];
+  /** The categories of the category menu. */
+  categories: readonly StudioCategory[];
+  /**
+   * Image 0 as a data URI with its size (the inline notebook output: it survives HTML export and shows
+   * the image even when the server has gone). Without it the page loads every image from the server.
+   */
+  inline?: { src: string; width: number; height: number };
+  /** Shown in the header. */
   title?: string;
+  model?: string;
+  backend?: string;
+  /** Width of the view, px (its height is 3/4 of it). Default 900. */
+  displayMaxSide?: number;
 }
 
 function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
-// The browser side, kept small and dependency-free. It posts clicks in image pixels, redraws the
-// detections the server returns in an SVG overlay (viewBox = image pixels), rings boxes under 16 px so
-// they stay visible, and records its progress in data-version / data-state for tests.
-const SCRIPT = String.raw`
-(function (cfg) {
-  var root = document.getElementById(cfg.rootId);
-  var img = root.querySelector("img.dk-image"), svg = root.querySelector("svg.dk-overlay");
-  var status = root.querySelector(".dk-status"), cat = root.querySelector("input.dk-category");
-  var NS = "http://www.w3.org/2000/svg";
-  function el(name, attrs) { var e = document.createElementNS(NS, name); for (var k in attrs) e.setAttribute(k, attrs[k]); return e; }
-  function say(text, state) { status.textContent = text; root.setAttribute("data-state", state); }
-  function draw(s) {
-    while (svg.firstChild) svg.removeChild(svg.firstChild);
-    var k = cfg.width / Math.max(1, img.clientWidth || cfg.width);
-    s.detections.forEach(function (d) {
-      var b = d.boxXyxy, w = b[2] - b[0], h = b[3] - b[1];
-      svg.appendChild(el("rect", { "class": "dk-det", x: b[0], y: b[1], width: w, height: h, fill: "none", stroke: "#39ff14", "stroke-width": 2 * k,
-        "data-box": b.join(","), "data-score": d.score, "data-category": d.categoryId }));
-      if (Math.max(w, h) < 16) svg.appendChild(el("circle", { cx: b[0] + w / 2, cy: b[1] + h / 2, r: 8 * k, fill: "none", stroke: "#39ff14", "stroke-width": k }));
-    });
-    s.clicks.forEach(function (c, i) {
-      svg.appendChild(el("circle", { "class": "dk-click", cx: c.x, cy: c.y, r: 5 * k, fill: "none", stroke: "#00e5ff", "stroke-width": 2 * k }));
-    });
-    root.setAttribute("data-version", String(s.version));
-    say(s.clicks.length + " click(s), " + s.detections.length + " detection(s)" + (s.timeMs != null ? " in " + Math.round(s.timeMs) + " ms" : "") + (s.message ? " - " + s.message : ""), "ready");
-  }
-  function post(path, body) {
-    say("working...", "busy");
-    return fetch(cfg.endpoint + path, { method: "POST", headers: { "content-type": "application/json", "x-dealkit-token": cfg.token }, body: JSON.stringify(body) })
-      .then(function (r) { return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || ("HTTP " + r.status)); return j; }); })
-      .then(draw)
-      .catch(function (e) { say("error: " + e.message + " (is the studio server still running?)", "error"); });
-  }
-  img.addEventListener("click", function (ev) {
-    var r = img.getBoundingClientRect();
-    var body = { x: (ev.clientX - r.left) * cfg.width / r.width, y: (ev.clientY - r.top) * cfg.height / r.height };
-    if (cat.value.trim() !== "") body.categoryId = Number(cat.value);
-    post("/api/click", body);
-  });
-  root.querySelector("button.dk-reset").addEventListener("click", function () { post("/api/reset", {}); });
-  say("click an object to prompt the detector", "ready");
-})(CONFIG);
+// Scoped to .dealkit-studio so that several studios (and the notebook's own styles) live side by side.
+const STYLE = `
+.dealkit-studio{font:13px/1.4 system-ui,sans-serif;color:#1d2733;outline:none;max-width:100%}
+.dealkit-studio .dk-head{display:flex;gap:12px;align-items:baseline;flex-wrap:wrap;margin-bottom:4px}
+.dealkit-studio .dk-title{font-weight:600;font-size:14px}
+.dealkit-studio .dk-meta{color:#4a5866}
+.dealkit-studio .dk-meta b{font-weight:600;color:#1d2733}
+.dealkit-studio .dk-bar{display:flex;gap:4px;align-items:center;flex-wrap:wrap;margin-bottom:4px}
+.dealkit-studio .dk-bar .dk-sep{width:8px}
+.dealkit-studio button{font:inherit;padding:2px 8px;border:1px solid #9aa7b4;border-radius:4px;background:#f4f6f8;cursor:pointer}
+.dealkit-studio button:hover:not(:disabled){background:#e2e8ee}
+.dealkit-studio button:disabled{opacity:.45;cursor:default}
+.dealkit-studio select,.dealkit-studio input{font:inherit;padding:1px 4px}
+.dealkit-studio .dk-zoom{min-width:4.5em;text-align:right;color:#4a5866;font-variant-numeric:tabular-nums}
+.dealkit-studio .dk-body{display:flex;gap:8px;align-items:flex-start}
+.dealkit-studio .dk-stage{position:relative;line-height:0;flex:none}
+.dealkit-studio canvas.dk-view{background:#15191e;cursor:crosshair;border-radius:4px;touch-action:none}
+.dealkit-studio canvas.dk-lens{position:absolute;left:0;top:0;pointer-events:none;display:none;border:2px solid #00e5ff;border-radius:6px;box-shadow:0 2px 8px rgba(0,0,0,.5)}
+.dealkit-studio .dk-side{width:230px;flex:none}
+.dealkit-studio .dk-list-head{font-weight:600;margin:0 0 4px}
+.dealkit-studio ol.dk-list{list-style:none;margin:0;padding:0;max-height:560px;overflow:auto;border:1px solid #d5dde5;border-radius:4px}
+.dealkit-studio ol.dk-list li{display:flex;gap:6px;align-items:center;padding:3px 6px;border-bottom:1px solid #eef2f5;cursor:pointer;font-variant-numeric:tabular-nums}
+.dealkit-studio ol.dk-list li.dk-hover{background:#fff5b8}
+.dealkit-studio ol.dk-list li .dk-swatch{width:10px;height:10px;border-radius:2px;flex:none}
+.dealkit-studio ol.dk-list li .dk-cat{flex:1;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.dealkit-studio ol.dk-list li .dk-size{color:#4a5866}
+.dealkit-studio .dk-empty{color:#6b7885;padding:6px}
+.dealkit-studio .dk-status{margin-top:4px;color:#4a5866;min-height:1.4em}
+.dealkit-studio[data-state=error] .dk-status{color:#b3261e}
+.dealkit-studio .dk-help{color:#6b7885;font-size:12px;margin-top:2px}
 `;
 
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
 /**
- * The studio page as an HTML fragment: the image with an SVG overlay, a category field, a reset button,
- * a status line and the script that talks to the server. The same fragment is the standalone page's body
- * and the notebook's inline output.
+ * The studio page as an HTML fragment: header (title, model, backend, image), toolbar (previous / next,
+ * category menu, undo, reset, zoom, export), the view (a canvas with zoom, pan and a magnifier), the list
+ * of detections, a status line, and the script that talks to the server. The same fragment is the
+ * standalone page's body and the notebook's inline output; it loads nothing from the network but the
+ * studio server.
+ *
+ * @example
+ * const html = studioPageHtml({ endpoint: studio.origin, token: studio.token, rootId: "s1", images: ["a.png"], categories: [{ id: 1, name: "car" }] });
  */
 export function studioPageHtml(input: StudioPageInput): string {
-  const scale = Math.min(1, (input.displayMaxSide ?? 900) / Math.max(input.width, input.height));
-  const w = Math.round(input.width * scale);
-  const config = JSON.stringify({ rootId: input.rootId, endpoint: input.endpoint, token: input.token, width: input.width, height: input.height })
-    .replace(/</g, "\\u003c")
-    .replace(/>/g, "\\u003e");
+  const width = Math.round(input.displayMaxSide ?? 900);
+  const config = scriptJson({
+    rootId: input.rootId,
+    endpoint: input.endpoint,
+    token: input.token,
+    images: input.images,
+    categories: input.categories,
+    inline: input.inline ?? null,
+    viewWidth: width,
+    viewHeight: Math.round(width * 0.75),
+  });
+  const b = (cls: string, label: string, title: string) => `<button type="button" class="${cls}" title="${esc(title)}">${label}</button>`;
   return (
-    `<div id="${esc(input.rootId)}" class="dealkit-studio" data-state="loading" data-version="0" style="font:13px sans-serif">` +
-    (input.title ? `<div style="font-weight:bold;margin-bottom:4px">${esc(input.title)}</div>` : "") +
-    `<div style="margin-bottom:4px">category id <input class="dk-category" type="number" style="width:5em" placeholder="none"> ` +
-    `<button class="dk-reset" type="button">reset</button> <span class="dk-status">loading...</span></div>` +
-    `<div style="position:relative;display:inline-block;width:${w}px;max-width:100%;line-height:0">` +
-    `<img class="dk-image" src="${esc(input.imageSrc)}" alt="studio image" draggable="false" style="width:100%;height:auto;cursor:crosshair;image-rendering:pixelated">` +
-    `<svg class="dk-overlay" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${input.width} ${input.height}" preserveAspectRatio="none" style="position:absolute;left:0;top:0;width:100%;height:100%;pointer-events:none"></svg>` +
-    `</div><script type="text/javascript">${SCRIPT.replace("CONFIG", () => config)}</script></div>`
+    `<div id="${esc(input.rootId)}" class="dealkit-studio" tabindex="0" data-state="loading" data-version="-1" data-image="0">` +
+    `<style>${STYLE}</style>` +
+    `<div class="dk-head"><span class="dk-title">${esc(input.title ?? "dealkit studio")}</span>` +
+    `<span class="dk-meta">model <b class="dk-model">${esc(input.model ?? "?")}</b> · backend <b class="dk-backend">${esc(input.backend ?? "?")}</b>` +
+    ` · image <b class="dk-name"></b> <span class="dk-pos"></span></span></div>` +
+    `<div class="dk-bar">` +
+    b("dk-prev", "&#9664; prev", "previous image (left arrow)") + b("dk-next", "next &#9654;", "next image (right arrow)") +
+    `<span class="dk-sep"></span><label>category <select class="dk-category"></select></label>` +
+    b("dk-add-cat", "+", "add a category") +
+    `<span class="dk-new-cat" hidden><input class="dk-cat-name" placeholder="name (optional)" maxlength="64" size="12"> ${b("dk-cat-ok", "add", "add this category")}</span>` +
+    `<span class="dk-sep"></span>` + b("dk-undo", "undo", "remove the last click (u)") + b("dk-reset", "reset", "remove every click of this image") +
+    `<span class="dk-sep"></span>` + b("dk-zoom-out", "&minus;", "zoom out (-)") + b("dk-zoom-in", "+", "zoom in (+, or the mouse wheel)") +
+    b("dk-fit", "fit", "fit the image (0)") + b("dk-one", "1:1", "one image pixel per screen pixel (1)") + `<span class="dk-zoom"></span>` +
+    `<label title="magnifier under the cursor (m)"><input type="checkbox" class="dk-magnify" checked> magnifier</label>` +
+    `<span class="dk-sep"></span>` + b("dk-export-json", "export JSON", "every image's detections as COCO results") + b("dk-export-png", "export PNG", "the view as a PNG image") +
+    `</div><div class="dk-body"><div class="dk-stage">` +
+    `<canvas class="dk-view" style="width:${width}px;height:${Math.round(width * 0.75)}px"></canvas><canvas class="dk-lens" width="176" height="176"></canvas>` +
+    `</div><div class="dk-side"><div class="dk-list-head">detections <span class="dk-count"></span></div><ol class="dk-list"></ol>` +
+    `<div class="dk-help">click: prompt · drag: pan · wheel: zoom · hover a row: highlight · click a row: zoom to it</div></div></div>` +
+    `<div class="dk-status">loading...</div>` +
+    `<script type="text/javascript">${STUDIO_PAGE_SCRIPT.replace("CONFIG", () => config)}</script></div>`
   );
 }
 
-/** A complete HTML document around the page fragment, for the standalone server. */
+/** A complete HTML document around the page fragment, for the standalone server (with its icon inline). */
 export function studioDocument(fragment: string, title = "dealkit studio"): string {
-  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${esc(title)}</title></head><body>${fragment}</body></html>`;
+  const icon = `data:image/svg+xml,${encodeURIComponent(STUDIO_FAVICON_SVG)}`;
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${esc(title)}</title><link rel="icon" href="${icon}"></head><body style="margin:12px">${fragment}</body></html>`;
 }

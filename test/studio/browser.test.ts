@@ -2,114 +2,91 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "../../src/backend/init.js";
+import { synthCategories } from "../../src/data/synth/catalog.js";
 import { generateImage } from "../../src/data/synth/scene.js";
-import type { PromptableDetector } from "../../src/structures/index.js";
+import { SYNTH_DOMAINS } from "../../src/data/synth/types.js";
 import { detect } from "../../src/infer/detect.js";
+import type { PromptableDetector } from "../../src/structures/index.js";
 import { startStudio, type StudioHandle } from "../../src/studio/server.js";
 import { loadCheckpoint } from "../../src/train/checkpoint.js";
 import { Random } from "../../src/util/random.js";
 import { ColourDetector, iou4, paintScene } from "../infer/colour-detector.js";
+import { SKIP_BROWSER, clickImage, launch, listed, pagePoint, settled } from "./browser-helpers.js";
+import { studioFlow, type FlowSubject } from "./browser-flow.js";
 
-// End to end in headless Chromium (Debian's `chromium` package; never downloaded). Set CHROMIUM_PATH to use
-// another binary; DEALKIT_SKIP_BROWSER=1 skips these tests on purpose, otherwise a missing browser fails.
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const SKIP = process.env.DEALKIT_SKIP_BROWSER === "1";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
-// The detector: the pretrained DEAL-tiny on a generated TinySet-mini scene when the checkpoint is shipped,
-// else the colour-matching test double on a painted scene (the page, server and guard are what is tested).
+// The detector: the pretrained DEAL-tiny on generated TinySet-mini scenes when the checkpoint is shipped, and
+// the colour-matching test double on painted scenes (the page, server and guard, whatever the model's quality).
 const CKPT = path.resolve(__dirname, "..", "..", "datasets", "models", "deal-tiny");
 const PRETRAINED = fs.existsSync(path.join(CKPT, "manifest.json"));
-type Box = { x: number; y: number; w: number; h: number };
-let image = paintScene(8, 8, []);
-let TARGET: Box = { x: 0, y: 0, w: 1, h: 1 };
-let makeModel: () => PromptableDetector = () => new ColourDetector();
+const RED: [number, number, number] = [220, 30, 30];
 
 /**
- * With DEAL: a generated scene and, as the target, the largest object that a centre click makes the model
- * find through the library API (so the browser test checks the page, not the model's recall); fails
- * clearly when the model finds none of them.
+ * A generated scene with a tiny object (longer side < 16 px) that a click on its centre, with its category,
+ * makes DEAL-tiny find (IoU >= 0.6, through the library API), so that the browser test checks the page and
+ * not the model's recall; the next scene of the same domain is the second image. Fails clearly when the
+ * model finds none of the tiny objects it tries.
  */
-async function chooseSubject(useDeal: boolean): Promise<void> {
-  if (!useDeal) {
-    makeModel = () => new ColourDetector();
-    TARGET = { x: 60, y: 40, w: 12, h: 10 };
-    const red: [number, number, number] = [220, 30, 30];
-    image = paintScene(320, 240, [{ ...TARGET, rgb: red }, { x: 200, y: 150, w: 8, h: 8, rgb: red }]);
-    return;
-  }
-  makeModel = () => loadCheckpoint(CKPT).model;
-  const model = makeModel();
+async function dealSubject(model: PromptableDetector): Promise<FlowSubject> {
   const tried: string[] = [];
-  try {
-    for (const seed of [4, 5]) {
-      const scene = generateImage("uav", new Random(seed), { width: 256, density: "sparse" });
-      for (const a of scene.annotations.filter((x) => !x.ignore).sort((p, q) => q.area - p.area).slice(0, 4)) {
+  for (const seed of [1, 2, 3]) {
+    for (const domain of SYNTH_DOMAINS) {
+      const scene = generateImage(domain, new Random(seed), { width: 256, density: "sparse" });
+      const tiny = scene.annotations.filter((a) => !a.ignore && Math.max(a.bboxXywh[2], a.bboxXywh[3]) < 16).sort((p, q) => q.area - p.area).slice(0, 2);
+      for (const a of tiny) {
         const [x, y, w, h] = a.bboxXywh;
-        const d = await detect(model, scene.image, [{ x: x + w / 2, y: y + h / 2 }], { scoreThreshold: 0.1 });
-        const hit = Array.from({ length: d.length }, (_, i) => Array.from(d.boxesXyxy.subarray(4 * i, 4 * i + 4))).some((b) => iou4(b, [x, y, x + w, y + h]) >= 0.5);
-        if (hit) {
-          image = scene.image;
-          TARGET = { x, y, w, h };
-          return;
+        const click = { x: Math.round((x + w / 2) * 100) / 100, y: Math.round((y + h / 2) * 100) / 100, categoryId: a.categoryId };
+        const d = await detect(model, scene.image, [click], { scoreThreshold: 0.1 });
+        const best = Math.max(0, ...Array.from({ length: d.length }, (_, i) => iou4(d.boxesXyxy.subarray(4 * i, 4 * i + 4), [x, y, x + w, y + h])));
+        if (best >= 0.6) {
+          const next = generateImage(domain, new Random(seed + 100), { width: 256, density: "sparse" }).image;
+          const categories = synthCategories().filter((c) => c.domain === domain).map((c) => ({ id: c.id, name: c.name }));
+          return { model, images: [scene.image, next], target: { x, y, w, h, categoryId: a.categoryId }, categories };
         }
-        tried.push(`seed ${seed} ${a.category} ${w.toFixed(0)}x${h.toFixed(0)}`);
+        tried.push(`${domain} seed ${seed} ${a.category} ${w.toFixed(0)}x${h.toFixed(0)}: IoU ${best.toFixed(2)}`);
       }
     }
-  } finally {
-    model.dispose();
   }
-  throw new Error(`the DEAL checkpoint in ${CKPT} finds none of the objects it is clicked on (${tried.join("; ")}): is it trained?`);
-}
-const centre = () => ({ cx: TARGET.x + TARGET.w / 2, cy: TARGET.y + TARGET.h / 2 });
-const targetBox = () => [TARGET.x, TARGET.y, TARGET.x + TARGET.w, TARGET.y + TARGET.h];
-
-/** Clicks the image at image pixel (x, y) and waits for the page to draw the server's answer. */
-async function clickAt(page: Page, rootSel: string, x: number, y: number, version: number): Promise<number[][]> {
-  const img = page.locator(`${rootSel} img.dk-image`);
-  const box = (await img.boundingBox())!;
-  await page.mouse.click(box.x + (x * box.width) / image.width, box.y + (y * box.height) / image.height);
-  await page.waitForSelector(`${rootSel}[data-version="${version}"][data-state="ready"]`, { timeout: 20_000 });
-  const boxes = await page.$$eval(`${rootSel} rect.dk-det`, (rs) => rs.map((r) => r.getAttribute("data-box")!.split(",").map(Number)));
-  return boxes;
+  throw new Error(`the DEAL checkpoint in ${CKPT} finds none of the tiny objects it is clicked on (${tried.join("; ")}): is it trained?`);
 }
 
-function launch(profile: string): Promise<BrowserContext> {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's "chromium" package (scripts/setup.sh does), set CHROMIUM_PATH, or set DEALKIT_SKIP_BROWSER=1 to skip the browser tests.`);
-  }
-  return chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
-}
+describe.skipIf(SKIP_BROWSER)("studio in headless Chromium: zoom, magnify, click a tiny object, list, export, step", () => {
+  let context: BrowserContext;
+  let profile: string;
+  beforeAll(async () => {
+    await initBackend(); // the project's default choice (wasm here), as the CLI and notebooks use
+    profile = fs.mkdtempSync(path.join(os.tmpdir(), "dealkit-chromium-"));
+    context = await launch(profile);
+  });
+  afterAll(async () => {
+    await context?.close();
+    if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  });
 
-// The real detector end to end: the pretrained DEAL-tiny, a generated scene, a click on an object, a drawn box on it.
-describe.skipIf(SKIP || !PRETRAINED)("studio in headless Chromium with DEAL-tiny from datasets/models", () => {
-  it("clicking a generated object draws a detection covering it", async () => {
-    await chooseSubject(true);
-    const model = makeModel();
-    const profile = fs.mkdtempSync(path.join(os.tmpdir(), "dealkit-chromium-"));
-    const studio = await startStudio(model, image, { display: false, scoreThreshold: 0.1 });
-    let context: BrowserContext | undefined;
+  it.skipIf(!PRETRAINED)("DEAL-tiny on generated TinySet-mini scenes", async () => {
+    const model = loadCheckpoint(CKPT).model;
     try {
-      context = await launch(profile);
-      const page = await context.newPage();
-      await page.goto(studio.url);
-      await page.waitForSelector("#dealkit-studio[data-state=ready]");
-      const boxes = await clickAt(page, "#dealkit-studio", centre().cx, centre().cy, 1);
-      expect(boxes.some((b) => iou4(b, targetBox()) >= 0.5), JSON.stringify({ target: TARGET, boxes })).toBe(true);
+      await studioFlow(context, await dealSubject(model));
     } finally {
-      await context?.close();
-      await studio.close();
       model.dispose();
-      fs.rmSync(profile, { recursive: true, force: true });
     }
+  });
+
+  it("the colour test double on painted scenes, with a 3x2 px object", async () => {
+    const images: FlowSubject["images"] = [
+      paintScene(320, 240, [{ x: 150, y: 100, w: 3, h: 2, rgb: RED }, { x: 40, y: 200, w: 12, h: 10, rgb: [30, 30, 220] }]),
+      paintScene(200, 150, [{ x: 10, y: 10, w: 5, h: 5, rgb: RED }]),
+    ];
+    await studioFlow(context, { model: new ColourDetector(), images, target: { x: 150, y: 100, w: 3, h: 2, categoryId: 7 }, categories: [{ id: 3, name: "boat" }, { id: 7, name: "red dot" }] });
   });
 });
 
-// The page, the server and its guard, with the colour-matching test double (no dependence on model quality).
-describe.skipIf(SKIP)("studio in headless Chromium", () => {
-  let models: PromptableDetector[] = [];
+// The page, the server and its guard across origins, with the colour-matching test double.
+describe.skipIf(SKIP_BROWSER)("studio in headless Chromium: origins and refusals", () => {
+  const image = paintScene(320, 240, [{ x: 60, y: 40, w: 12, h: 10, rgb: RED }, { x: 200, y: 150, w: 8, h: 8, rgb: RED }]);
+  const TARGET = [60, 40, 72, 50];
   let context: BrowserContext;
   let profile: string;
   let studio: StudioHandle;
@@ -118,11 +95,9 @@ describe.skipIf(SKIP)("studio in headless Chromium", () => {
   let notebookOrigin: string;
 
   beforeAll(async () => {
-    await chooseSubject(false);
-    models = [makeModel(), makeModel()];
-    studio = await startStudio(models[0]!, image, { display: false, scoreThreshold: 0.1 });
+    studio = await startStudio(new ColourDetector(), image, { display: false, scoreThreshold: 0.1 });
     // A studio that accepts no origin but its own, to show the server (not only the browser) refuses.
-    strict = await startStudio(models[1]!, image, { display: false, allowLoopbackOrigins: false });
+    strict = await startStudio(new ColourDetector(), image, { display: false, allowLoopbackOrigins: false });
     // A stand-in for the Jupyter server: another loopback origin serving the inline output.
     notebook = http.createServer((req, res) => {
       res.writeHead(200, { "content-type": "text/html" });
@@ -140,21 +115,38 @@ describe.skipIf(SKIP)("studio in headless Chromium", () => {
     await strict?.close();
     await new Promise((r) => (notebook ? notebook.close(r) : r(undefined)));
     if (profile) fs.rmSync(profile, { recursive: true, force: true });
-    for (const m of models) m.dispose();
   });
 
-  it("standalone page: clicking a generated object draws a detection covering it; more clicks add, reset clears", async () => {
+  it("standalone page: a click draws a detection on the object; a second click of its category merges; reset clears", async () => {
     const page = await context.newPage();
     await page.goto(studio.url);
     await page.waitForSelector("#dealkit-studio[data-state=ready]");
-    const boxes = await clickAt(page, "#dealkit-studio", centre().cx, centre().cy, 1);
-    expect(boxes.some((b) => iou4(b, targetBox()) >= 0.5), JSON.stringify(boxes)).toBe(true);
-    expect(await page.locator("#dealkit-studio circle.dk-click").count()).toBe(1);
-    await clickAt(page, "#dealkit-studio", 5, 5, 2); // a second prompt (background for the test double)
-    expect(await page.locator("#dealkit-studio circle.dk-click").count()).toBe(2);
+    await clickImage(page, "#dealkit-studio", 66, 45, 1);
+    const boxes = (await listed(page, "#dealkit-studio")).map((d) => d.box);
+    expect(boxes.some((b) => iou4(b, TARGET) >= 0.99), JSON.stringify(boxes)).toBe(true);
+    expect(boxes).toHaveLength(2);
+    await clickImage(page, "#dealkit-studio", 204, 154, 2); // the other red object, same category
+    expect((await listed(page, "#dealkit-studio")).map((d) => d.box).sort()).toEqual([...boxes].sort());
     await page.click("#dealkit-studio button.dk-reset");
-    await page.waitForSelector('#dealkit-studio[data-version="3"]');
-    expect(await page.locator("#dealkit-studio rect.dk-det").count()).toBe(0);
+    await settled(page, "#dealkit-studio", 0);
+    expect(await page.locator("#dealkit-studio li.dk-det").count()).toBe(0);
+    // A drag pans the view by the distance dragged and adds no click.
+    const before = (await page.getAttribute("#dealkit-studio", "data-view"))!.split(",").map(Number);
+    const start = await pagePoint(page, "#dealkit-studio", 160, 120);
+    await page.mouse.move(start.x, start.y);
+    await page.mouse.down();
+    await page.mouse.move(start.x - 30, start.y - 20, { steps: 5 });
+    await page.mouse.up();
+    const moved = (await page.getAttribute("#dealkit-studio", "data-view"))!.split(",").map(Number);
+    expect([moved[0], moved[1]! - before[1]!, moved[2]! - before[2]!]).toEqual([before[0], -30, -20]);
+    expect(await page.getAttribute("#dealkit-studio", "data-clicks")).toBe("0");
+    expect(studio.state().clicks).toEqual([]);
+    // A new category from the page: named, selected, and offered from then on.
+    await page.click("#dealkit-studio button.dk-add-cat");
+    await page.fill("#dealkit-studio input.dk-cat-name", "red square");
+    await page.click("#dealkit-studio button.dk-cat-ok");
+    await page.waitForFunction(() => document.querySelector<HTMLSelectElement>("#dealkit-studio select.dk-category")!.selectedOptions[0]!.textContent === "red square");
+    expect(await page.$$eval("#dealkit-studio select.dk-category option", (os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]))).toEqual([["1", "category 1"], ["2", "red square"]]);
     await page.close();
   });
 
@@ -163,9 +155,11 @@ describe.skipIf(SKIP)("studio in headless Chromium", () => {
     await page.goto(notebookOrigin);
     const root = `#${studio.html.match(/id="(dealkit-studio-[0-9a-f]+)"/)![1]}`;
     await page.waitForSelector(`${root}[data-state=ready]`);
-    const version = studio.state().version;
-    const boxes = await clickAt(page, root, centre().cx + 0.5, centre().cy + 0.5, version + 1);
-    expect(boxes.some((b) => iou4(b, targetBox()) >= 0.5), JSON.stringify(boxes)).toBe(true);
+    await clickImage(page, root, 66.5, 45.5, 1);
+    const boxes = (await listed(page, root)).map((d) => d.box);
+    expect(boxes.some((b) => iou4(b, TARGET) >= 0.99), JSON.stringify(boxes)).toBe(true);
+    // The exported view of a cross-origin page is readable (the image is served with CORS, not tainted).
+    expect(await page.$eval(`${root} canvas.dk-view`, (c) => (c as HTMLCanvasElement).toDataURL("image/png").length)).toBeGreaterThan(1000);
     await page.close();
   });
 
@@ -173,18 +167,17 @@ describe.skipIf(SKIP)("studio in headless Chromium", () => {
     const page = await context.newPage();
     const tokenless = await page.goto(studio.origin + "/");
     expect(tokenless!.status()).toBe(401);
-    // A page on an origin the server does not accept: the browser sends the request (loopback to loopback)
-    // and the server refuses it, so the page reports an error and the studio's state is unchanged.
+    // A page on an origin the server does not accept: the browser sends the requests (loopback to loopback)
+    // and the server refuses them, so the page reports an error (and still shows its inline image).
     await page.goto(`${notebookOrigin}/strict`);
     const root = `#${strict.html.match(/id="(dealkit-studio-[0-9a-f]+)"/)![1]}`;
-    await page.waitForSelector(`${root}[data-state=ready]`);
-    const img = (await page.locator(`${root} img.dk-image`).boundingBox())!;
-    await page.mouse.click(img.x + (centre().cx * img.width) / image.width, img.y + (centre().cy * img.height) / image.height);
     await page.waitForSelector(`${root}[data-state=error]`, { timeout: 20_000 });
+    expect(await page.textContent(`${root} .dk-status`)).toMatch(/could not reach the studio server \(it has stopped, or it refuses this page's origin\)/);
     expect(strict.state().version).toBe(0);
     // The same page on the studio's own origin is accepted (the refusal above was the origin rule).
     await page.goto(strict.url);
-    await clickAt(page, "#dealkit-studio", centre().cx, centre().cy, 1);
+    await page.waitForSelector("#dealkit-studio[data-state=ready]");
+    await clickImage(page, "#dealkit-studio", 66, 45, 1);
     expect(strict.state().clicks).toHaveLength(1);
     // Same-origin but oversized.
     await page.goto(studio.url);

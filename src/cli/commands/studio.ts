@@ -1,31 +1,84 @@
-import type { Command } from "commander";
+import * as path from "node:path";
+import { InvalidArgumentError, type Command } from "commander";
 import { initBackend } from "../../backend/init.js";
+import { readCoco } from "../../data/formats/coco.js";
 import { loadImageRgb } from "../../data/images.js";
-import { SYNTH_DOMAINS, generateImage } from "../../data/synth/index.js";
-import type { RgbImage } from "../../structures/image.js";
+import { SYNTH_DOMAINS, generateImage, synthCategories } from "../../data/synth/index.js";
+import { TINYSET_SPLITS, ensureTinySetMini, loadTinySetSplit, openTinySetMini } from "../../data/synth/tinyset.js";
+import { studioCategoriesOf, studioImageOf, studioImagesFromDataset, studioImagesFromFolder, unnamedCategories, type StudioCategory, type StudioImageSource } from "../../studio/images.js";
 import { startStudio, type StudioHandle } from "../../studio/server.js";
 import { loadCheckpoint } from "../../train/checkpoint.js";
-import { checkOneOf } from "../../util/errors.js";
+import { DealkitConfigError, checkOneOf } from "../../util/errors.js";
 import { Random } from "../../util/random.js";
 
-/** Options of `dealkit studio`, as commander parses them. */
+/** Options of `dealkit studio`, as commander parses them (numbers already checked). */
 export interface StudioCommandOptions {
   model: string;
   image?: string;
+  images?: string;
+  gt?: string;
+  data?: string;
+  split?: string;
+  categories?: string;
   domain: string;
-  seed: string;
-  size: string;
-  port: string;
-  idleMinutes: string;
-  scoreThreshold: string;
+  seed: number;
+  size: number;
+  port: number;
+  idleMinutes: number;
+  scoreThreshold: number;
+  maxClicks: number;
   backend?: string;
 }
 
-/** The image to prompt: the file given, else a generated TinySet-mini scene of the domain. */
-export async function studioImage(o: Pick<StudioCommandOptions, "image" | "domain" | "seed" | "size">): Promise<RgbImage> {
-  if (o.image) return loadImageRgb(o.image);
+/** A commander parser for a number in [min, max] (an integer when asked): a bad value names the range. */
+export function numberIn(min: number, max: number, integer = false): (raw: string) => number {
+  return (raw) => {
+    const v = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw.trim()) ? Number(raw) : Number.NaN;
+    if (!Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min || v > max) {
+      throw new InvalidArgumentError(`must be ${integer ? "an integer" : "a number"} in [${min}, ${max}]`);
+    }
+    return v;
+  };
+}
+
+/** What the studio shows: its images, their categories, and a title. */
+export interface StudioSource {
+  images: StudioImageSource[];
+  categories: StudioCategory[];
+  title: string;
+}
+
+/**
+ * The images to prompt, from one of: --image FILE, --images DIR (plain images), --gt FILE --images DIR (a COCO
+ * data set), --data DIR|default [--split S] (TinySet-mini); else a generated TinySet-mini scene (--domain,
+ * --seed, --size). Categories come from the data set; plain images get --categories names or one unnamed.
+ */
+export async function studioSource(o: Pick<StudioCommandOptions, "image" | "images" | "gt" | "data" | "split" | "categories" | "domain" | "seed" | "size">): Promise<StudioSource> {
+  const given = (["image", "images", "gt", "data"] as const).filter((k) => o[k] !== undefined);
+  const allowed = [[], ["image"], ["images"], ["gt", "images"], ["data"]].map((a) => a.join(","));
+  if (!allowed.includes([...given].sort().join(","))) {
+    throw new DealkitConfigError(`give one image source: --image FILE, --images DIR, --gt FILE --images DIR, or --data DIR|default (got ${given.map((k) => `--${k}`).join(" ")})${o.gt && !o.images ? "; --gt needs --images (the folder its file names are relative to)" : ""}`);
+  }
+  if (o.split !== undefined && o.data === undefined) throw new DealkitConfigError("--split needs --data");
+  const named = o.categories?.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  const plain = named && named.length > 0 ? unnamedCategories(named) : unnamedCategories(1);
+  if (o.categories !== undefined && (o.gt || o.data)) throw new DealkitConfigError("--categories is for plain images; a data set brings its own");
+  if (o.image) return { images: [studioImageOf(await loadImageRgb(o.image), path.basename(o.image))], categories: plain, title: `dealkit studio: ${o.image}` };
+  if (o.gt) {
+    const ds = await readCoco(o.gt, { root: o.images });
+    return { images: studioImagesFromDataset(ds), categories: studioCategoriesOf(ds), title: `dealkit studio: ${o.gt}` };
+  }
+  if (o.images) return { images: studioImagesFromFolder(o.images), categories: plain, title: `dealkit studio: ${o.images}` };
+  if (o.data) {
+    const split = checkOneOf("--split", o.split ?? "val", TINYSET_SPLITS);
+    const loc = o.data === "default" ? await ensureTinySetMini({ seed: 0 }) : openTinySetMini(o.data);
+    const ds = loadTinySetSplit(loc, split);
+    return { images: studioImagesFromDataset(ds), categories: studioCategoriesOf(ds), title: `dealkit studio: TinySet-mini ${o.data === "default" ? "" : `${o.data} `}${split}` };
+  }
   const domain = checkOneOf("--domain", o.domain, SYNTH_DOMAINS);
-  return generateImage(domain, new Random(Number(o.seed)), { width: Number(o.size) }).image;
+  const scene = generateImage(domain, new Random(o.seed), { width: o.size }).image;
+  const categories = synthCategories().filter((c) => c.domain === domain).map((c) => ({ id: c.id, name: c.name }));
+  return { images: [studioImageOf(scene, `generated ${domain} scene (seed ${o.seed})`)], categories, title: `dealkit studio: generated ${domain} scene` };
 }
 
 /**
@@ -33,17 +86,21 @@ export async function studioImage(o: Pick<StudioCommandOptions, "image" | "domai
  * the idle timeout or Ctrl-C. Kept apart from commander so that it can be called directly.
  */
 export async function runStudioCommand(o: StudioCommandOptions): Promise<{ studio: StudioHandle; dispose: () => void }> {
-  await initBackend(o.backend ? { backend: o.backend as never } : {});
-  const image = await studioImage(o);
+  const report = await initBackend(o.backend ? { backend: o.backend as never } : {});
+  const source = await studioSource(o);
   const { model } = loadCheckpoint(o.model);
   try {
-    const studio = await startStudio(model, image, {
+    const studio = await startStudio(model, source.images, {
       display: false,
       keepProcessAlive: true,
-      port: Number(o.port),
-      idleTimeoutMs: Number(o.idleMinutes) * 60_000,
-      scoreThreshold: Number(o.scoreThreshold),
-      title: o.image ? `dealkit studio: ${o.image}` : `dealkit studio: generated ${o.domain} scene (seed ${o.seed})`,
+      port: o.port,
+      idleTimeoutMs: o.idleMinutes * 60_000,
+      scoreThreshold: o.scoreThreshold,
+      maxClicks: o.maxClicks,
+      categories: source.categories,
+      title: source.title,
+      modelName: path.basename(path.resolve(o.model)),
+      backendName: report.backend,
     });
     return { studio, dispose: () => model.dispose() };
   } catch (err) {
@@ -52,19 +109,25 @@ export async function runStudioCommand(o: StudioCommandOptions): Promise<{ studi
   }
 }
 
-/** `dealkit studio --model CKPT [--image PNG | --domain D --seed N --size PX] [--port N] [--idle-minutes M]` */
+/** `dealkit studio --model CKPT [--image PNG | --images DIR | --gt FILE --images DIR | --data default --split S] [--port N] [--idle-minutes M]` */
 export function register(program: Command): void {
   program
     .command("studio")
-    .description("open a click-to-prompt page for an image: click objects, see DEAL's detections (local only, token-guarded)")
+    .description("open a click-to-prompt page for images: click objects, see and export the detections (local only, token-guarded)")
     .requiredOption("--model <dir>", "checkpoint directory (dealkit train --out, or datasets/models/...)")
-    .option("--image <file>", "image to prompt (PNG, JPEG, ...); default: a generated TinySet-mini scene")
-    .option("--domain <name>", `domain of the generated scene: ${SYNTH_DOMAINS.join(" | ")}`, "remote-sensing")
-    .option("--seed <n>", "seed of the generated scene", "0")
-    .option("--size <px>", "side of the generated scene", "512")
-    .option("--port <n>", "port on 127.0.0.1 (0: a free one)", "0")
-    .option("--idle-minutes <m>", "stop after this long without a request", "30")
-    .option("--score-threshold <x>", "drop detections below this score", "0.3")
+    .option("--image <file>", "one image to prompt (PNG, JPEG, ...)")
+    .option("--images <dir>", "a folder of images to step through (with --gt: the folder its file names are relative to)")
+    .option("--gt <file>", "a COCO file: its images, in its order, and its category names")
+    .option("--data <dir>", "a TinySet-mini folder, or default")
+    .option("--split <name>", `split of --data: ${TINYSET_SPLITS.join(" | ")} (default val)`)
+    .option("--categories <names>", "comma-separated category names for plain images (default: one unnamed; more can be added on the page)")
+    .option("--domain <name>", `without an image source, a generated scene of: ${SYNTH_DOMAINS.join(" | ")}`, "remote-sensing")
+    .option("--seed <n>", "seed of the generated scene", numberIn(0, 2 ** 32 - 1, true), 0)
+    .option("--size <px>", "side of the generated scene", numberIn(64, 4096, true), 512)
+    .option("--port <n>", "port on 127.0.0.1 (0: a free one)", numberIn(0, 65535, true), 0)
+    .option("--idle-minutes <m>", "stop after this long without a request", numberIn(0.1, 7 * 24 * 60), 30)
+    .option("--score-threshold <x>", "drop detections below this score", numberIn(0, 1), 0.3)
+    .option("--max-clicks <n>", "most clicks on one image", numberIn(1, 1000, true), 32)
     .option("--backend <name>", "auto | gpu | node | wasm | cpu")
     .action(async (opts: StudioCommandOptions) => {
       const { studio, dispose } = await runStudioCommand(opts);
