@@ -7,7 +7,7 @@ import { SYNTH_DOMAINS, generateImage, synthCategories } from "../../data/synth/
 import { TINYSET_SPLITS, ensureTinySetMini, loadTinySetSplit, openTinySetMini } from "../../data/synth/tinyset.js";
 import { studioCategoriesOf, studioImageOf, studioImagesFromDataset, studioImagesFromFolder, unnamedCategories, type StudioCategory, type StudioImageSource } from "../../studio/images.js";
 import { startStudio, type StudioHandle } from "../../studio/server.js";
-import { loadCheckpoint } from "../../train/checkpoint.js";
+import { loadModel } from "../../recipes/model.js";
 import { DealkitConfigError, checkOneOf } from "../../util/errors.js";
 import { Random } from "../../util/random.js";
 
@@ -88,7 +88,7 @@ export async function studioSource(o: Pick<StudioCommandOptions, "image" | "imag
 export async function runStudioCommand(o: StudioCommandOptions): Promise<{ studio: StudioHandle; dispose: () => void }> {
   const report = await initBackend(o.backend ? { backend: o.backend as never } : {});
   const source = await studioSource(o);
-  const { model } = loadCheckpoint(o.model);
+  const { model, name } = loadModel(o.model);
   try {
     const studio = await startStudio(model, source.images, {
       display: false,
@@ -99,7 +99,7 @@ export async function runStudioCommand(o: StudioCommandOptions): Promise<{ studi
       maxClicks: o.maxClicks,
       categories: source.categories,
       title: source.title,
-      modelName: path.basename(path.resolve(o.model)),
+      modelName: name,
       backendName: report.backend,
     });
     return { studio, dispose: () => model.dispose() };
@@ -114,7 +114,7 @@ export function register(program: Command): void {
   program
     .command("studio")
     .description("open a click-to-prompt page for images: click objects, see and export the detections (local only, token-guarded)")
-    .requiredOption("--model <dir>", "checkpoint directory (dealkit train --out, or datasets/models/...)")
+    .requiredOption("--model <name>", "a shipped model (deal-tiny, deal-tiny-random, baseline-tiny), the reference template, or a checkpoint folder")
     .option("--image <file>", "one image to prompt (PNG, JPEG, ...)")
     .option("--images <dir>", "a folder of images to step through (with --gt: the folder its file names are relative to)")
     .option("--gt <file>", "a COCO file: its images, in its order, and its category names")
