@@ -89,8 +89,20 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
       ]
     : [[[2, 16, 16, 4], [3, 3, 4, 5], 2, "same"]];
   for (const [x, f, st, p] of phaseCases) cases.push(convCase(x, f, st, p, " (stride phases)"));
+  // The SIMD filter gradient's register blocks: 4 input x 8 output channels, then 4, then single ones
+  // (9 = 4 + 4 + 1 in, 13 = 8 + 4 + 1 out), the transposed form for narrow outputs (12 in -> 2 out), more
+  // rows than one float32 partial sum takes.
+  const blockCases: Array<[number[], number[], S2, Pad]> = full
+    ? [
+        [[2, 10, 11, 9], [3, 3, 9, 13], 1, "same"],
+        [[2, 10, 11, 9], [3, 3, 9, 13], 2, "valid"],
+        [[1, 12, 9, 12], [3, 2, 12, 2], [1, 2], [[0, 0], [2, 1], [0, 3], [0, 0]]],
+        [[3, 6, 7, 16], [1, 1, 16, 24], 1, "same"],
+      ]
+    : [[[2, 10, 11, 9], [3, 3, 9, 13], 1, "same"]];
+  for (const [x, f, st, p] of blockCases) cases.push(convCase(x, f, st, p, " (SIMD blocks)"));
   const dwShapes: Array<[number[], number[]]> = full
-    ? [[[2, 9, 9, 3], [3, 3, 3, 1]], [[1, 8, 11, 4], [3, 2, 4, 2]], [[2, 10, 10, 2], [5, 5, 2, 3]]]
+    ? [[[2, 9, 9, 3], [3, 3, 3, 1]], [[1, 8, 11, 4], [3, 2, 4, 2]], [[2, 10, 10, 2], [5, 5, 2, 3]], [[2, 9, 10, 21], [3, 3, 21, 1]]]
     : [[[2, 9, 9, 3], [3, 3, 3, 2]]];
   for (const [x, f] of dwShapes) for (const s of convStrides) for (const p of pads) cases.push(depthwiseCase(x, f, s, p));
   // No dilated depthwise cases: tfjs's depthwise gradient rejects dilations > 1, and the cpu backend's
@@ -228,6 +240,20 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
       ],
     },
     {
+      kernels: ["Cast"],
+      name: "cast to the same dtype and to others; gradient of relu and step",
+      inputs: [{ shape: [4, 6, 5] }, { shape: [7], ints: [-3, 4] }],
+      run: ([x, k]) => [
+        tf.cast(x, "float32"),
+        tf.cast(k, "int32"),
+        tf.cast(x, "int32"),
+        tf.cast(k, "float32"),
+        tf.cast(tf.greater(x, 0), "float32"),
+        tf.add(tf.cast(x, "float32"), 1),
+        tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), tf.range(0, 120).reshape([4, 6, 5]))))(x),
+      ],
+    },
+    {
       kernels: ["Identity"],
       name: "clone; gradient through identity",
       inputs: [{ shape: [5, 7] }],
@@ -241,6 +267,8 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
       name: "sum over leading axes [4,6,7,9] (keepDims; gradient of a broadcast add)",
       inputs: [{ shape: [4, 6, 7, 9] }, { shape: [9] }],
       run: ([x, bias]) => [
+        tf.sum(tf.reshape(x, [12, 7, 18]), [0, 1]),
+        tf.sum(tf.reshape(x, [4, 6 * 7 * 9]), [0]),
         tf.sum(x, [0, 1, 2]),
         tf.sum(x, [0], true),
         tf.sum(x, [1, 0]),

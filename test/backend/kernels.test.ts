@@ -1,6 +1,11 @@
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { caseValues, kernelCases } from "../../src/backend/check-cases.js";
 import { checkKernels, initBackend, registeredKernels, registerTrainingKernels, tf } from "../../src/backend/index.js";
+import { SIMD_ENV_VAR, simdFor } from "../../src/backend/kernels/simd.js";
+import { SIMD_SOURCE_SHA256 } from "../../src/backend/simd/binary.js";
 import { Random } from "../../src/util/random.js";
 
 const TOL = 1e-4;
@@ -102,6 +107,7 @@ describe("registration", () => {
       "GatherV2",
       "Concat",
       "Transpose",
+      "Cast",
     ]);
   });
 
@@ -229,5 +235,33 @@ describe("training on wasm", () => {
     step();
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, y, ...vars]);
+  });
+});
+
+describe("dealkit's SIMD module", () => {
+  test("is built from the kernels.c in the tree, and runs on the wasm backend", async () => {
+    const source = fs.readFileSync(path.join(__dirname, "../../src/backend/simd/kernels.c"));
+    expect(crypto.createHash("sha256").update(source).digest("hex")).toBe(SIMD_SOURCE_SHA256);
+    await tf.setBackend("wasm");
+    expect(simdFor(tf.backend())).not.toBeNull();
+    expect(simdFor(tf.findBackend("cpu"))).toBeNull();
+  });
+
+  test("with DEALKIT_WASM_SIMD=off the portable paths match the cpu backend too", async () => {
+    const simdKernels = ["Conv2DBackpropFilter", "DepthwiseConv2dNativeBackpropFilter", "Sum"];
+    const cases = kernelCases("full").filter((c) => c.kernels.some((k) => simdKernels.includes(k)));
+    expect(cases.length).toBeGreaterThan(10);
+    process.env[SIMD_ENV_VAR] = "off";
+    try {
+      for (const [i, c] of cases.entries()) {
+        const values = caseValues(c, 2000 + i);
+        const shapes = c.inputs.map((inp) => inp.shape);
+        const ref = await on("cpu", shapes, values, c.run);
+        const got = await on("wasm", shapes, values, c.run);
+        for (let k = 0; k < ref.length; k++) expect(relErr(got[k].values, ref[k].values), c.name).toBeLessThan(TOL);
+      }
+    } finally {
+      delete process.env[SIMD_ENV_VAR];
+    }
   });
 });

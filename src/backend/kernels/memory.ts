@@ -1,5 +1,6 @@
 import { tf } from "../tf.js";
 import type { KernelScope } from "./scope.js";
+import { simdFor } from "./simd.js";
 
 type Info = tf.TensorInfo;
 type Heap = Float32Array | Int32Array | Uint8Array;
@@ -137,6 +138,13 @@ export function sumKernel(native: tf.KernelFunc): tf.KernelFunc {
     const cols = x.shape.slice(axes.length).reduce((p, q) => p * q, 1);
     const outShape = keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : x.shape.slice(axes.length);
     const out = allocate(args.backend as tf.KernelBackend, outShape, "float32");
+    const simd = simdFor(args.backend);
+    if (simd != null) {
+      const acc = allocate(args.backend as tf.KernelBackend, [2 * cols], "float32"); // float64 scratch
+      simd.fns.sum_rows(simd.ptr(x), simd.ptr(out), simd.ptr(acc), rows, cols);
+      (args.backend as tf.KernelBackend).disposeData(acc.dataId);
+      return out;
+    }
     const v = heap.typedArrayFromHeap(x);
     const acc = new Float64Array(cols);
     let r = 0;
@@ -264,6 +272,21 @@ export function transposeKernel(native: tf.KernelFunc): tf.KernelFunc {
     const heap = heapBackend(args.backend);
     const { perm } = args.attrs as unknown as tf.TransposeAttrs;
     if (heap == null || x.dtype === "string" || !perm.every((p, i) => p === i)) return native(args);
+    heap.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
+  };
+}
+
+/**
+ * Cast on wasm: a cast to the tensor's own dtype shares memory (like Identity; the cpu backend does the
+ * same) instead of copying it. Gradients of relu and step cast float32 to float32 on every map.
+ */
+export function castKernel(native: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const x = args.inputs.x as Info;
+    const heap = heapBackend(args.backend);
+    const { dtype } = args.attrs as unknown as tf.CastAttrs;
+    if (heap == null || x.dtype === "string" || dtype !== x.dtype) return native(args);
     heap.incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
   };

@@ -3,7 +3,7 @@ import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from "./conv2d-
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from "./depthwise-backprop.js";
 import { einsumKernel } from "./einsum.js";
 import { batchMatMulKernel } from "./matmul.js";
-import { concatKernel, gatherV2Kernel, identityKernel, sliceKernel, splitVKernel, sumKernel, transposeKernel } from "./memory.js";
+import { castKernel, concatKernel, gatherV2Kernel, identityKernel, sliceKernel, splitVKernel, sumKernel, transposeKernel } from "./memory.js";
 import { unsortedSegmentSumKernel } from "./unsorted-segment-sum.js";
 
 /** Marks kernel configs registered by dealkit (a global symbol, so two copies of dealkit agree). */
@@ -39,6 +39,7 @@ const RECIPES: readonly KernelRecipe[] = [
   { kernelName: "GatherV2", neededBy: "gather (bilinear sampling, embeddings)", replacesNative: true, wrapsNative: true, make: wrapping(gatherV2Kernel) },
   { kernelName: "Concat", neededBy: "concat; gradient of split, unstack", replacesNative: true, wrapsNative: true, make: wrapping(concatKernel) },
   { kernelName: "Transpose", neededBy: "transpose (identity permutations in gradients)", replacesNative: true, wrapsNative: true, make: wrapping(transposeKernel) },
+  { kernelName: "Cast", neededBy: "cast to the same dtype (gradients of relu, step)", replacesNative: true, wrapsNative: true, make: wrapping(castKernel) },
 ];
 
 /** A kernel that dealkit adds to a backend. */

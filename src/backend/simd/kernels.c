@@ -1,0 +1,280 @@
+/*
+ * dealkit's own WebAssembly SIMD kernels for the wasm backend of TensorFlow.js. They run on the backend's
+ * own memory (the module imports it): every pointer is a byte offset of a tensor on that heap, so there
+ * are no copies in or out. Built by build.cjs beside this file (clang --target=wasm32 -msimd128); the
+ * module must have no data segments and must never touch a stack in linear memory (the memory is the
+ * backend's), which build.cjs checks.
+ *
+ * Float64 accumulators where a sum runs over many terms (the cpu backend, the reference of the gradient
+ * check, sums in float64): float32 partial sums over at most one image row, flushed into float64 every
+ * FLUSH_ROWS rows.
+ */
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+#define FLUSH_ROWS 8
+
+typedef float f32;
+typedef double f64;
+
+/* acc[i] += (f64) p[i]; p[i] = 0 */
+static void flush(f32* restrict p, f64* restrict acc, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t v = wasm_v128_load(p + i);
+    wasm_v128_store(acc + i, wasm_f64x2_add(wasm_v128_load(acc + i), wasm_f64x2_promote_low_f32x4(v)));
+    v128_t hi = wasm_i32x4_shuffle(v, v, 2, 3, 2, 3);
+    wasm_v128_store(acc + i + 2, wasm_f64x2_add(wasm_v128_load(acc + i + 2), wasm_f64x2_promote_low_f32x4(hi)));
+    wasm_v128_store(p + i, wasm_f32x4_splat(0.0f));
+  }
+  for (; i < n; i++) {
+    acc[i] += (f64)p[i];
+    p[i] = 0.0f;
+  }
+}
+
+static void zero32(f32* p, int n) {
+  for (int i = 0; i < n; i++) p[i] = 0.0f;
+}
+
+static void zero64(f64* p, int n) {
+  for (int i = 0; i < n; i++) p[i] = 0.0;
+}
+
+static void narrow(const f64* acc, f32* out, int n) {
+  for (int i = 0; i < n; i++) out[i] = (f32)acc[i];
+}
+
+/* P[k, o..o+7] += sum over q of a[q * as + k] * b[q * bs + o..o+7], k < cb (cb <= 4, a constant after inlining). */
+static inline __attribute__((always_inline)) void block8(const f32* restrict a, int as, const f32* restrict b, int bs, int n,
+                                                         f32* restrict P, int nb, const int cb) {
+  v128_t lo[4], hi[4];
+  for (int k = 0; k < cb; k++) lo[k] = wasm_v128_load(P + k * nb), hi[k] = wasm_v128_load(P + k * nb + 4);
+  for (int q = 0; q < n; q++, a += as, b += bs) {
+    v128_t d0 = wasm_v128_load(b), d1 = wasm_v128_load(b + 4);
+    for (int k = 0; k < cb; k++) {
+      v128_t x = wasm_v128_load32_splat(a + k);
+      lo[k] = wasm_f32x4_add(lo[k], wasm_f32x4_mul(x, d0));
+      hi[k] = wasm_f32x4_add(hi[k], wasm_f32x4_mul(x, d1));
+    }
+  }
+  for (int k = 0; k < cb; k++) wasm_v128_store(P + k * nb, lo[k]), wasm_v128_store(P + k * nb + 4, hi[k]);
+}
+
+/* As block8 for 4 columns. */
+static inline __attribute__((always_inline)) void block4(const f32* restrict a, int as, const f32* restrict b, int bs, int n,
+                                                         f32* restrict P, int nb, const int cb) {
+  v128_t acc[4];
+  for (int k = 0; k < cb; k++) acc[k] = wasm_v128_load(P + k * nb);
+  for (int q = 0; q < n; q++, a += as, b += bs) {
+    v128_t d = wasm_v128_load(b);
+    for (int k = 0; k < cb; k++) acc[k] = wasm_f32x4_add(acc[k], wasm_f32x4_mul(wasm_v128_load32_splat(a + k), d));
+  }
+  for (int k = 0; k < cb; k++) wasm_v128_store(P + k * nb, acc[k]);
+}
+
+/* Rows c..c+cb-1 of P over every column: blocks of 8, then 4, then single columns. */
+static inline __attribute__((always_inline)) void rows_of(const f32* restrict a, int as, const f32* restrict b, int bs, int n,
+                                                          f32* restrict P, int nb, const int cb) {
+  int o = 0;
+  for (; o + 8 <= nb; o += 8) block8(a, as, b + o, bs, n, P + o, nb, cb);
+  for (; o + 4 <= nb; o += 4) block4(a, as, b + o, bs, n, P + o, nb, cb);
+  for (; o < nb; o++) {
+    for (int k = 0; k < cb; k++) {
+      f32 s = 0.0f;
+      for (int q = 0; q < n; q++) s += a[q * as + k] * b[q * bs + o];
+      P[k * nb + o] += s;
+    }
+  }
+}
+
+/*
+ * One filter tap over one row of output pixels: P[c, o] += sum over q of a[q * as + c] * b[q * bs + o], for
+ * c < na, o < nb (P is [na, nb]). Register blocks of up to 4 rows x 8 columns.
+ */
+static void tap_row(const f32* restrict a, int as, const f32* restrict b, int bs, int n, f32* restrict P, int na, int nb) {
+  int c = 0;
+  for (; c + 4 <= na; c += 4) rows_of(a + c, as, b, bs, n, P + c * nb, nb, 4);
+  switch (na - c) {
+    case 3: rows_of(a + c, as, b, bs, n, P + c * nb, nb, 3); break;
+    case 2: rows_of(a + c, as, b, bs, n, P + c * nb, nb, 2); break;
+    case 1: rows_of(a + c, as, b, bs, n, P + c * nb, nb, 1); break;
+    default: break;
+  }
+}
+
+/* Output columns q in [*q0, *q1) whose input column q * stride + off lies in [0, size). */
+static void valid_range(int off, int stride, int size, int n, int* q0, int* q1) {
+  int lo = off < 0 ? (-off + stride - 1) / stride : 0;
+  int hi = size - 1 - off < 0 ? 0 : (size - 1 - off) / stride + 1;
+  *q0 = lo;
+  *q1 = hi < n ? hi : n;
+}
+
+/*
+ * Conv2DBackpropFilter, NHWC, any stride, dilation and padding:
+ * dw[i, j, c, o] = sum over b, y, q of x[b, y*sh + i*dh - pt, q*sw + j*dw - pl, c] * dy[b, y, q, o]
+ * (taps outside x are zero padding). dw is [kh, kw, ci, co]; acc is scratch for kh*kw*ci*co doubles.
+ * With fewer than 8 output channels and more input channels, each tap is accumulated transposed ([co, ci]:
+ * the wide side in the SIMD lanes) and transposed back at the end.
+ */
+EXPORT(conv2d_filter_grad)
+void conv2d_filter_grad(const f32* x, const f32* dy, f32* dw, f64* acc, int B, int H, int W, int ci, int oh, int ow, int co,
+                        int kh, int kw, int sh, int sw, int dh, int dwl, int pt, int pl) {
+  int n = kh * kw * ci * co;
+  int swap = co < 8 && ci > co;
+  zero32(dw, n);
+  zero64(acc, n);
+  int rows = 0;
+  for (int b = 0; b < B; b++) {
+    for (int y = 0; y < oh; y++) {
+      const f32* dyrow = dy + ((b * oh + y) * ow) * co;
+      for (int i = 0; i < kh; i++) {
+        int xr = y * sh + i * dh - pt;
+        if (xr < 0 || xr >= H) continue;
+        const f32* xrow = x + ((b * H + xr) * W) * ci;
+        for (int j = 0; j < kw; j++) {
+          int off = j * dwl - pl;
+          int q0, q1;
+          valid_range(off, sw, W, ow, &q0, &q1);
+          if (q0 >= q1) continue;
+          const f32* xs = xrow + (q0 * sw + off) * ci;
+          const f32* ds = dyrow + q0 * co;
+          f32* P = dw + (i * kw + j) * ci * co;
+          if (swap) tap_row(ds, co, xs, sw * ci, q1 - q0, P, co, ci);
+          else tap_row(xs, sw * ci, ds, co, q1 - q0, P, ci, co);
+        }
+      }
+      if (++rows == FLUSH_ROWS) {
+        flush(dw, acc, n);
+        rows = 0;
+      }
+    }
+  }
+  flush(dw, acc, n);
+  if (!swap) {
+    narrow(acc, dw, n);
+    return;
+  }
+  for (int t = 0; t < kh * kw; t++) {
+    for (int c = 0; c < ci; c++) {
+      for (int o = 0; o < co; o++) dw[(t * ci + c) * co + o] = (f32)acc[(t * co + o) * ci + c];
+    }
+  }
+}
+
+/*
+ * DepthwiseConv2dNativeBackpropFilter, NHWC, channel multiplier m:
+ * dw[i, j, c, k] = sum over b, y, q of x[b, y*sh + i*dh - pt, q*sw + j*dw - pl, c] * dy[b, y, q, c*m + k].
+ */
+EXPORT(depthwise_filter_grad)
+void depthwise_filter_grad(const f32* x, const f32* dy, f32* dw, f64* acc, int B, int H, int W, int ci, int m, int oh, int ow,
+                           int kh, int kw, int sh, int sw, int dh, int dwl, int pt, int pl) {
+  int cm = ci * m;
+  int n = kh * kw * cm;
+  zero32(dw, n);
+  zero64(acc, n);
+  int rows = 0;
+  for (int b = 0; b < B; b++) {
+    for (int y = 0; y < oh; y++) {
+      const f32* dyrow = dy + ((b * oh + y) * ow) * cm;
+      for (int i = 0; i < kh; i++) {
+        int xr = y * sh + i * dh - pt;
+        if (xr < 0 || xr >= H) continue;
+        const f32* xrow = x + ((b * H + xr) * W) * ci;
+        for (int j = 0; j < kw; j++) {
+          int off = j * dwl - pl;
+          int q0, q1;
+          valid_range(off, sw, W, ow, &q0, &q1);
+          if (q0 >= q1) continue;
+          f32* P = dw + (i * kw + j) * cm;
+          const f32* xs = xrow + (q0 * sw + off) * ci;
+          const f32* ds = dyrow + q0 * cm;
+          int cnt = q1 - q0;
+          int xstride = sw * ci;
+          if (m == 1) {
+            int c = 0;
+            for (; c + 16 <= ci; c += 16) {
+              v128_t a0 = wasm_v128_load(P + c), a1 = wasm_v128_load(P + c + 4);
+              v128_t a2 = wasm_v128_load(P + c + 8), a3 = wasm_v128_load(P + c + 12);
+              const f32* xp = xs + c;
+              const f32* dp = ds + c;
+              for (int q = 0; q < cnt; q++, xp += xstride, dp += cm) {
+                a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(xp), wasm_v128_load(dp)));
+                a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load(xp + 4), wasm_v128_load(dp + 4)));
+                a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wasm_v128_load(xp + 8), wasm_v128_load(dp + 8)));
+                a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wasm_v128_load(xp + 12), wasm_v128_load(dp + 12)));
+              }
+              wasm_v128_store(P + c, a0), wasm_v128_store(P + c + 4, a1);
+              wasm_v128_store(P + c + 8, a2), wasm_v128_store(P + c + 12, a3);
+            }
+            for (; c + 4 <= ci; c += 4) {
+              v128_t a = wasm_v128_load(P + c);
+              const f32* xp = xs + c;
+              const f32* dp = ds + c;
+              for (int q = 0; q < cnt; q++, xp += xstride, dp += cm) a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load(xp), wasm_v128_load(dp)));
+              wasm_v128_store(P + c, a);
+            }
+            for (; c < ci; c++) {
+              f32 s = 0.0f;
+              for (int q = 0; q < cnt; q++) s += xs[q * xstride + c] * ds[q * cm + c];
+              P[c] += s;
+            }
+          } else {
+            for (int q = 0; q < cnt; q++) {
+              const f32* xp = xs + q * xstride;
+              const f32* dp = ds + q * cm;
+              for (int c = 0; c < ci; c++) {
+                f32 xv = xp[c];
+                for (int k = 0; k < m; k++) P[c * m + k] += xv * dp[c * m + k];
+              }
+            }
+          }
+        }
+      }
+      if (++rows == FLUSH_ROWS) {
+        flush(dw, acc, n);
+        rows = 0;
+      }
+    }
+  }
+  flush(dw, acc, n);
+  narrow(acc, dw, n);
+}
+
+/* out[j] = sum over r of x[r * cols + j] (float64 accumulators, float32 partial sums over 8 rows). */
+EXPORT(sum_rows)
+void sum_rows(const f32* x, f32* out, f64* acc, int rows, int cols) {
+  zero32(out, cols);
+  zero64(acc, cols);
+  for (int r0 = 0; r0 < rows; r0 += FLUSH_ROWS) {
+    int r1 = r0 + FLUSH_ROWS < rows ? r0 + FLUSH_ROWS : rows;
+    int j = 0;
+    for (; j + 16 <= cols; j += 16) {
+      v128_t a0 = wasm_v128_load(out + j), a1 = wasm_v128_load(out + j + 4);
+      v128_t a2 = wasm_v128_load(out + j + 8), a3 = wasm_v128_load(out + j + 12);
+      for (int r = r0; r < r1; r++) {
+        const f32* p = x + r * cols + j;
+        a0 = wasm_f32x4_add(a0, wasm_v128_load(p));
+        a1 = wasm_f32x4_add(a1, wasm_v128_load(p + 4));
+        a2 = wasm_f32x4_add(a2, wasm_v128_load(p + 8));
+        a3 = wasm_f32x4_add(a3, wasm_v128_load(p + 12));
+      }
+      wasm_v128_store(out + j, a0), wasm_v128_store(out + j + 4, a1);
+      wasm_v128_store(out + j + 8, a2), wasm_v128_store(out + j + 12, a3);
+    }
+    for (; j + 4 <= cols; j += 4) {
+      v128_t a = wasm_v128_load(out + j);
+      for (int r = r0; r < r1; r++) a = wasm_f32x4_add(a, wasm_v128_load(x + r * cols + j));
+      wasm_v128_store(out + j, a);
+    }
+    for (; j < cols; j++) {
+      f32 s = out[j];
+      for (int r = r0; r < r1; r++) s += x[r * cols + j];
+      out[j] = s;
+    }
+    flush(out, acc, cols);
+  }
+  narrow(acc, out, cols);
+}
