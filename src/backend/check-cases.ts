@@ -101,6 +101,30 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
       ]
     : [[[2, 10, 11, 9], [3, 3, 9, 13], 1, "same"]];
   for (const [x, f, st, p] of blockCases) cases.push(convCase(x, f, st, p, " (SIMD blocks)"));
+  // Conv2D / FusedConv2D by Winograd (3x3, stride 1, channels multiples of 4): odd and even output sizes
+  // (partial tiles), every padding; values and both gradients (the input gradient of a stride-1 3x3
+  // convolution is itself one). A 5x5 and a stride-2 case take the native kernel.
+  const winoShapes: Array<[number[], number[], S2]> = full
+    ? [[[2, 9, 9, 4], [3, 3, 4, 8], 1], [[1, 10, 7, 8], [3, 3, 8, 12], 1], [[2, 6, 6, 4], [3, 3, 4, 4], 1], [[1, 9, 9, 4], [5, 5, 4, 4], 1], [[1, 9, 9, 4], [3, 3, 4, 4], 2]]
+    : [[[2, 9, 9, 4], [3, 3, 4, 8], 1]];
+  for (const [x, f, st] of winoShapes) {
+    for (const p of pads) {
+      const c = convCase(x, f, st, p, " (Winograd)");
+      const run = c.run;
+      cases.push({ ...c, kernels: ["Conv2D", ...c.kernels], run: (xs) => [tf.conv2d(xs[0] as tf.Tensor4D, xs[1] as tf.Tensor4D, st, p), ...run(xs)] });
+    }
+  }
+  const fused = (x: number[], f: number[], activation: "relu" | "linear" | "elu", withBias: boolean): KernelCase => ({
+    kernels: ["FusedConv2D"],
+    name: `fused.conv2d x[${x}] f[${f}] ${activation}${withBias ? " + bias" : ""}`,
+    inputs: [{ shape: x }, { shape: f }, { shape: [f[3]!] }],
+    run: ([a, b, bias]) => [
+      tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides: 1, pad: "same", bias: withBias ? bias : undefined, activation }),
+      tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides: 1, pad: "valid", bias: withBias ? bias : undefined, activation }),
+    ],
+  });
+  cases.push(fused([2, 7, 8, 4], [3, 3, 4, 8], "relu", true), fused([1, 6, 5, 8], [3, 3, 8, 4], "linear", false));
+  if (full) cases.push(fused([1, 6, 5, 8], [3, 3, 8, 4], "linear", true), fused([1, 6, 5, 4], [3, 3, 4, 4], "elu", true));
   const dwShapes: Array<[number[], number[]]> = full
     ? [[[2, 9, 9, 3], [3, 3, 3, 1]], [[1, 8, 11, 4], [3, 2, 4, 2]], [[2, 10, 10, 2], [5, 5, 2, 3]], [[2, 9, 10, 21], [3, 3, 21, 1]]]
     : [[[2, 9, 9, 3], [3, 3, 3, 2]]];

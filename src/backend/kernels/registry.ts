@@ -1,4 +1,5 @@
 import { tf } from "../tf.js";
+import { conv2DKernel, fusedConv2DKernel } from "./conv2d-winograd.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from "./conv2d-backprop.js";
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from "./depthwise-backprop.js";
 import { einsumKernel } from "./einsum.js";
@@ -39,6 +40,8 @@ const RECIPES: readonly KernelRecipe[] = [
   { kernelName: "GatherV2", neededBy: "gather (bilinear sampling, embeddings)", replacesNative: true, wrapsNative: true, make: wrapping(gatherV2Kernel) },
   { kernelName: "Concat", neededBy: "concat; gradient of split, unstack", replacesNative: true, wrapsNative: true, make: wrapping(concatKernel) },
   { kernelName: "Transpose", neededBy: "transpose (identity permutations in gradients)", replacesNative: true, wrapsNative: true, make: wrapping(transposeKernel) },
+  { kernelName: "Conv2D", neededBy: "conv2d (3x3 stride 1: Winograd); gradient of conv2d (input, stride 1)", replacesNative: true, wrapsNative: true, make: wrapping(conv2DKernel) },
+  { kernelName: "FusedConv2D", neededBy: "fused.conv2d with bias and relu/linear (3x3 stride 1: Winograd)", replacesNative: true, wrapsNative: true, make: wrapping(fusedConv2DKernel) },
   { kernelName: "Cast", neededBy: "cast to the same dtype (gradients of relu, step)", replacesNative: true, wrapsNative: true, make: wrapping(castKernel) },
 ];
 
