@@ -8,7 +8,8 @@ import type { ConvGeometry } from "./conv-util.js";
 type Info = tf.TensorInfo;
 
 /**
- * Conv2DBackpropFilter as one convolution: the input's channels become the batch, its batch becomes the
+ * Conv2DBackpropFilter. Where dealkit's SIMD module runs (the wasm backend in Node and browsers with
+ * WebAssembly SIMD): {@link filterGradSimd}. Otherwise as one convolution: the input's channels become the batch, its batch becomes the
  * channels, dy is the filter and the forward stride becomes the dilation. XNNPACK runs this far faster
  * than im2col + matmul on the wasm backend (batch 8, 3x3 filters, one core, ms per call):
  *

@@ -73,8 +73,10 @@ function isOurs(config: tf.KernelConfig | undefined): boolean {
 /**
  * Registers dealkit's training kernels for the wasm backend: the ones it lacks (Conv2DBackpropFilter,
  * DepthwiseConv2dNativeBackpropInput/Filter, UnsortedSegmentSum, Einsum), a faster Conv2DBackpropInput, and
- * faster versions of BatchMatMul, Slice, SplitV, Identity, Sum, GatherV2, Concat and Transpose that hand the cases they do not speed up
- * to the backend's own kernel. A kernel already registered by dealkit, or a missing one a future wasm
+ * faster versions of BatchMatMul, Slice, SplitV, Identity, Sum, GatherV2, Concat, Transpose, Conv2D,
+ * FusedConv2D and Cast that hand the cases they do not speed up to the backend's own kernel. The filter
+ * gradients, bias sums and 3x3 stride-1 convolutions run in dealkit's own WebAssembly SIMD module
+ * (src/backend/simd) on the backend's memory where the engine allows it (see `simdFor` in simd.ts). A kernel already registered by dealkit, or a missing one a future wasm
  * backend ships natively, is left alone, so calling this again (re-run notebook cells) is harmless.
  * initBackend() calls it when it picks wasm.
  *
