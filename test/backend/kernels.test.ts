@@ -250,7 +250,7 @@ describe("dealkit's SIMD module", () => {
   });
 
   test("with DEALKIT_WASM_SIMD=off the portable paths match the cpu backend too", async () => {
-    const simdKernels = ["Conv2DBackpropFilter", "DepthwiseConv2dNativeBackpropFilter", "Sum", "Conv2D", "FusedConv2D"];
+    const simdKernels = ["Conv2DBackpropFilter", "DepthwiseConv2dNativeBackpropFilter", "Sum", "Conv2D", "FusedConv2D", "BatchMatMul"];
     const cases = kernelCases("full").filter((c) => c.kernels.some((k) => simdKernels.includes(k)));
     expect(cases.length).toBeGreaterThan(10);
     process.env[SIMD_ENV_VAR] = "off";

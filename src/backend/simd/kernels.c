@@ -116,6 +116,7 @@ static void valid_range(int off, int stride, int size, int n, int* q0, int* q1) 
  * Conv2DBackpropFilter, NHWC, any stride, dilation and padding:
  * dw[i, j, c, o] = sum over b, y, q of x[b, y*sh + i*dh - pt, q*sw + j*dw - pl, c] * dy[b, y, q, o]
  * (taps outside x are zero padding). dw is [kh, kw, ci, co]; acc is scratch for kh*kw*ci*co doubles.
+ * Float32 partial sums over at most FLUSH_ROWS row chunks, then float64.
  * With fewer than 8 output channels and more input channels, each tap is accumulated transposed ([co, ci]:
  * the wide side in the SIMD lanes) and transposed back at the end.
  */
@@ -126,29 +127,37 @@ void conv2d_filter_grad(const f32* x, const f32* dy, f32* dw, f64* acc, int B, i
   int swap = co < 8 && ci > co;
   zero32(dw, n);
   zero64(acc, n);
-  int rows = 0;
+  /* Rows are taken in chunks of about 32 KB of x and dy, so that the register blocks' passes stay in L1. */
+  int chunk = 8192 / (ci + co);
+  chunk = chunk < 16 ? 16 : chunk > 256 ? 256 : chunk;
+  int segments = 0;
   for (int b = 0; b < B; b++) {
     for (int y = 0; y < oh; y++) {
       const f32* dyrow = dy + ((b * oh + y) * ow) * co;
-      for (int i = 0; i < kh; i++) {
-        int xr = y * sh + i * dh - pt;
-        if (xr < 0 || xr >= H) continue;
-        const f32* xrow = x + ((b * H + xr) * W) * ci;
-        for (int j = 0; j < kw; j++) {
-          int off = j * dwl - pl;
-          int q0, q1;
-          valid_range(off, sw, W, ow, &q0, &q1);
-          if (q0 >= q1) continue;
-          const f32* xs = xrow + (q0 * sw + off) * ci;
-          const f32* ds = dyrow + q0 * co;
-          f32* P = dw + (i * kw + j) * ci * co;
-          if (swap) tap_row(ds, co, xs, sw * ci, q1 - q0, P, co, ci);
-          else tap_row(xs, sw * ci, ds, co, q1 - q0, P, ci, co);
+      for (int c0 = 0; c0 < ow; c0 += chunk) {
+        int c1 = c0 + chunk < ow ? c0 + chunk : ow;
+        for (int i = 0; i < kh; i++) {
+          int xr = y * sh + i * dh - pt;
+          if (xr < 0 || xr >= H) continue;
+          const f32* xrow = x + ((b * H + xr) * W) * ci;
+          for (int j = 0; j < kw; j++) {
+            int off = j * dwl - pl;
+            int q0, q1;
+            valid_range(off, sw, W, ow, &q0, &q1);
+            q0 = q0 > c0 ? q0 : c0;
+            q1 = q1 < c1 ? q1 : c1;
+            if (q0 >= q1) continue;
+            const f32* xs = xrow + (q0 * sw + off) * ci;
+            const f32* ds = dyrow + q0 * co;
+            f32* P = dw + (i * kw + j) * ci * co;
+            if (swap) tap_row(ds, co, xs, sw * ci, q1 - q0, P, co, ci);
+            else tap_row(xs, sw * ci, ds, co, q1 - q0, P, ci, co);
+          }
         }
-      }
-      if (++rows == FLUSH_ROWS) {
-        flush(dw, acc, n);
-        rows = 0;
+        if (++segments == FLUSH_ROWS) {
+          flush(dw, acc, n);
+          segments = 0;
+        }
       }
     }
   }
@@ -359,6 +368,41 @@ static void winograd_filter(const f32* restrict g, f32* restrict U, int ci, int 
   }
 }
 
+/* Winograd F(2x2, 3x3) input transform of the 4x4 patch at (y0, x0) of image b (zeros outside):
+ * vp[e * es + c] = (B^T d B)[e] for every channel c (ci a multiple of 4). */
+static inline __attribute__((always_inline)) void input_tile(const f32* x, int b, int H, int W, int ci, int y0, int x0, f32* vp, int es) {
+  v128_t zero = wasm_f32x4_splat(0.0f);
+  int inside = y0 >= 0 && y0 + 4 <= H && x0 >= 0 && x0 + 4 <= W;
+  const f32* base = x + ((b * H + y0) * W + x0) * ci;
+  for (int c = 0; c < ci; c += 4) {
+    v128_t d[4][4];
+    if (inside) {
+      _Pragma("clang loop unroll(full)") for (int i = 0; i < 4; i++)
+        _Pragma("clang loop unroll(full)") for (int j = 0; j < 4; j++) d[i][j] = wasm_v128_load(base + (i * W + j) * ci + c);
+    } else {
+      _Pragma("clang loop unroll(full)") for (int i = 0; i < 4; i++) {
+        _Pragma("clang loop unroll(full)") for (int j = 0; j < 4; j++) {
+          int ok = y0 + i >= 0 && y0 + i < H && x0 + j >= 0 && x0 + j < W;
+          d[i][j] = ok ? wasm_v128_load(base + (i * W + j) * ci + c) : zero;
+        }
+      }
+    }
+    v128_t s[4][4];
+    _Pragma("clang loop unroll(full)") for (int j = 0; j < 4; j++) {
+      s[0][j] = wasm_f32x4_sub(d[0][j], d[2][j]);
+      s[1][j] = wasm_f32x4_add(d[1][j], d[2][j]);
+      s[2][j] = wasm_f32x4_sub(d[2][j], d[1][j]);
+      s[3][j] = wasm_f32x4_sub(d[1][j], d[3][j]);
+    }
+    _Pragma("clang loop unroll(full)") for (int i = 0; i < 4; i++) {
+      wasm_v128_store(vp + (i * 4 + 0) * es + c, wasm_f32x4_sub(s[i][0], s[i][2]));
+      wasm_v128_store(vp + (i * 4 + 1) * es + c, wasm_f32x4_add(s[i][1], s[i][2]));
+      wasm_v128_store(vp + (i * 4 + 2) * es + c, wasm_f32x4_sub(s[i][2], s[i][1]));
+      wasm_v128_store(vp + (i * 4 + 3) * es + c, wasm_f32x4_sub(s[i][1], s[i][3]));
+    }
+  }
+}
+
 /*
  * 3x3 convolution, stride 1, no dilation, NHWC, by Winograd F(2x2, 3x3): 16 products of [tiles, ci] x [ci, co]
  * instead of 36 multiplies per 2x2 outputs, in blocks of `tb` tiles so the transformed tiles stay in cache.
@@ -379,38 +423,7 @@ void winograd_conv3x3(const f32* x, const f32* g, const f32* bias, f32* y, f32* 
       int t = t0 + k;
       int b = t / (th * tw), r = t - b * th * tw;
       int ty = r / tw, tx = r - ty * tw;
-      int y0 = 2 * ty - pt, x0 = 2 * tx - pl;
-      int inside = y0 >= 0 && y0 + 4 <= H && x0 >= 0 && x0 + 4 <= W;
-      const f32* base = x + ((b * H + y0) * W + x0) * ci;
-      for (int c = 0; c < ci; c += 4) {
-        v128_t d[4][4];
-        if (inside) {
-          _Pragma("clang loop unroll(full)") for (int i = 0; i < 4; i++)
-            _Pragma("clang loop unroll(full)") for (int j = 0; j < 4; j++) d[i][j] = wasm_v128_load(base + (i * W + j) * ci + c);
-        } else {
-          _Pragma("clang loop unroll(full)") for (int i = 0; i < 4; i++) {
-            _Pragma("clang loop unroll(full)") for (int j = 0; j < 4; j++) {
-              int ok = y0 + i >= 0 && y0 + i < H && x0 + j >= 0 && x0 + j < W;
-              d[i][j] = ok ? wasm_v128_load(base + (i * W + j) * ci + c) : zero;
-            }
-          }
-        }
-        v128_t s[4][4];
-        _Pragma("clang loop unroll(full)") for (int j = 0; j < 4; j++) {
-          s[0][j] = wasm_f32x4_sub(d[0][j], d[2][j]);
-          s[1][j] = wasm_f32x4_add(d[1][j], d[2][j]);
-          s[2][j] = wasm_f32x4_sub(d[2][j], d[1][j]);
-          s[3][j] = wasm_f32x4_sub(d[1][j], d[3][j]);
-        }
-        f32* vp = V + k * ci + c;
-        int es = tb * ci;
-        _Pragma("clang loop unroll(full)") for (int i = 0; i < 4; i++) {
-          wasm_v128_store(vp + (i * 4 + 0) * es, wasm_f32x4_sub(s[i][0], s[i][2]));
-          wasm_v128_store(vp + (i * 4 + 1) * es, wasm_f32x4_add(s[i][1], s[i][2]));
-          wasm_v128_store(vp + (i * 4 + 2) * es, wasm_f32x4_sub(s[i][2], s[i][1]));
-          wasm_v128_store(vp + (i * 4 + 3) * es, wasm_f32x4_sub(s[i][1], s[i][3]));
-        }
-      }
+      input_tile(x, b, H, W, ci, 2 * ty - pt, 2 * tx - pl, V + k * ci, tb * ci);
     }
     for (int e = 0; e < 16; e++) gemm(V + e * tb * ci, U + e * ci * co, M + e * tb * co, nt, ci, co);
     /* Output transform: the 2x2 outputs A^T m A of each tile, plus bias, clamped for relu. */
@@ -441,6 +454,80 @@ void winograd_conv3x3(const f32* x, const f32* g, const f32* bias, f32* y, f32* 
           if (ox + 1 < ow) wasm_v128_store(yp + co, v1);
         }
       }
+    }
+  }
+}
+
+/*
+ * Conv2DBackpropFilter of a 3x3, stride-1 convolution by Winograd F(3x3, 2x2), the transpose of the forward
+ * F(2x2, 3x3): dw = G^T [ sum over tiles of (A D A^T) . (B^T X B) ] G, with X the 4x4 input patch and D the
+ * 2x2 dy tile of each output tile (dy zero past the edge). 16 products of [ci, tiles] x [tiles, co] in blocks
+ * of tb tiles; float32 partial sums over FLUSH_ROWS blocks, then float64. ci and co multiples of 4.
+ * Scratch: P has 16*ci*co floats, acc 16*ci*co doubles, V 16*tb*ci floats, D 16*tb*co floats.
+ */
+EXPORT(winograd_filter_grad3x3)
+void winograd_filter_grad3x3(const f32* x, const f32* dy, f32* dw, f32* P, f64* acc, f32* V, f32* D, int B, int H, int W, int ci,
+                             int oh, int ow, int co, int pt, int pl, int tb) {
+  int n16 = 16 * ci * co;
+  zero32(P, n16);
+  zero64(acc, n16);
+  int th = (oh + 1) / 2, tw = (ow + 1) / 2;
+  int T = B * th * tw;
+  v128_t zero = wasm_f32x4_splat(0.0f);
+  int segments = 0;
+  for (int t0 = 0; t0 < T; t0 += tb) {
+    int nt = T - t0 < tb ? T - t0 : tb;
+    for (int k = 0; k < nt; k++) {
+      int t = t0 + k;
+      int b = t / (th * tw), r = t - b * th * tw;
+      int ty = r / tw, tx = r - ty * tw;
+      int oy = 2 * ty, ox = 2 * tx;
+      input_tile(x, b, H, W, ci, oy - pt, ox - pl, V + k * ci, tb * ci);
+      const f32* dp = dy + ((b * oh + oy) * ow + ox) * co;
+      int down = oy + 1 < oh, right = ox + 1 < ow;
+      f32* out = D + k * co;
+      int es = tb * co;
+      for (int o = 0; o < co; o += 4) {
+        v128_t d00 = wasm_v128_load(dp + o);
+        v128_t d01 = right ? wasm_v128_load(dp + co + o) : zero;
+        v128_t d10 = down ? wasm_v128_load(dp + ow * co + o) : zero;
+        v128_t d11 = down && right ? wasm_v128_load(dp + (ow + 1) * co + o) : zero;
+        /* rows: A d = [d0, d0 + d1, d0 - d1, -d1] */
+        v128_t r[4][2] = {
+          {d00, d01},
+          {wasm_f32x4_add(d00, d10), wasm_f32x4_add(d01, d11)},
+          {wasm_f32x4_sub(d00, d10), wasm_f32x4_sub(d01, d11)},
+          {wasm_f32x4_neg(d10), wasm_f32x4_neg(d11)},
+        };
+        _Pragma("clang loop unroll(full)") for (int i = 0; i < 4; i++) {
+          wasm_v128_store(out + (i * 4 + 0) * es + o, r[i][0]);
+          wasm_v128_store(out + (i * 4 + 1) * es + o, wasm_f32x4_add(r[i][0], r[i][1]));
+          wasm_v128_store(out + (i * 4 + 2) * es + o, wasm_f32x4_sub(r[i][0], r[i][1]));
+          wasm_v128_store(out + (i * 4 + 3) * es + o, wasm_f32x4_neg(r[i][1]));
+        }
+      }
+    }
+    for (int e = 0; e < 16; e++) tap_row(V + e * tb * ci, ci, D + e * tb * co, co, nt, P + e * ci * co, ci, co);
+    if (++segments == FLUSH_ROWS) {
+      flush(P, acc, n16);
+      segments = 0;
+    }
+  }
+  flush(P, acc, n16);
+  /* dw = G^T m G, G^T = [[1, .5, .5, 0], [0, .5, -.5, 0], [0, .5, .5, 1]] */
+  int cc = ci * co;
+  _Pragma("clang loop vectorize(disable)") for (int p = 0; p < cc; p++) {
+    f64 m[4][4], u[3][4];
+    _Pragma("clang loop unroll(full)") for (int e = 0; e < 16; e++) m[e / 4][e % 4] = acc[e * cc + p];
+    _Pragma("clang loop unroll(full)") for (int j = 0; j < 4; j++) {
+      u[0][j] = m[0][j] + 0.5 * (m[1][j] + m[2][j]);
+      u[1][j] = 0.5 * (m[1][j] - m[2][j]);
+      u[2][j] = 0.5 * (m[1][j] + m[2][j]) + m[3][j];
+    }
+    _Pragma("clang loop unroll(full)") for (int i = 0; i < 3; i++) {
+      dw[(i * 3 + 0) * cc + p] = (f32)(u[i][0] + 0.5 * (u[i][1] + u[i][2]));
+      dw[(i * 3 + 1) * cc + p] = (f32)(0.5 * (u[i][1] - u[i][2]));
+      dw[(i * 3 + 2) * cc + p] = (f32)(0.5 * (u[i][1] + u[i][2]) + u[i][3]);
     }
   }
 }
