@@ -278,6 +278,28 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
       ],
     },
     {
+      kernels: ["Add", "Sub", "Multiply", "RealDiv"],
+      name: "add / sub / mul / div: same shape, bias, per-row, scalar, either order, other broadcasts (values, gradients)",
+      inputs: [{ shape: [3, 5, 6, 12] }, { shape: [3, 5, 6, 12] }, { shape: [12] }, { shape: [3, 5, 6, 1] }, { shape: [6, 12] }, { shape: [3, 1, 6, 12] }, { shape: [7], ints: [-5, 5] }],
+      run: ([x, y, bias, row, trail, mid, k]) => {
+        const all = (p: tf.Tensor, q: tf.Tensor) => [tf.add(p, q), tf.sub(p, q), tf.mul(p, q), tf.div(p, q)];
+        return [
+          ...all(x, y),
+          ...all(x, bias),
+          ...all(bias, x),
+          ...all(x, row),
+          ...all(row, x),
+          ...all(x, trail),
+          ...all(x, mid),
+          ...all(x, tf.scalar(1.7)),
+          ...all(tf.scalar(-0.3), x),
+          tf.add(k, k),
+          tf.mul(k, tf.scalar(3, "int32")),
+          ...tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.sum(tf.mul(tf.div(tf.sub(p, r), q), tf.add(p, q))))([x, bias, row]),
+        ];
+      },
+    },
+    {
       kernels: ["Identity"],
       name: "clone; gradient through identity",
       inputs: [{ shape: [5, 7] }],

@@ -109,6 +109,10 @@ describe("registration", () => {
       "Transpose",
       "Conv2D",
       "FusedConv2D",
+      "Add",
+      "Sub",
+      "Multiply",
+      "RealDiv",
       "Cast",
     ]);
   });
@@ -250,7 +254,7 @@ describe("dealkit's SIMD module", () => {
   });
 
   test("with DEALKIT_WASM_SIMD=off the portable paths match the cpu backend too", async () => {
-    const simdKernels = ["Conv2DBackpropFilter", "DepthwiseConv2dNativeBackpropFilter", "Sum", "Conv2D", "FusedConv2D", "BatchMatMul"];
+    const simdKernels = ["Conv2DBackpropFilter", "DepthwiseConv2dNativeBackpropFilter", "Sum", "Conv2D", "FusedConv2D", "BatchMatMul", "Add", "Sub", "Multiply", "RealDiv"];
     const cases = kernelCases("full").filter((c) => c.kernels.some((k) => simdKernels.includes(k)));
     expect(cases.length).toBeGreaterThan(10);
     process.env[SIMD_ENV_VAR] = "off";

@@ -1,4 +1,5 @@
 import { tf } from "../tf.js";
+import { binaryKernel } from "./binary.js";
 import { conv2DKernel, fusedConv2DKernel } from "./conv2d-winograd.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from "./conv2d-backprop.js";
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from "./depthwise-backprop.js";
@@ -42,6 +43,10 @@ const RECIPES: readonly KernelRecipe[] = [
   { kernelName: "Transpose", neededBy: "transpose (identity permutations in gradients)", replacesNative: true, wrapsNative: true, make: wrapping(transposeKernel) },
   { kernelName: "Conv2D", neededBy: "conv2d (3x3 stride 1: Winograd); gradient of conv2d (input, stride 1)", replacesNative: true, wrapsNative: true, make: wrapping(conv2DKernel) },
   { kernelName: "FusedConv2D", neededBy: "fused.conv2d with bias and relu/linear (3x3 stride 1: Winograd)", replacesNative: true, wrapsNative: true, make: wrapping(fusedConv2DKernel) },
+  { kernelName: "Add", neededBy: "add (biases, residuals; gradients)", replacesNative: true, wrapsNative: true, make: wrapping((n) => binaryKernel("Add", n)) },
+  { kernelName: "Sub", neededBy: "sub (LayerNorm centring)", replacesNative: true, wrapsNative: true, make: wrapping((n) => binaryKernel("Sub", n)) },
+  { kernelName: "Multiply", neededBy: "mul (LayerNorm scale, gradients of relu, sigmoid)", replacesNative: true, wrapsNative: true, make: wrapping((n) => binaryKernel("Multiply", n)) },
+  { kernelName: "RealDiv", neededBy: "div (means, normalisation)", replacesNative: true, wrapsNative: true, make: wrapping((n) => binaryKernel("RealDiv", n)) },
   { kernelName: "Cast", neededBy: "cast to the same dtype (gradients of relu, step)", replacesNative: true, wrapsNative: true, make: wrapping(castKernel) },
 ];
 

@@ -9,6 +9,7 @@ export interface SimdKernels {
   conv2d_filter_grad(x: number, dy: number, dw: number, acc: number, ...dims: number[]): void;
   depthwise_filter_grad(x: number, dy: number, dw: number, acc: number, ...dims: number[]): void;
   sum_rows(x: number, out: number, acc: number, rows: number, cols: number): void;
+  binary_rows(op: number, a: number, b: number, out: number, rows: number, cols: number, bRow: number, bCol: number): void;
   winograd_filter_grad3x3(x: number, dy: number, dw: number, p: number, acc: number, v: number, d: number, ...dims: number[]): void;
   winograd_conv3x3(x: number, filter: number, bias: number, y: number, u: number, v: number, m: number, ...dims: number[]): void;
 }

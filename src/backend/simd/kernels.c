@@ -531,3 +531,61 @@ void winograd_filter_grad3x3(const f32* x, const f32* dy, f32* dw, f32* P, f64* 
     }
   }
 }
+
+/*
+ * out = a (op) b for float32 with b broadcast along rows: a is [rows, cols]; b is [rows, cols] (bRow = cols,
+ * bCol = 1), [cols] (bRow = 0, bCol = 1), [rows, 1] (bRow = 1, bCol = 0), or a scalar (0, 0).
+ * op: 0 add, 1 sub, 2 mul, 3 div. Loops of 16 floats: the per-iteration overhead, not memory, limits a
+ * loop of 4.
+ */
+#define SPAN(EXPR_V, EXPR_S, LOADB)                                                              \
+  {                                                                                              \
+    int j = 0;                                                                                   \
+    for (; j + 16 <= len; j += 16) {                                                             \
+      _Pragma("clang loop unroll(full)") for (int u = 0; u < 16; u += 4) {                       \
+        v128_t x = wasm_v128_load(ap + j + u);                                                   \
+        v128_t y = LOADB(j + u);                                                                 \
+        wasm_v128_store(op_ + j + u, EXPR_V);                                                    \
+      }                                                                                          \
+    }                                                                                            \
+    for (; j + 4 <= len; j += 4) {                                                               \
+      v128_t x = wasm_v128_load(ap + j);                                                         \
+      v128_t y = LOADB(j);                                                                       \
+      wasm_v128_store(op_ + j, EXPR_V);                                                          \
+    }                                                                                            \
+    for (; j < len; j++) {                                                                       \
+      f32 xs = ap[j], ys = bcol ? bp[j] : bp[0];                                                 \
+      op_[j] = EXPR_S;                                                                           \
+    }                                                                                            \
+  }
+#define LOAD_B(k) wasm_v128_load(bp + (k))
+#define SPLAT_B(k) ysplat
+#define BINARY(EXPR_V, EXPR_S)                                                                   \
+  if (bRow == cols && bCol) {                                                                    \
+    const f32 *ap = a, *bp = b;                                                                  \
+    f32* op_ = out;                                                                              \
+    int len = rows * cols, bcol = 1;                                                             \
+    SPAN(EXPR_V, EXPR_S, LOAD_B)                                                                 \
+  } else {                                                                                       \
+    for (int r = 0; r < rows; r++) {                                                             \
+      const f32* ap = a + r * cols;                                                              \
+      const f32* bp = b + r * bRow;                                                              \
+      f32* op_ = out + r * cols;                                                                 \
+      int len = cols, bcol = bCol;                                                               \
+      if (bCol) SPAN(EXPR_V, EXPR_S, LOAD_B)                                                     \
+      else {                                                                                     \
+        v128_t ysplat = wasm_v128_load32_splat(bp);                                              \
+        SPAN(EXPR_V, EXPR_S, SPLAT_B)                                                            \
+      }                                                                                          \
+    }                                                                                            \
+  }
+
+EXPORT(binary_rows)
+void binary_rows(int op, const f32* a, const f32* b, f32* out, int rows, int cols, int bRow, int bCol) {
+  switch (op) {
+    case 0: BINARY(wasm_f32x4_add(x, y), xs + ys) break;
+    case 1: BINARY(wasm_f32x4_sub(x, y), xs - ys) break;
+    case 2: BINARY(wasm_f32x4_mul(x, y), xs * ys) break;
+    default: BINARY(wasm_f32x4_div(x, y), xs / ys) break;
+  }
+}

@@ -1,0 +1,65 @@
+import { tf } from "../tf.js";
+import { simdFor } from "./simd.js";
+
+type Info = tf.TensorInfo;
+
+const OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 } as const;
+/** The elementwise kernels {@link binaryKernel} speeds up. */
+export type BinaryKernelName = keyof typeof OPS;
+
+/**
+ * How `b` broadcasts against the full-shape `a` as rows x cols: the same shape, a trailing block (a bias:
+ * b is [1, ..., 1, a_k, ..., a_n]), a leading block (b is [a_0, ..., a_k, 1, ..., 1]), or a scalar.
+ * Null for any other pattern.
+ */
+export function rowBroadcast(a: number[], b: number[]): { rows: number; cols: number; bRow: number; bCol: number } | null {
+  if (b.length > a.length) return null;
+  const bb = [...new Array<number>(a.length - b.length).fill(1), ...b];
+  const n = tf.util.sizeFromShape(a);
+  const size = tf.util.sizeFromShape(bb);
+  if (size === n && bb.every((d, i) => d === a[i])) return { rows: 1, cols: n, bRow: n, bCol: 1 };
+  if (size === 1) return { rows: 1, cols: n, bRow: 0, bCol: 0 };
+  // Trailing block: ones, then a's trailing dims.
+  let k = 0;
+  while (k < bb.length && bb[k] === 1) k++;
+  if (bb.slice(k).every((d, i) => d === a[k + i])) {
+    const cols = tf.util.sizeFromShape(a.slice(k));
+    return { rows: n / cols, cols, bRow: 0, bCol: 1 };
+  }
+  // Leading block: a's leading dims, then ones.
+  let e = bb.length;
+  while (e > 0 && bb[e - 1] === 1) e--;
+  if (bb.slice(0, e).every((d, i) => d === a[i])) {
+    const cols = tf.util.sizeFromShape(a.slice(e));
+    return { rows: n / cols, cols, bRow: 1, bCol: 0 };
+  }
+  return null;
+}
+
+/**
+ * Add, Sub, Multiply and RealDiv of float32 tensors in dealkit's SIMD module (kernels.c `binary_rows`) when
+ * one operand has the output's shape and the other is the same shape, a per-channel vector (a bias, a
+ * LayerNorm scale), a per-row value ([..., 1]: a LayerNorm mean) or a scalar; the commutative ones also
+ * with the operands the other way round. Anything else goes to the backend's own kernel. [4,128,128,32]
+ * plus a [32] bias: 0.7 ms against 1.0 ms (fastest of 30 calls).
+ */
+export function binaryKernel(kernelName: BinaryKernelName, native: tf.KernelFunc): tf.KernelFunc {
+  const op = OPS[kernelName];
+  const commutative = kernelName === "Add" || kernelName === "Multiply";
+  return (args) => {
+    let { a, b } = args.inputs as { a: Info; b: Info };
+    const simd = simdFor(args.backend);
+    if (simd == null || a.dtype !== "float32" || b.dtype !== "float32") return native(args);
+    const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+    const n = tf.util.sizeFromShape(outShape);
+    if (n === 0) return native(args);
+    if (commutative && tf.util.sizeFromShape(a.shape) < n) [a, b] = [b, a];
+    if (a.shape.length !== outShape.length || tf.util.sizeFromShape(a.shape) !== n) return native(args);
+    const pattern = rowBroadcast(a.shape, b.shape);
+    if (pattern == null) return native(args);
+    const backend = args.backend as tf.KernelBackend;
+    const out: Info = { dataId: backend.write(null as unknown as tf.backend_util.BackendValues, outShape, "float32"), shape: outShape, dtype: "float32" };
+    simd.fns.binary_rows(op, simd.ptr(a), simd.ptr(b), simd.ptr(out), pattern.rows, pattern.cols, pattern.bRow, pattern.bCol);
+    return out;
+  };
+}
