@@ -253,10 +253,8 @@ describe("dealkit's SIMD module", () => {
     expect(simdFor(tf.findBackend("cpu"))).toBeNull();
   });
 
-  test("with DEALKIT_WASM_SIMD=off the portable paths match the cpu backend too", async () => {
-    const simdKernels = ["Conv2DBackpropFilter", "DepthwiseConv2dNativeBackpropFilter", "Sum", "Conv2D", "FusedConv2D", "BatchMatMul", "Add", "Sub", "Multiply", "RealDiv"];
-    const cases = kernelCases("full").filter((c) => c.kernels.some((k) => simdKernels.includes(k)));
-    expect(cases.length).toBeGreaterThan(10);
+  test("with DEALKIT_WASM_SIMD=off the portable paths match the cpu backend too (the whole grid)", async () => {
+    const cases = kernelCases("full");
     process.env[SIMD_ENV_VAR] = "off";
     try {
       for (const [i, c] of cases.entries()) {

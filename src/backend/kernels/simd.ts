@@ -10,6 +10,9 @@ export interface SimdKernels {
   depthwise_filter_grad(x: number, dy: number, dw: number, acc: number, ...dims: number[]): void;
   sum_rows(x: number, out: number, acc: number, rows: number, cols: number): void;
   binary_rows(op: number, a: number, b: number, out: number, rows: number, cols: number, bRow: number, bCol: number): void;
+  copy_rows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, len: number): void;
+  gather_rows(src: number, ids: number, dst: number, n: number, inner: number, outer: number, dim: number): void;
+  segment_sum_rows(x: number, ids: number, out: number, n: number, inner: number, segments: number): void;
   winograd_filter_grad3x3(x: number, dy: number, dw: number, p: number, acc: number, v: number, d: number, ...dims: number[]): void;
   winograd_conv3x3(x: number, filter: number, bias: number, y: number, u: number, v: number, m: number, ...dims: number[]): void;
 }
