@@ -300,6 +300,34 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
       },
     },
     {
+      kernels: ["Sum", "Mean"],
+      name: "sum / mean over middle, separated, last and all axes; size-1 axes; LayerNorm's moments (values, gradients)",
+      inputs: [{ shape: [3, 4, 2, 5, 2, 6] }, { shape: [2, 3, 1, 8] }, { shape: [5000] }, { shape: [64, 70] }],
+      run: ([x, y, long, wide]) => {
+        const both = (t: tf.Tensor, axes: number | number[], keep = false) => [tf.sum(t, axes, keep), tf.mean(t, axes, keep)];
+        return [
+          ...both(x, [2, 4]),
+          ...both(x, [2, 4], true),
+          ...both(x, [1, 2]),
+          ...both(x, [0, 2]),
+          ...both(x, [1, 3]),
+          ...both(x, -1),
+          ...both(x, [4, 5], true),
+          ...both(x, [0, 1, 2, 3, 4, 5]),
+          ...both(y, 2),
+          ...both(y, [2, 3]),
+          ...both(y, [0, 2]),
+          ...both(long, 0),
+          ...both(tf.reshape(long, [1, 5000]), 1),
+          ...both(tf.concat([wide, wide], 0), [0, 1]),
+          ...tf.grads((a: tf.Tensor) => {
+            const { mean, variance } = tf.moments(a, -1, true);
+            return tf.sum(tf.mul(tf.mul(tf.sub(a, mean), tf.rsqrt(tf.add(variance, 1e-5))), tf.range(0, 6)));
+          })([x]),
+        ];
+      },
+    },
+    {
       kernels: ["Identity"],
       name: "clone; gradient through identity",
       inputs: [{ shape: [5, 7] }],

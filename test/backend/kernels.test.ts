@@ -104,6 +104,7 @@ describe("registration", () => {
       "SplitV",
       "Identity",
       "Sum",
+      "Mean",
       "GatherV2",
       "Concat",
       "Transpose",

@@ -145,7 +145,7 @@ export function identityKernel(native: tf.KernelFunc): tf.KernelFunc {
 
 /**
  * Sum over leading axes (bias gradients: [B, H, W, C] summed over B, H, W) as one pass over rows in
- * JavaScript with float64 accumulators (like the cpu backend); wasm's own kernel transposes the input
+ * JavaScript with float64 accumulators, where dealkit's SIMD module is not available (reduce.ts) (like the cpu backend); wasm's own kernel transposes the input
  * first (ms per call, [16384, 64] summed over rows: native 7.8, here 1.2; XNNPACK through a product with
  * ones 3.5, as it packs the whole fresh input). Any other reduction goes to the native kernel.
  */
@@ -162,13 +162,6 @@ export function sumKernel(native: tf.KernelFunc): tf.KernelFunc {
     const cols = x.shape.slice(axes.length).reduce((p, q) => p * q, 1);
     const outShape = keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : x.shape.slice(axes.length);
     const out = allocate(args.backend as tf.KernelBackend, outShape, "float32");
-    const simd = simdFor(args.backend);
-    if (simd != null) {
-      const acc = allocate(args.backend as tf.KernelBackend, [2 * cols], "float32"); // float64 scratch
-      simd.fns.sum_rows(simd.ptr(x), simd.ptr(out), simd.ptr(acc), rows, cols);
-      (args.backend as tf.KernelBackend).disposeData(acc.dataId);
-      return out;
-    }
     const v = heap.typedArrayFromHeap(x);
     const acc = new Float64Array(cols);
     let r = 0;

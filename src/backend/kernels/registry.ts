@@ -6,6 +6,7 @@ import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from "./d
 import { einsumKernel } from "./einsum.js";
 import { batchMatMulKernel } from "./matmul.js";
 import { castKernel, concatKernel, gatherV2Kernel, identityKernel, sliceKernel, splitVKernel, sumKernel, transposeKernel } from "./memory.js";
+import { reduceKernel } from "./reduce.js";
 import { unsortedSegmentSumKernel } from "./unsorted-segment-sum.js";
 
 /** Marks kernel configs registered by dealkit (a global symbol, so two copies of dealkit agree). */
@@ -37,7 +38,8 @@ const RECIPES: readonly KernelRecipe[] = [
   { kernelName: "Slice", neededBy: "slice, stridedSlice; gradient of concat, pad", replacesNative: true, wrapsNative: true, make: wrapping(sliceKernel) },
   { kernelName: "SplitV", neededBy: "split; gradient of concat", replacesNative: true, wrapsNative: true, make: wrapping(splitVKernel) },
   { kernelName: "Identity", neededBy: "clone; gradients that pass dy through", replacesNative: true, wrapsNative: true, make: wrapping(identityKernel) },
-  { kernelName: "Sum", neededBy: "sum over leading axes (bias gradients, broadcast gradients)", replacesNative: true, wrapsNative: true, make: wrapping(sumKernel) },
+  { kernelName: "Sum", neededBy: "sum (bias and broadcast gradients, upsampling gradients, LayerNorm)", replacesNative: true, wrapsNative: true, make: wrapping((n) => reduceKernel("Sum", sumKernel(n))) },
+  { kernelName: "Mean", neededBy: "mean (LayerNorm statistics, losses)", replacesNative: true, wrapsNative: true, make: wrapping((n) => reduceKernel("Mean", n)) },
   { kernelName: "GatherV2", neededBy: "gather (bilinear sampling, embeddings)", replacesNative: true, wrapsNative: true, make: wrapping(gatherV2Kernel) },
   { kernelName: "Concat", neededBy: "concat; gradient of split, unstack", replacesNative: true, wrapsNative: true, make: wrapping(concatKernel) },
   { kernelName: "Transpose", neededBy: "transpose (identity permutations in gradients)", replacesNative: true, wrapsNative: true, make: wrapping(transposeKernel) },

@@ -13,6 +13,8 @@ export interface SimdKernels {
   copy_rows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, len: number): void;
   gather_rows(src: number, ids: number, dst: number, n: number, inner: number, outer: number, dim: number): void;
   segment_sum_rows(x: number, ids: number, out: number, n: number, inner: number, segments: number): void;
+  sum_strided(x: number, out: number, acc: number, A: number, R1: number, B: number, R2: number, C: number): void;
+  sum_last(x: number, out: number, rows: number, len: number, scale: number): void;
   winograd_filter_grad3x3(x: number, dy: number, dw: number, p: number, acc: number, v: number, d: number, ...dims: number[]): void;
   winograd_conv3x3(x: number, filter: number, bias: number, y: number, u: number, v: number, m: number, ...dims: number[]): void;
 }
