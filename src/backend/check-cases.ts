@@ -328,6 +328,27 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
       },
     },
     {
+      kernels: ["ResizeBilinearGrad", "ResizeNearestNeighborGrad"],
+      // Where tfjs 4.22's cpu gradients are right: no half-pixel centres (they ignore them), square inputs for
+      // bilinear (its cpu gradient returns [b, w, h, c]), batch 1 for nearest (its cpu gradient reads dy at
+      // the image's batch offsets). The tests check dealkit's kernels everywhere by adjointness.
+      name: "gradients of resizeBilinear / resizeNearestNeighbor: up, down, odd sizes, align corners",
+      inputs: [{ shape: [2, 6, 6, 8] }, { shape: [2, 10, 12, 8] }, { shape: [2, 3, 4, 8] }, { shape: [1, 7, 7, 3] }, { shape: [1, 15, 9, 3] }, { shape: [1, 4, 3, 3] }],
+      run: ([x, w1, w2, y, w3, w4]) => {
+        const out: tf.Tensor[] = [];
+        const grad = (t: tf.Tensor, w: tf.Tensor, f: (a: tf.Tensor4D, size: [number, number]) => tf.Tensor) =>
+          tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor4D, [w.shape[1]!, w.shape[2]!]), w)))(t);
+        for (const align of [false, true]) {
+          for (const w of [w1, w2, w3, w4]) {
+            const t = w.shape[0] === 2 ? x : y;
+            out.push(grad(t, w, (a, size) => tf.image.resizeBilinear(a, size, align)));
+            if (t === y) out.push(grad(t, w, (a, size) => tf.image.resizeNearestNeighbor(a, size, align)));
+          }
+        }
+        return out;
+      },
+    },
+    {
       kernels: ["Identity"],
       name: "clone; gradient through identity",
       inputs: [{ shape: [5, 7] }],

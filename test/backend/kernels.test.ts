@@ -114,6 +114,8 @@ describe("registration", () => {
       "Sub",
       "Multiply",
       "RealDiv",
+      "ResizeBilinearGrad",
+      "ResizeNearestNeighborGrad",
       "Cast",
     ]);
   });
@@ -268,5 +270,35 @@ describe("dealkit's SIMD module", () => {
     } finally {
       delete process.env[SIMD_ENV_VAR];
     }
+  });
+});
+
+describe("resize gradients on wasm are the transposes of the cpu forward resizes (half-pixel centres too)", () => {
+  // tfjs 4.22's own gradient kernels ignore halfPixelCenters; the reference here is adjointness with the
+  // cpu backend's forward kernels: <dy, resize(x)> = <grad(dy), x> for random x and dy.
+  const grid: Array<["bilinear" | "nearest", number[], [number, number], boolean, boolean]> = [];
+  for (const kind of ["bilinear", "nearest"] as const) {
+    for (const [x, size] of [[[2, 6, 5, 4], [12, 10]], [[1, 7, 9, 3], [10, 4]], [[1, 4, 4, 8], [3, 3]]] as Array<[number[], [number, number]]>) {
+      for (const [align, half] of [[false, false], [true, false], [false, true]]) grid.push([kind, x, size, align, half]);
+    }
+  }
+  test.each(grid)("%s x%s -> %s alignCorners %s halfPixelCenters %s", async (kind, xShape, outSize, alignCorners, halfPixelCenters) => {
+    const rng = new Random(xShape[1]! * 31 + outSize[0]);
+    const xv = randn(rng, size(xShape));
+    const resize = ([x]: tf.Tensor[]) => [
+      kind === "bilinear"
+        ? tf.image.resizeBilinear(x as tf.Tensor4D, outSize, alignCorners, halfPixelCenters)
+        : tf.image.resizeNearestNeighbor(x as tf.Tensor4D, outSize, alignCorners, halfPixelCenters),
+    ];
+    const [fwd] = await on("cpu", [xShape], [xv], resize);
+    const dyv = randn(rng, fwd.values.length);
+    const kernel = kind === "bilinear" ? "ResizeBilinearGrad" : "ResizeNearestNeighborGrad";
+    const [dx] = await on("wasm", [xShape, fwd.shape], [xv, dyv], ([x, dy]) => [
+      tf.engine().runKernel(kernel, { images: x, dy }, { alignCorners, halfPixelCenters } as never) as tf.Tensor,
+    ]);
+    const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, v, i) => s + v * b[i], 0);
+    const lhs = dot(dyv, fwd.values);
+    expect(dx.shape).toEqual(xShape);
+    expect(Math.abs(dot(dx.values, xv) - lhs) / Math.abs(lhs)).toBeLessThan(TOL);
   });
 });

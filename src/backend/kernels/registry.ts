@@ -7,6 +7,7 @@ import { einsumKernel } from "./einsum.js";
 import { batchMatMulKernel } from "./matmul.js";
 import { castKernel, concatKernel, gatherV2Kernel, identityKernel, sliceKernel, splitVKernel, sumKernel, transposeKernel } from "./memory.js";
 import { reduceKernel } from "./reduce.js";
+import { resizeGradKernel } from "./resize-grad.js";
 import { unsortedSegmentSumKernel } from "./unsorted-segment-sum.js";
 
 /** Marks kernel configs registered by dealkit (a global symbol, so two copies of dealkit agree). */
@@ -49,6 +50,8 @@ const RECIPES: readonly KernelRecipe[] = [
   { kernelName: "Sub", neededBy: "sub (LayerNorm centring)", replacesNative: true, wrapsNative: true, make: wrapping((n) => binaryKernel("Sub", n)) },
   { kernelName: "Multiply", neededBy: "mul (LayerNorm scale, gradients of relu, sigmoid)", replacesNative: true, wrapsNative: true, make: wrapping((n) => binaryKernel("Multiply", n)) },
   { kernelName: "RealDiv", neededBy: "div (means, normalisation)", replacesNative: true, wrapsNative: true, make: wrapping((n) => binaryKernel("RealDiv", n)) },
+  { kernelName: "ResizeBilinearGrad", neededBy: "gradient of resizeBilinear (upsampling)", replacesNative: true, wrapsNative: true, make: wrapping((n) => resizeGradKernel("bilinear", n)) },
+  { kernelName: "ResizeNearestNeighborGrad", neededBy: "gradient of resizeNearestNeighbor (upsampling)", replacesNative: true, wrapsNative: true, make: wrapping((n) => resizeGradKernel("nearest", n)) },
   { kernelName: "Cast", neededBy: "cast to the same dtype (gradients of relu, step)", replacesNative: true, wrapsNative: true, make: wrapping(castKernel) },
 ];
 

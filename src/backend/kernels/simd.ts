@@ -15,6 +15,8 @@ export interface SimdKernels {
   segment_sum_rows(x: number, ids: number, out: number, n: number, inner: number, segments: number): void;
   sum_strided(x: number, out: number, acc: number, A: number, R1: number, B: number, R2: number, C: number): void;
   sum_last(x: number, out: number, rows: number, len: number, scale: number): void;
+  resize_bilinear_grad(dy: number, dx: number, ...dims: number[]): void;
+  resize_nearest_grad(dy: number, dx: number, ...dims: number[]): void;
   winograd_filter_grad3x3(x: number, dy: number, dw: number, p: number, acc: number, v: number, d: number, ...dims: number[]): void;
   winograd_conv3x3(x: number, filter: number, bias: number, y: number, u: number, v: number, m: number, ...dims: number[]): void;
 }

@@ -685,3 +685,76 @@ void sum_last(const f32* x, f32* out, int rows, int len, f32 scale) {
     out[r] = (f32)(t * (f64)scale);
   }
 }
+
+/* dst[k] += w * src[k], k < n. */
+static inline __attribute__((always_inline)) void axpy(f32* restrict dst, const f32* restrict src, f32 w, int n) {
+  v128_t wv = wasm_f32x4_splat(w);
+  int k = 0;
+  for (; k + 4 <= n; k += 4) wasm_v128_store(dst + k, wasm_f32x4_add(wasm_v128_load(dst + k), wasm_f32x4_mul(wasm_v128_load(src + k), wv)));
+  for (; k < n; k++) dst[k] += w * src[k];
+}
+
+/*
+ * ResizeBilinearGrad: the transpose of TensorFlow.js's bilinear resize (its cpu forward kernel, whose source
+ * coordinate is scale * r, or scale * (r + 0.5) - 0.5 with half-pixel centres): every dy pixel adds into its
+ * four source pixels, channels in SIMD lanes. dx is [B, xH, xW, C], dy [B, yH, yW, C]. (TensorFlow.js 4.22's
+ * own gradient kernels ignore half-pixel centres, so they are wrong there.)
+ */
+EXPORT(resize_bilinear_grad)
+void resize_bilinear_grad(const f32* dy, f32* dx, int B, int xH, int xW, int yH, int yW, int C, f64 hScale, f64 wScale, int half) {
+  zero32(dx, B * xH * xW * C);
+  for (int b = 0; b < B; b++) {
+    for (int r = 0; r < yH; r++) {
+      f64 fr = half ? hScale * (r + 0.5) - 0.5 : hScale * r;
+      int top = (int)__builtin_floor(fr);
+      if (top < 0) top = 0;
+      int bottom = (int)__builtin_ceil(fr);
+      if (bottom > xH - 1) bottom = xH - 1;
+      f64 rl = fr - top;
+      for (int c = 0; c < yW; c++) {
+        f64 fc = half ? wScale * (c + 0.5) - 0.5 : wScale * c;
+        int left = (int)__builtin_floor(fc);
+        if (left < 0) left = 0;
+        int right = (int)__builtin_ceil(fc);
+        if (right > xW - 1) right = xW - 1;
+        f64 cl = fc - left;
+        const f32* g = dy + ((b * yH + r) * yW + c) * C;
+        f32* base = dx + b * xH * xW * C;
+        axpy(base + (top * xW + left) * C, g, (f32)((1.0 - rl) * (1.0 - cl)), C);
+        axpy(base + (top * xW + right) * C, g, (f32)((1.0 - rl) * cl), C);
+        axpy(base + (bottom * xW + left) * C, g, (f32)(rl * (1.0 - cl)), C);
+        axpy(base + (bottom * xW + right) * C, g, (f32)(rl * cl), C);
+      }
+    }
+  }
+}
+
+/*
+ * ResizeNearestNeighborGrad: the transpose of TensorFlow.js's nearest-neighbour resize (source scale * r, or
+ * scale * (r + 0.5) with half-pixel centres; rounded with align corners, floored without): each dy pixel
+ * adds into the source pixel the forward pass read.
+ */
+EXPORT(resize_nearest_grad)
+void resize_nearest_grad(const f32* dy, f32* dx, int B, int xH, int xW, int yH, int yW, int C, f64 hScale, f64 wScale, int half,
+                         int alignCorners) {
+  zero32(dx, B * xH * xW * C);
+  for (int b = 0; b < B; b++) {
+    for (int r = 0; r < yH; r++) {
+      f64 fr = half ? hScale * (r + 0.5) : hScale * r;
+      int sr = alignCorners ? (int)__builtin_floor(fr + 0.5) : (int)__builtin_floor(fr);
+      if (sr > xH - 1) sr = xH - 1;
+      if (sr < 0) sr = 0;
+      for (int c = 0; c < yW; c++) {
+        f64 fc = half ? wScale * (c + 0.5) : wScale * c;
+        int sc = alignCorners ? (int)__builtin_floor(fc + 0.5) : (int)__builtin_floor(fc);
+        if (sc > xW - 1) sc = xW - 1;
+        if (sc < 0) sc = 0;
+        const f32* g = dy + ((b * yH + r) * yW + c) * C;
+        f32* d = dx + ((b * xH + sr) * xW + sc) * C;
+        int k = 0;
+        for (; k + 4 <= C; k += 4) wasm_v128_store(d + k, wasm_f32x4_add(wasm_v128_load(d + k), wasm_v128_load(g + k)));
+        for (; k < C; k++) d[k] += g[k];
+      }
+    }
+  }
+}
