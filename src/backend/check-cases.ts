@@ -56,13 +56,13 @@ function convCase(x: number[], f: number[], strides: S2, pad: Pad, tag: string):
 function depthwiseCase(x: number[], f: number[], strides: S2, pad: Pad): KernelCase {
   const yShape = convOut(x, f, strides, pad, 1, true);
   return {
-    kernels: ["DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter"],
+    kernels: ["DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter"],
     name: `depthwiseConv2d x${x} f${f} s${strides} ${JSON.stringify(pad)}`,
     inputs: [{ shape: x }, { shape: f }, { shape: yShape }],
-    run: ([a, b, w]) =>
-      tf.grads((xa: tf.Tensor, fb: tf.Tensor) =>
-        weightedSum(tf.depthwiseConv2d(xa as tf.Tensor4D, fb as tf.Tensor4D, strides, pad), w),
-      )([a, b]),
+    run: ([a, b, w]) => [
+      tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad),
+      ...tf.grads((xa: tf.Tensor, fb: tf.Tensor) => weightedSum(tf.depthwiseConv2d(xa as tf.Tensor4D, fb as tf.Tensor4D, strides, pad), w))([a, b]),
+    ],
   };
 }
 
@@ -126,8 +126,8 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
   cases.push(fused([2, 7, 8, 4], [3, 3, 4, 8], "relu", true), fused([1, 6, 5, 8], [3, 3, 8, 4], "linear", false));
   if (full) cases.push(fused([1, 6, 5, 8], [3, 3, 8, 4], "linear", true), fused([1, 6, 5, 4], [3, 3, 4, 4], "elu", true));
   const dwShapes: Array<[number[], number[]]> = full
-    ? [[[2, 9, 9, 3], [3, 3, 3, 1]], [[1, 8, 11, 4], [3, 2, 4, 2]], [[2, 10, 10, 2], [5, 5, 2, 3]], [[2, 9, 10, 21], [3, 3, 21, 1]]]
-    : [[[2, 9, 9, 3], [3, 3, 3, 2]]];
+    ? [[[2, 9, 9, 3], [3, 3, 3, 1]], [[1, 8, 11, 4], [3, 2, 4, 2]], [[2, 10, 10, 2], [5, 5, 2, 3]], [[2, 9, 10, 21], [3, 3, 21, 1]], [[2, 9, 10, 8], [3, 3, 8, 1]]]
+    : [[[2, 9, 9, 3], [3, 3, 3, 2]], [[2, 9, 10, 8], [3, 3, 8, 1]]];
   for (const [x, f] of dwShapes) for (const s of convStrides) for (const p of pads) cases.push(depthwiseCase(x, f, s, p));
   // No dilated depthwise cases: tfjs's depthwise gradient rejects dilations > 1, and the cpu backend's
   // backprop kernels ignore them, so cpu is no reference there (the tests check dilations by adjointness).
@@ -343,6 +343,34 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
             const t = w.shape[0] === 2 ? x : y;
             out.push(grad(t, w, (a, size) => tf.image.resizeBilinear(a, size, align)));
             if (t === y) out.push(grad(t, w, (a, size) => tf.image.resizeNearestNeighbor(a, size, align)));
+          }
+        }
+        return out;
+      },
+    },
+    {
+      kernels: ["DepthwiseConv2dNative", "FusedDepthwiseConv2D"],
+      name: "depthwiseConv2d dilated; fused with bias and relu / linear",
+      inputs: [{ shape: [2, 11, 10, 8] }, { shape: [3, 3, 8, 1] }, { shape: [8] }],
+      run: ([x, f, bias]) => [
+        tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, "same", "NHWC", 2),
+        tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, [[0, 0], [2, 1], [0, 3], [0, 0]]),
+        tf.fused.depthwiseConv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1, pad: "same", bias, activation: "relu" }),
+        tf.fused.depthwiseConv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 2, pad: "valid", bias, activation: "linear" }),
+        tf.fused.depthwiseConv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1, pad: "same", activation: "relu6" }),
+      ],
+    },
+    {
+      kernels: ["MaxPool", "MaxPoolGrad"],
+      name: "maxPool 3x3 stride 1 / 2, 2x2, same / valid / explicit, ties (values, gradients)",
+      inputs: [{ shape: [2, 9, 10, 8] }, { shape: [1, 7, 7, 3] }],
+      run: ([x, y]) => {
+        const ties = tf.round(tf.mul(y, 1.5)); // repeated values: the gradient goes to the first maximum
+        const out: tf.Tensor[] = [];
+        for (const t of [x, ties] as tf.Tensor4D[]) {
+          for (const [k, st, pad] of [[3, 1, "same"], [3, 2, "same"], [2, 2, "valid"], [3, 1, "valid"], [3, 2, 1]] as Array<[number, number, "same" | "valid" | number]>) {
+            out.push(tf.maxPool(t, k, st, pad));
+            out.push(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, k, st, pad), tf.range(1, 1 + tf.maxPool(t, k, st, pad).size).reshape(tf.maxPool(t, k, st, pad).shape))))(t));
           }
         }
         return out;

@@ -6,6 +6,7 @@ import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from "./d
 import { einsumKernel } from "./einsum.js";
 import { batchMatMulKernel } from "./matmul.js";
 import { castKernel, concatKernel, gatherV2Kernel, identityKernel, sliceKernel, splitVKernel, sumKernel, transposeKernel } from "./memory.js";
+import { depthwiseKernel, maxPoolKernel } from "./pool-depthwise.js";
 import { reduceKernel } from "./reduce.js";
 import { resizeGradKernel } from "./resize-grad.js";
 import { unsortedSegmentSumKernel } from "./unsorted-segment-sum.js";
@@ -52,6 +53,10 @@ const RECIPES: readonly KernelRecipe[] = [
   { kernelName: "RealDiv", neededBy: "div (means, normalisation)", replacesNative: true, wrapsNative: true, make: wrapping((n) => binaryKernel("RealDiv", n)) },
   { kernelName: "ResizeBilinearGrad", neededBy: "gradient of resizeBilinear (upsampling)", replacesNative: true, wrapsNative: true, make: wrapping((n) => resizeGradKernel("bilinear", n)) },
   { kernelName: "ResizeNearestNeighborGrad", neededBy: "gradient of resizeNearestNeighbor (upsampling)", replacesNative: true, wrapsNative: true, make: wrapping((n) => resizeGradKernel("nearest", n)) },
+  { kernelName: "MaxPool", neededBy: "maxPool (heatmap peaks: 3x3 stride 1)", replacesNative: true, wrapsNative: true, make: wrapping((n) => maxPoolKernel("forward", n)) },
+  { kernelName: "MaxPoolGrad", neededBy: "gradient of maxPool", replacesNative: true, wrapsNative: true, make: wrapping((n) => maxPoolKernel("grad", n)) },
+  { kernelName: "DepthwiseConv2dNative", neededBy: "depthwiseConv2d, separableConv2d", replacesNative: true, wrapsNative: true, make: wrapping((n) => depthwiseKernel(false, n)) },
+  { kernelName: "FusedDepthwiseConv2D", neededBy: "fused.depthwiseConv2d with bias and relu/linear", replacesNative: true, wrapsNative: true, make: wrapping((n) => depthwiseKernel(true, n)) },
   { kernelName: "Cast", neededBy: "cast to the same dtype (gradients of relu, step)", replacesNative: true, wrapsNative: true, make: wrapping(castKernel) },
 ];
 

@@ -17,6 +17,9 @@ export interface SimdKernels {
   sum_last(x: number, out: number, rows: number, len: number, scale: number): void;
   resize_bilinear_grad(dy: number, dx: number, ...dims: number[]): void;
   resize_nearest_grad(dy: number, dx: number, ...dims: number[]): void;
+  max_pool(x: number, y: number, ...dims: number[]): void;
+  max_pool_grad(x: number, dy: number, dx: number, ...dims: number[]): void;
+  depthwise_conv(x: number, filter: number, bias: number, y: number, ...dims: number[]): void;
   winograd_filter_grad3x3(x: number, dy: number, dw: number, p: number, acc: number, v: number, d: number, ...dims: number[]): void;
   winograd_conv3x3(x: number, filter: number, bias: number, y: number, u: number, v: number, m: number, ...dims: number[]): void;
 }

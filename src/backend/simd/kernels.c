@@ -758,3 +758,136 @@ void resize_nearest_grad(const f32* dy, f32* dx, int B, int xH, int xW, int yH, 
     }
   }
 }
+
+/*
+ * MaxPool, NHWC, no dilation: y[b, oy, ox, c] = max over the window's taps inside x (padding never wins),
+ * channels in SIMD lanes. A NaN never replaces the running maximum (as `pixel > max` on the cpu backend).
+ */
+EXPORT(max_pool)
+void max_pool(const f32* x, f32* y, int B, int H, int W, int C, int oh, int ow, int kh, int kw, int sh, int sw, int pt, int pl) {
+  v128_t ninf = wasm_f32x4_splat(-__builtin_inff());
+  for (int b = 0; b < B; b++) {
+    for (int oy = 0; oy < oh; oy++) {
+      int r0 = oy * sh - pt, r1 = r0 + kh;
+      if (r0 < 0) r0 = 0;
+      if (r1 > H) r1 = H;
+      for (int ox = 0; ox < ow; ox++) {
+        int c0 = ox * sw - pl, c1 = c0 + kw;
+        if (c0 < 0) c0 = 0;
+        if (c1 > W) c1 = W;
+        f32* yp = y + ((b * oh + oy) * ow + ox) * C;
+        int c = 0;
+        for (; c + 4 <= C; c += 4) {
+          v128_t m = ninf;
+          for (int r = r0; r < r1; r++)
+            for (int q = c0; q < c1; q++) m = wasm_f32x4_pmax(m, wasm_v128_load(x + ((b * H + r) * W + q) * C + c));
+          wasm_v128_store(yp + c, m);
+        }
+        for (; c < C; c++) {
+          f32 m = -__builtin_inff();
+          for (int r = r0; r < r1; r++)
+            for (int q = c0; q < c1; q++) {
+              f32 v = x[((b * H + r) * W + q) * C + c];
+              if (v > m) m = v;
+            }
+          yp[c] = m;
+        }
+      }
+    }
+  }
+}
+
+/*
+ * MaxPoolGrad: each dy value goes to the first tap (in row-major window order) holding the strict maximum of
+ * its window of x, as on the cpu backend; windows whose taps are all -inf or NaN pass nothing.
+ */
+EXPORT(max_pool_grad)
+void max_pool_grad(const f32* x, const f32* dy, f32* dx, int B, int H, int W, int C, int oh, int ow, int kh, int kw, int sh, int sw,
+                   int pt, int pl) {
+  zero32(dx, B * H * W * C);
+  v128_t ninf = wasm_f32x4_splat(-__builtin_inff());
+  for (int b = 0; b < B; b++) {
+    for (int oy = 0; oy < oh; oy++) {
+      int r0 = oy * sh - pt, r1 = r0 + kh;
+      if (r0 < 0) r0 = 0;
+      if (r1 > H) r1 = H;
+      for (int ox = 0; ox < ow; ox++) {
+        int c0 = ox * sw - pl, c1 = c0 + kw;
+        if (c0 < 0) c0 = 0;
+        if (c1 > W) c1 = W;
+        const f32* g = dy + ((b * oh + oy) * ow + ox) * C;
+        int c = 0;
+        for (; c + 4 <= C; c += 4) {
+          v128_t m = ninf;
+          v128_t at = wasm_i32x4_splat(-1);
+          for (int r = r0; r < r1; r++) {
+            for (int q = c0; q < c1; q++) {
+              int pos = (b * H + r) * W + q;
+              v128_t v = wasm_v128_load(x + pos * C + c);
+              v128_t gt = wasm_f32x4_gt(v, m);
+              m = wasm_v128_bitselect(v, m, gt);
+              at = wasm_v128_bitselect(wasm_i32x4_splat(pos), at, gt);
+            }
+          }
+          int p0 = wasm_i32x4_extract_lane(at, 0), p1 = wasm_i32x4_extract_lane(at, 1);
+          int p2 = wasm_i32x4_extract_lane(at, 2), p3 = wasm_i32x4_extract_lane(at, 3);
+          if (p0 >= 0) dx[p0 * C + c] += g[c];
+          if (p1 >= 0) dx[p1 * C + c + 1] += g[c + 1];
+          if (p2 >= 0) dx[p2 * C + c + 2] += g[c + 2];
+          if (p3 >= 0) dx[p3 * C + c + 3] += g[c + 3];
+        }
+        for (; c < C; c++) {
+          f32 m = -__builtin_inff();
+          int at = -1;
+          for (int r = r0; r < r1; r++)
+            for (int q = c0; q < c1; q++) {
+              int pos = (b * H + r) * W + q;
+              f32 v = x[pos * C + c];
+              if (v > m) m = v, at = pos;
+            }
+          if (at >= 0) dx[at * C + c] += g[c];
+        }
+      }
+    }
+  }
+}
+
+/*
+ * Depthwise 3-D product of a depthwise convolution, NHWC, channel multiplier 1, any stride, dilation and
+ * padding: y[b, oy, ox, c] = bias[c] + sum over i, j of x[b, oy*sh + i*dh - pt, ox*sw + j*dw - pl, c] * f[i, j, c],
+ * clamped at 0 when relu != 0; channels in SIMD lanes (C a multiple of 4). bias 0 for none.
+ */
+EXPORT(depthwise_conv)
+void depthwise_conv(const f32* x, const f32* f, const f32* bias, f32* y, int B, int H, int W, int C, int oh, int ow, int kh, int kw,
+                    int sh, int sw, int dh, int dwl, int pt, int pl, int relu) {
+  v128_t zero = wasm_f32x4_splat(0.0f);
+  for (int b = 0; b < B; b++) {
+    for (int oy = 0; oy < oh; oy++) {
+      f32* yrow = y + ((b * oh + oy) * ow) * C;
+      for (int c = 0; c < C; c += 4) {
+        v128_t bv = bias ? wasm_v128_load(bias + c) : zero;
+        for (int ox = 0; ox < ow; ox++) wasm_v128_store(yrow + ox * C + c, bv);
+      }
+      for (int i = 0; i < kh; i++) {
+        int xr = oy * sh + i * dh - pt;
+        if (xr < 0 || xr >= H) continue;
+        const f32* xrow = x + ((b * H + xr) * W) * C;
+        for (int j = 0; j < kw; j++) {
+          int off = j * dwl - pl;
+          int q0, q1;
+          valid_range(off, sw, W, ow, &q0, &q1);
+          const f32* fp = f + (i * kw + j) * C;
+          for (int c = 0; c < C; c += 4) {
+            v128_t w = wasm_v128_load(fp + c);
+            const f32* xp = xrow + (q0 * sw + off) * C + c;
+            f32* yp = yrow + q0 * C + c;
+            for (int q = q0; q < q1; q++, xp += sw * C, yp += C) wasm_v128_store(yp, wasm_f32x4_add(wasm_v128_load(yp), wasm_f32x4_mul(wasm_v128_load(xp), w)));
+          }
+        }
+      }
+      if (relu) {
+        for (int k = 0; k < ow * C; k += 4) wasm_v128_store(yrow + k, wasm_f32x4_max(wasm_v128_load(yrow + k), zero));
+      }
+    }
+  }
+}
