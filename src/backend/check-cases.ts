@@ -278,11 +278,12 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
       ],
     },
     {
-      kernels: ["Add", "Sub", "Multiply", "RealDiv"],
-      name: "add / sub / mul / div: same shape, bias, per-row, scalar, either order, other broadcasts (values, gradients)",
+      kernels: ["Add", "Sub", "Multiply", "RealDiv", "Maximum", "Minimum", "Pow", "Select"],
+      name: "add / sub / mul / div / maximum / minimum / pow / where: same shape, bias, per-row, scalar, either order, other broadcasts (values, gradients)",
       inputs: [{ shape: [3, 5, 6, 12] }, { shape: [3, 5, 6, 12] }, { shape: [12] }, { shape: [3, 5, 6, 1] }, { shape: [6, 12] }, { shape: [3, 1, 6, 12] }, { shape: [7], ints: [-5, 5] }],
       run: ([x, y, bias, row, trail, mid, k]) => {
         const all = (p: tf.Tensor, q: tf.Tensor) => [tf.add(p, q), tf.sub(p, q), tf.mul(p, q), tf.div(p, q)];
+        const positive = tf.greater(x, 0);
         return [
           ...all(x, y),
           ...all(x, bias),
@@ -293,9 +294,14 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
           ...all(x, mid),
           ...all(x, tf.scalar(1.7)),
           ...all(tf.scalar(-0.3), x),
+          tf.maximum(x, y), tf.minimum(x, bias), tf.maximum(row, x), tf.minimum(x, tf.scalar(0.2)), tf.maximum(tf.scalar(-0.1), x),
+          tf.minimum(tf.neg(tf.abs(x)), tf.scalar(-0)),
+          tf.pow(x, 2), tf.pow(x, tf.scalar(3)), tf.pow(tf.abs(x), 0.5), tf.square(row),
+          tf.where(tf.greater(x, y), x, y), tf.where(tf.greater(x, 0), tf.cast(x, "int32"), tf.cast(y, "int32")), tf.where(tf.greater(bias, 0), bias, tf.scalar(1)),
           tf.add(k, k),
           tf.mul(k, tf.scalar(3, "int32")),
           ...tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.sum(tf.mul(tf.div(tf.sub(p, r), q), tf.add(p, q))))([x, bias, row]),
+          ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.pow(tf.maximum(p, q), 2), tf.where(positive, p, q))))([x, y]),
         ];
       },
     },

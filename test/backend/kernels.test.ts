@@ -120,6 +120,10 @@ describe("registration", () => {
       "MaxPoolGrad",
       "DepthwiseConv2dNative",
       "FusedDepthwiseConv2D",
+      "Maximum",
+      "Minimum",
+      "Pow",
+      "Select",
       "Cast",
     ]);
   });

@@ -1,5 +1,5 @@
 import { tf } from "../tf.js";
-import { binaryKernel } from "./binary.js";
+import { binaryKernel, powKernel, selectKernel } from "./binary.js";
 import { conv2DKernel, fusedConv2DKernel } from "./conv2d-winograd.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from "./conv2d-backprop.js";
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from "./depthwise-backprop.js";
@@ -57,6 +57,10 @@ const RECIPES: readonly KernelRecipe[] = [
   { kernelName: "MaxPoolGrad", neededBy: "gradient of maxPool", replacesNative: true, wrapsNative: true, make: wrapping((n) => maxPoolKernel("grad", n)) },
   { kernelName: "DepthwiseConv2dNative", neededBy: "depthwiseConv2d, separableConv2d", replacesNative: true, wrapsNative: true, make: wrapping((n) => depthwiseKernel(false, n)) },
   { kernelName: "FusedDepthwiseConv2D", neededBy: "fused.depthwiseConv2d with bias and relu/linear", replacesNative: true, wrapsNative: true, make: wrapping((n) => depthwiseKernel(true, n)) },
+  { kernelName: "Maximum", neededBy: "maximum (clamps, relu-like)", replacesNative: true, wrapsNative: true, make: wrapping((n) => binaryKernel("Maximum", n)) },
+  { kernelName: "Minimum", neededBy: "minimum (clamps)", replacesNative: true, wrapsNative: true, make: wrapping((n) => binaryKernel("Minimum", n)) },
+  { kernelName: "Pow", neededBy: "pow(x, 2) (losses)", replacesNative: true, wrapsNative: true, make: wrapping(powKernel) },
+  { kernelName: "Select", neededBy: "where (losses, masks)", replacesNative: true, wrapsNative: true, make: wrapping(selectKernel) },
   { kernelName: "Cast", neededBy: "cast to the same dtype (gradients of relu, step)", replacesNative: true, wrapsNative: true, make: wrapping(castKernel) },
 ];
 

@@ -537,9 +537,13 @@ void winograd_filter_grad3x3(const f32* x, const f32* dy, f32* dw, f32* P, f64* 
 /*
  * out = a (op) b for float32 with b broadcast along rows: a is [rows, cols]; b is [rows, cols] (bRow = cols,
  * bCol = 1), [cols] (bRow = 0, bCol = 1), [rows, 1] (bRow = 1, bCol = 0), or a scalar (0, 0).
- * op: 0 add, 1 sub, 2 mul, 3 div. Loops of 16 floats: the per-iteration overhead, not memory, limits a
+ * op: 0 add, 1 sub, 2 mul, 3 div, 4 maximum, 5 minimum (NaN if either is NaN, as Math.max / Math.min;
+ * +0 above -0). Loops of 16 floats: the per-iteration overhead, not memory, limits a
  * loop of 4.
  */
+static inline f32 max_nan(f32 a, f32 b) { return wasm_f32x4_extract_lane(wasm_f32x4_max(wasm_f32x4_splat(a), wasm_f32x4_splat(b)), 0); }
+static inline f32 min_nan(f32 a, f32 b) { return wasm_f32x4_extract_lane(wasm_f32x4_min(wasm_f32x4_splat(a), wasm_f32x4_splat(b)), 0); }
+
 #define SPAN(EXPR_V, EXPR_S, LOADB)                                                              \
   {                                                                                              \
     int j = 0;                                                                                   \
@@ -588,7 +592,9 @@ void binary_rows(int op, const f32* a, const f32* b, f32* out, int rows, int col
     case 0: BINARY(wasm_f32x4_add(x, y), xs + ys) break;
     case 1: BINARY(wasm_f32x4_sub(x, y), xs - ys) break;
     case 2: BINARY(wasm_f32x4_mul(x, y), xs * ys) break;
-    default: BINARY(wasm_f32x4_div(x, y), xs / ys) break;
+    case 3: BINARY(wasm_f32x4_div(x, y), xs / ys) break;
+    case 4: BINARY(wasm_f32x4_max(x, y), max_nan(xs, ys)) break;
+    default: BINARY(wasm_f32x4_min(x, y), min_nan(xs, ys)) break;
   }
 }
 
@@ -890,4 +896,17 @@ void depthwise_conv(const f32* x, const f32* f, const f32* bias, f32* y, int B, 
       }
     }
   }
+}
+
+/* Select: out[i] = cond[i] ? t[i] : e[i], cond bytes, t and e 4-byte values of one shape. */
+EXPORT(select_rows)
+void select_rows(const uint8_t* cond, const uint32_t* t, const uint32_t* e, uint32_t* out, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    /* 4 condition bytes widened to 4 lanes */
+    v128_t c = wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(cond + i)));
+    v128_t mask = wasm_i32x4_ne(c, wasm_i32x4_splat(0));
+    wasm_v128_store(out + i, wasm_v128_bitselect(wasm_v128_load(t + i), wasm_v128_load(e + i), mask));
+  }
+  for (; i < n; i++) out[i] = cond[i] ? t[i] : e[i];
 }
