@@ -37,7 +37,7 @@ export function rowBroadcast(a: number[], b: number[]): { rows: number; cols: nu
 }
 
 /**
- * Add, Sub, Multiply, RealDiv, Maximum and Minimum of float32 tensors in dealkit's SIMD module (kernels.c `binary_rows`) when
+ * Add, Sub, Multiply, RealDiv, Maximum and Minimum of float32 tensors in dealkit's SIMD module (simd/elementwise.c `binary_rows`) when
  * one operand has the output's shape and the other is the same shape, a per-channel vector (a bias, a
  * LayerNorm scale), a per-row value ([..., 1]: a LayerNorm mean) or a scalar; the commutative ones also
  * with the operands the other way round. Anything else goes to the backend's own kernel. [4,128,128,32]

@@ -67,7 +67,7 @@ const WINOGRAD_TILES = 16;
 
 /**
  * The filter gradient by dealkit's SIMD kernels, reading x and dy in place on the heap (no transposes, no
- * padding copies, no packing). 3x3 stride 1 with channels multiples of 4: Winograd F(3x3, 2x2) (kernels.c
+ * padding copies, no packing). 3x3 stride 1 with channels multiples of 4: Winograd F(3x3, 2x2) (simd/winograd.c
  * `winograd_filter_grad3x3`). Anything else: `conv2d_filter_grad`, where every tap of every output row is a
  * register-blocked product of an input row and a dy row ([4,128,128,32] -> 32, 3x3, stride 1: 30 ms, against
  * 85 ms for the dilated convolution with its transposes). Null where the module is not available.

@@ -112,7 +112,7 @@ function perItemProducts(
 }
 
 /**
- * a^T b for every batch item by dealkit's SIMD kernel (kernels.c `conv2d_filter_grad` as a 1x1 filter
+ * a^T b for every batch item by dealkit's SIMD kernel (simd/conv.c `conv2d_filter_grad` as a 1x1 filter
  * gradient: x = a [k, m], dy = b [k, n]), reading both in place: no transposes and no packing. matMul
  * gradients with a long shared axis ([65536,16]^T x [65536,32]: 2 ms against 16 ms for a transpose then
  * XNNPACK; the correlation gradient [4,16384,1]^T x [4,16384,32]: 10 ms before). Null without the module.

@@ -8,7 +8,7 @@ function output(backend: tf.KernelBackend, shape: number[]): Info {
 }
 
 /**
- * MaxPool and MaxPoolGrad in dealkit's SIMD module (kernels.c `max_pool`, `max_pool_grad`), channels in
+ * MaxPool and MaxPoolGrad in dealkit's SIMD module (simd/pool.c `max_pool`, `max_pool_grad`), channels in
  * SIMD lanes. wasm's own kernels are very slow off their fast path: [4,128,128,32], 3x3, stride 1 (a
  * heatmap's peak search): 185 ms, here ~15 ms; its gradient at stride 2: ~4 s, here ~5 ms (busy machine,
  * fastest of 15). The gradient goes to the first strict maximum of each window, as on the cpu backend.
@@ -44,7 +44,7 @@ export function maxPoolKernel(kind: "forward" | "grad", native: tf.KernelFunc): 
 
 /**
  * DepthwiseConv2dNative and FusedDepthwiseConv2D (bias, linear or relu) with channel multiplier 1 in
- * dealkit's SIMD module (kernels.c `depthwise_conv`): [4,128,128,32] with a 3x3 filter, ~4 ms against
+ * dealkit's SIMD module (simd/conv.c `depthwise_conv`): [4,128,128,32] with a 3x3 filter, ~4 ms against
  * 16 ms for wasm's own kernel. Float32 NHWC with channels a multiple of 4; anything else goes to `native`.
  */
 export function depthwiseKernel(fused: boolean, native: tf.KernelFunc): tf.KernelFunc {

@@ -4,7 +4,7 @@ import { simdFor } from "./simd.js";
 type Info = tf.TensorInfo;
 
 /**
- * ResizeBilinearGrad and ResizeNearestNeighborGrad in dealkit's SIMD module (kernels.c
+ * ResizeBilinearGrad and ResizeNearestNeighborGrad in dealkit's SIMD module (simd/pool.c
  * `resize_bilinear_grad`, `resize_nearest_grad`): each dy pixel is added into the source pixels of the
  * forward pass, channels in SIMD lanes ([4,128,128,32] from [4,64,64,32]: 1.5 ms against 7 ms for wasm's
  * own kernel). They are the transposes of the cpu backend's forward resizes, `halfPixelCenters` included:

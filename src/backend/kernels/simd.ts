@@ -4,7 +4,7 @@ import { heapBackend } from "./memory.js";
 
 type Info = tf.TensorInfo;
 
-/** dealkit's SIMD kernels (src/backend/simd/kernels.c); pointers are byte offsets on the backend's heap. */
+/** dealkit's SIMD kernels (src/backend/simd/*.c); pointers are byte offsets on the backend's heap. */
 export interface SimdKernels {
   conv2d_filter_grad(x: number, dy: number, dw: number, acc: number, ...dims: number[]): void;
   depthwise_filter_grad(x: number, dy: number, dw: number, acc: number, ...dims: number[]): void;
