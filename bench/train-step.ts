@@ -6,7 +6,7 @@
  * - the v2-like conv net of bench/convnet.ts (batch 4 of 256x256; its twin is bench/torch_convnet.py).
  * Prints ms/step and the ratios wasm / PyTorch.
  *
- *     npx tsx bench/train-step.ts [--steps N] [--cpu-steps N] [--v2-steps N]
+ *     npx tsx bench/train-step.ts [--steps N] [--cpu-steps N (0 skips the cpu backend)] [--v2-steps N]
  *
  * Not a test: the figures go in the issue notes. PYTHON names the Python with torch (default: Debian's).
  */
@@ -34,9 +34,10 @@ export interface StepTime {
 
 export interface TrainStepBenchResult {
   wasm: StepTime;
-  cpu: StepTime;
+  /** The pure-JS cpu backend (absent with --cpu-steps 0). */
+  cpu?: StepTime;
   /** cpu / wasm, on CPU time. */
-  wasmVsCpu: number;
+  wasmVsCpu?: number;
   torch?: StepTime & { threads: number; version: string; wasmVsTorch: number };
   torchSkipped?: string;
   /** The v2-like conv net (bench/convnet.ts). */
@@ -134,12 +135,18 @@ export async function run(options: { steps?: number; cpuSteps?: number; v2Steps?
   const fmt = (t: StepTime) => `${t.cpuMs.toFixed(1)} ms CPU, ${t.wallMs.toFixed(1)} ms wall`;
   const wasm = await timeSteps("wasm", steps, true);
   console.log(`  wasm (dealkit kernels, 1 thread): ${fmt(wasm)} per step (median of ${steps})`);
-  // The cpu backend is ~100x slower: no warm-up, `cpuSteps` timed steps.
-  const cpu = await timeSteps("cpu", cpuSteps, false);
-  console.log(`  cpu (pure JS):                    ${fmt(cpu)} per step (${cpuSteps} step${cpuSteps > 1 ? "s" : ""})`);
+  const result: TrainStepBenchResult = { wasm, v2: { wasm: { wallMs: 0, cpuMs: 0 } } };
+  if (cpuSteps > 0) {
+    // The cpu backend is ~100x slower: no warm-up, `cpuSteps` timed steps.
+    const cpu = await timeSteps("cpu", cpuSteps, false);
+    console.log(`  cpu (pure JS):                    ${fmt(cpu)} per step (${cpuSteps} step${cpuSteps > 1 ? "s" : ""})`);
+    result.cpu = cpu;
+    result.wasmVsCpu = cpu.cpuMs / wasm.cpuMs;
+    console.log(`  ratio cpu / wasm: ${result.wasmVsCpu.toFixed(1)}x (CPU time; wall: ${(cpu.wallMs / wasm.wallMs).toFixed(1)}x)`);
+  } else {
+    console.log("  cpu (pure JS): skipped (--cpu-steps 0)");
+  }
   const torch = torchStep(steps);
-  const result: TrainStepBenchResult = { wasm, cpu, wasmVsCpu: cpu.cpuMs / wasm.cpuMs, v2: { wasm: { wallMs: 0, cpuMs: 0 } } };
-  console.log(`  ratio cpu / wasm: ${result.wasmVsCpu.toFixed(1)}x (CPU time; wall: ${(cpu.wallMs / wasm.wallMs).toFixed(1)}x)`);
   if (typeof torch === "string") {
     result.torchSkipped = torch;
     console.log(`  PyTorch CPU: skipped (${torch})`);
