@@ -115,7 +115,7 @@ async function timeConvNet(steps: number): Promise<StepTime> {
 function torchStep(steps: number, scriptName = "torch_train_step.py"): (StepTime & { threads: number; version: string }) | string {
   const python = process.env.PYTHON ?? "/usr/bin/python3";
   const script = path.join(__dirname, scriptName);
-  const r = spawnSync(python, [script, "--steps", String(steps), "--threads", "1"], { encoding: "utf8", timeout: 300_000 });
+  const r = spawnSync(python, [script, "--steps", String(steps), "--threads", "1"], { encoding: "utf8", timeout: 1_800_000 });
   if (r.error) return `${python} not runnable (${r.error.message})`;
   if (r.status !== 0) {
     const last = (r.stderr || "").trim().split("\n").pop() ?? "";
