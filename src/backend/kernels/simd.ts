@@ -45,7 +45,8 @@ let compiled: WebAssembly.Module | null | undefined;
 function compile(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   try {
-    compiled = new WebAssembly.Module(Buffer.from(SIMD_WASM_BASE64, "base64"));
+    const bytes = typeof Buffer !== "undefined" ? Buffer.from(SIMD_WASM_BASE64, "base64") : Uint8Array.from(atob(SIMD_WASM_BASE64), (ch) => ch.charCodeAt(0));
+    compiled = new WebAssembly.Module(bytes);
   } catch {
     compiled = null; // no SIMD128 in this engine: the kernels fall back
   }
@@ -64,7 +65,7 @@ function compile(): WebAssembly.Module | null {
  * ```
  */
 export function simdFor(backend: unknown): Simd | null {
-  if (backend == null || typeof backend !== "object" || process.env[SIMD_ENV_VAR] === "off") return null;
+  if (backend == null || typeof backend !== "object" || (typeof process !== "undefined" && process.env?.[SIMD_ENV_VAR] === "off")) return null;
   if (instances.has(backend)) return instances.get(backend)!;
   let result: Simd | null = null;
   const heap = heapBackend(backend);
