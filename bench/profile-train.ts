@@ -2,10 +2,11 @@
  * Where a wasm training step spends its time, kernel by kernel: every kernel registered for the wasm
  * backend is wrapped by a timer (self time: time spent in kernels it calls, e.g. inside dealkit's composed
  * kernels, is charged to those), then training steps run and the kernels are listed by total self time.
- * Workloads: "bench" (the 4-conv net of bench/train-step.ts) and "deal" (one optimizeStep of DEAL-tiny,
- * 256x256, AdamW at lr 0 so every step is the same work, on a fixed batch of synthetic scenes).
+ * Workloads: "bench" (the 4-conv net of bench/train-step.ts), "deal" (one optimizeStep of DEAL-tiny,
+ * 256x256, AdamW at lr 0 so every step is the same work, on a fixed batch of synthetic scenes) and "v2"
+ * (the DEAL-v2-like conv net of bench/convnet.ts, batch 4 of 256x256, SGD at lr 0; not part of "both").
  *
- *     npx tsx bench/profile-train.ts [--model deal|bench|both] [--steps N] [--batch N] [--top N] [--no-kernels] [--detail K1,K2]
+ *     npx tsx bench/profile-train.ts [--model deal|bench|both|v2] [--steps N] [--batch N] [--top N] [--no-kernels] [--detail K1,K2]
  *
  * `--detail BatchMatMul,Conv2D` also lists those kernels per input shapes and attributes.
  * Prints median ms per step (CPU time of this process and wall time), then the kernel table of the timed
@@ -21,6 +22,7 @@ import { AdamW } from "../src/train/optimizer.js";
 import { arraySource, type TrainExample } from "../src/train/source.js";
 import { optimizeStep } from "../src/train/step.js";
 import { Random } from "../src/util/random.js";
+import { buildConvNet, CONVNET_LABEL } from "./convnet.js";
 
 interface KernelStat {
   calls: number;
@@ -123,6 +125,24 @@ function benchNet(): Workload {
   };
 }
 
+/** The DEAL-v2-like conv net of bench/convnet.ts, one SGD step (lr 0: every step is the same work). */
+function convNetV2(): Workload {
+  const net = buildConvNet(0);
+  const opt = tf.train.sgd(0);
+  return {
+    name: `${CONVNET_LABEL}, SGD`,
+    step: () => {
+      const cost = opt.minimize(net.loss, true, net.variables);
+      cost!.dataSync();
+      cost!.dispose();
+    },
+    dispose: () => {
+      opt.dispose();
+      net.dispose();
+    },
+  };
+}
+
 function dealTiny(batchSize: number): Workload {
   const model = createDeal({ preset: "tiny" }, 0);
   const examples: TrainExample[] = [];
@@ -172,6 +192,7 @@ export async function run(options: { model?: string; steps?: number; batch?: num
   const makers: Array<() => Workload> = [];
   if (which === "bench" || which === "both") makers.push(benchNet);
   if (which === "deal" || which === "both") makers.push(() => dealTiny(options.batch ?? 4));
+  if (which === "v2") makers.push(convNetV2);
   for (const make of makers) {
     const w = make();
     try {

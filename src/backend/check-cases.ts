@@ -1,4 +1,5 @@
 import { Random } from "../util/random.js";
+import { opCases } from "./check-cases-ops.js";
 import { tf } from "./tf.js";
 
 /** One input of a check case: random normal floats, or ints in [lo, hi). */
@@ -56,13 +57,13 @@ function convCase(x: number[], f: number[], strides: S2, pad: Pad, tag: string):
 function depthwiseCase(x: number[], f: number[], strides: S2, pad: Pad): KernelCase {
   const yShape = convOut(x, f, strides, pad, 1, true);
   return {
-    kernels: ["DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter"],
+    kernels: ["DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter"],
     name: `depthwiseConv2d x${x} f${f} s${strides} ${JSON.stringify(pad)}`,
     inputs: [{ shape: x }, { shape: f }, { shape: yShape }],
-    run: ([a, b, w]) =>
-      tf.grads((xa: tf.Tensor, fb: tf.Tensor) =>
-        weightedSum(tf.depthwiseConv2d(xa as tf.Tensor4D, fb as tf.Tensor4D, strides, pad), w),
-      )([a, b]),
+    run: ([a, b, w]) => [
+      tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad),
+      ...tf.grads((xa: tf.Tensor, fb: tf.Tensor) => weightedSum(tf.depthwiseConv2d(xa as tf.Tensor4D, fb as tf.Tensor4D, strides, pad), w))([a, b]),
+    ],
   };
 }
 
@@ -89,9 +90,45 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
       ]
     : [[[2, 16, 16, 4], [3, 3, 4, 5], 2, "same"]];
   for (const [x, f, st, p] of phaseCases) cases.push(convCase(x, f, st, p, " (stride phases)"));
+  // The SIMD filter gradient's register blocks: 4 input x 8 output channels, then 4, then single ones
+  // (9 = 4 + 4 + 1 in, 13 = 8 + 4 + 1 out), the transposed form for narrow outputs (12 in -> 2 out), more
+  // rows than one float32 partial sum takes.
+  const blockCases: Array<[number[], number[], S2, Pad]> = full
+    ? [
+        [[2, 10, 11, 9], [3, 3, 9, 13], 1, "same"],
+        [[2, 10, 11, 9], [3, 3, 9, 13], 2, "valid"],
+        [[1, 12, 9, 12], [3, 2, 12, 2], [1, 2], [[0, 0], [2, 1], [0, 3], [0, 0]]],
+        [[3, 6, 7, 16], [1, 1, 16, 24], 1, "same"],
+      ]
+    : [[[2, 10, 11, 9], [3, 3, 9, 13], 1, "same"]];
+  for (const [x, f, st, p] of blockCases) cases.push(convCase(x, f, st, p, " (SIMD blocks)"));
+  // Conv2D / FusedConv2D by Winograd (3x3, stride 1, channels multiples of 4): odd and even output sizes
+  // (partial tiles), every padding; values and both gradients (the input gradient of a stride-1 3x3
+  // convolution is itself one). A 5x5 and a stride-2 case take the native kernel.
+  const winoShapes: Array<[number[], number[], S2]> = full
+    ? [[[2, 9, 9, 4], [3, 3, 4, 8], 1], [[1, 10, 7, 8], [3, 3, 8, 12], 1], [[2, 6, 6, 4], [3, 3, 4, 4], 1], [[1, 9, 9, 4], [5, 5, 4, 4], 1], [[1, 9, 9, 4], [3, 3, 4, 4], 2]]
+    : [[[2, 9, 9, 4], [3, 3, 4, 8], 1]];
+  for (const [x, f, st] of winoShapes) {
+    for (const p of pads) {
+      const c = convCase(x, f, st, p, " (Winograd)");
+      const run = c.run;
+      cases.push({ ...c, kernels: ["Conv2D", ...c.kernels], run: (xs) => [tf.conv2d(xs[0] as tf.Tensor4D, xs[1] as tf.Tensor4D, st, p), ...run(xs)] });
+    }
+  }
+  const fused = (x: number[], f: number[], activation: "relu" | "linear" | "elu", withBias: boolean): KernelCase => ({
+    kernels: ["FusedConv2D"],
+    name: `fused.conv2d x[${x}] f[${f}] ${activation}${withBias ? " + bias" : ""}`,
+    inputs: [{ shape: x }, { shape: f }, { shape: [f[3]!] }],
+    run: ([a, b, bias]) => [
+      tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides: 1, pad: "same", bias: withBias ? bias : undefined, activation }),
+      tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides: 1, pad: "valid", bias: withBias ? bias : undefined, activation }),
+    ],
+  });
+  cases.push(fused([2, 7, 8, 4], [3, 3, 4, 8], "relu", true), fused([1, 6, 5, 8], [3, 3, 8, 4], "linear", false));
+  if (full) cases.push(fused([1, 6, 5, 8], [3, 3, 8, 4], "linear", true), fused([1, 6, 5, 4], [3, 3, 4, 4], "elu", true));
   const dwShapes: Array<[number[], number[]]> = full
-    ? [[[2, 9, 9, 3], [3, 3, 3, 1]], [[1, 8, 11, 4], [3, 2, 4, 2]], [[2, 10, 10, 2], [5, 5, 2, 3]]]
-    : [[[2, 9, 9, 3], [3, 3, 3, 2]]];
+    ? [[[2, 9, 9, 3], [3, 3, 3, 1]], [[1, 8, 11, 4], [3, 2, 4, 2]], [[2, 10, 10, 2], [5, 5, 2, 3]], [[2, 9, 10, 21], [3, 3, 21, 1]], [[2, 9, 10, 8], [3, 3, 8, 1]]]
+    : [[[2, 9, 9, 3], [3, 3, 3, 2]], [[2, 9, 10, 8], [3, 3, 8, 1]]];
   for (const [x, f] of dwShapes) for (const s of convStrides) for (const p of pads) cases.push(depthwiseCase(x, f, s, p));
   // No dilated depthwise cases: tfjs's depthwise gradient rejects dilations > 1, and the cpu backend's
   // backprop kernels ignore them, so cpu is no reference there (the tests check dilations by adjointness).
@@ -228,6 +265,20 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
       ],
     },
     {
+      kernels: ["Cast"],
+      name: "cast to the same dtype and to others; gradient of relu and step",
+      inputs: [{ shape: [4, 6, 5] }, { shape: [7], ints: [-3, 4] }],
+      run: ([x, k]) => [
+        tf.cast(x, "float32"),
+        tf.cast(k, "int32"),
+        tf.cast(x, "int32"),
+        tf.cast(k, "float32"),
+        tf.cast(tf.greater(x, 0), "float32"),
+        tf.add(tf.cast(x, "float32"), 1),
+        tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), tf.range(0, 120).reshape([4, 6, 5]))))(x),
+      ],
+    },
+    {
       kernels: ["Identity"],
       name: "clone; gradient through identity",
       inputs: [{ shape: [5, 7] }],
@@ -241,6 +292,8 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
       name: "sum over leading axes [4,6,7,9] (keepDims; gradient of a broadcast add)",
       inputs: [{ shape: [4, 6, 7, 9] }, { shape: [9] }],
       run: ([x, bias]) => [
+        tf.sum(tf.reshape(x, [12, 7, 18]), [0, 1]),
+        tf.sum(tf.reshape(x, [4, 6 * 7 * 9]), [0]),
         tf.sum(x, [0, 1, 2]),
         tf.sum(x, [0], true),
         tf.sum(x, [1, 0]),
@@ -260,5 +313,6 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
     einsum("ij->ji", [3, 5]),
     einsum("ijk->j", [2, 3, 4]),
   );
+  cases.push(...opCases());
   return cases;
 }

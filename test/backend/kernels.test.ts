@@ -1,6 +1,11 @@
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { caseValues, kernelCases } from "../../src/backend/check-cases.js";
 import { checkKernels, initBackend, registeredKernels, registerTrainingKernels, tf } from "../../src/backend/index.js";
+import { SIMD_ENV_VAR, simdFor } from "../../src/backend/kernels/simd.js";
+import { SIMD_SOURCE_SHA256 } from "../../src/backend/simd/binary.js";
 import { Random } from "../../src/util/random.js";
 
 const TOL = 1e-4;
@@ -99,9 +104,27 @@ describe("registration", () => {
       "SplitV",
       "Identity",
       "Sum",
+      "Mean",
       "GatherV2",
       "Concat",
       "Transpose",
+      "Conv2D",
+      "FusedConv2D",
+      "Add",
+      "Sub",
+      "Multiply",
+      "RealDiv",
+      "ResizeBilinearGrad",
+      "ResizeNearestNeighborGrad",
+      "MaxPool",
+      "MaxPoolGrad",
+      "DepthwiseConv2dNative",
+      "FusedDepthwiseConv2D",
+      "Maximum",
+      "Minimum",
+      "Pow",
+      "Select",
+      "Cast",
     ]);
   });
 
@@ -229,5 +252,67 @@ describe("training on wasm", () => {
     step();
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, y, ...vars]);
+  });
+});
+
+describe("dealkit's SIMD module", () => {
+  test("is built from the C sources in the tree, and runs on the wasm backend", async () => {
+    const dir = path.join(__dirname, "../../src/backend/simd");
+    const h = crypto.createHash("sha256");
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith(".c") || f.endsWith(".h")).sort();
+    expect(files.length).toBeGreaterThan(1);
+    for (const f of files) h.update(f).update("\0").update(fs.readFileSync(path.join(dir, f))).update("\0");
+    expect(h.digest("hex"), "binary.ts is stale: run node src/backend/simd/build.cjs").toBe(SIMD_SOURCE_SHA256);
+    await tf.setBackend("wasm");
+    expect(simdFor(tf.backend())).not.toBeNull();
+    expect(simdFor(tf.findBackend("cpu"))).toBeNull();
+  });
+
+  test("with DEALKIT_WASM_SIMD=off the portable paths match the cpu backend too (the whole grid but MaxPoolGrad)", async () => {
+    // Except MaxPoolGrad: without dealkit's kernel wasm's own runs, which disagrees with the cpu backend
+    // (tfjs 4.22; dealkit's SIMD kernel agrees with cpu, checked above).
+    const cases = kernelCases("full").filter((c) => !c.kernels.includes("MaxPoolGrad"));
+    process.env[SIMD_ENV_VAR] = "off";
+    try {
+      for (const [i, c] of cases.entries()) {
+        const values = caseValues(c, 2000 + i);
+        const shapes = c.inputs.map((inp) => inp.shape);
+        const ref = await on("cpu", shapes, values, c.run);
+        const got = await on("wasm", shapes, values, c.run);
+        for (let k = 0; k < ref.length; k++) expect(relErr(got[k].values, ref[k].values), c.name).toBeLessThan(TOL);
+      }
+    } finally {
+      delete process.env[SIMD_ENV_VAR];
+    }
+  });
+});
+
+describe("resize gradients on wasm are the transposes of the cpu forward resizes (half-pixel centres too)", () => {
+  // tfjs 4.22's own gradient kernels ignore halfPixelCenters; the reference here is adjointness with the
+  // cpu backend's forward kernels: <dy, resize(x)> = <grad(dy), x> for random x and dy.
+  const grid: Array<["bilinear" | "nearest", number[], [number, number], boolean, boolean]> = [];
+  for (const kind of ["bilinear", "nearest"] as const) {
+    for (const [x, size] of [[[2, 6, 5, 4], [12, 10]], [[1, 7, 9, 3], [10, 4]], [[1, 4, 4, 8], [3, 3]]] as Array<[number[], [number, number]]>) {
+      for (const [align, half] of [[false, false], [true, false], [false, true]]) grid.push([kind, x, size, align, half]);
+    }
+  }
+  test.each(grid)("%s x%s -> %s alignCorners %s halfPixelCenters %s", async (kind, xShape, outSize, alignCorners, halfPixelCenters) => {
+    const rng = new Random(xShape[1]! * 31 + outSize[0]);
+    const xv = randn(rng, size(xShape));
+    const resize = ([x]: tf.Tensor[]) => [
+      kind === "bilinear"
+        ? tf.image.resizeBilinear(x as tf.Tensor4D, outSize, alignCorners, halfPixelCenters)
+        : tf.image.resizeNearestNeighbor(x as tf.Tensor4D, outSize, alignCorners, halfPixelCenters),
+    ];
+    const [fwd] = await on("cpu", [xShape], [xv], resize);
+    const dyv = randn(rng, fwd.values.length);
+    const kernel = kind === "bilinear" ? "ResizeBilinearGrad" : "ResizeNearestNeighborGrad";
+    const [dx] = await on("wasm", [xShape, fwd.shape], [xv, dyv], ([x, dy]) => [
+      tf.engine().runKernel(kernel, { images: x, dy }, { alignCorners, halfPixelCenters } as never) as tf.Tensor,
+    ]);
+    const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, v, i) => s + v * b[i], 0);
+    const lhs = dot(dyv, fwd.values);
+    expect(dx.shape).toEqual(xShape);
+    expect(Math.abs(dot(dx.values, xv) - lhs) / Math.abs(lhs)).toBeLessThan(TOL);
   });
 });

@@ -2,6 +2,7 @@ import { tf } from "../tf.js";
 import { convGeometry, flipFilter, receptiveField, transposedConvInput } from "./conv-util.js";
 import { heapBackend } from "./memory.js";
 import { composed, KernelScope } from "./scope.js";
+import { simdFor } from "./simd.js";
 import type { ConvGeometry } from "./conv-util.js";
 
 type Info = tf.TensorInfo;
@@ -50,6 +51,20 @@ export function depthwiseBackpropFilterKernel(backendName: string): tf.KernelFun
     return composed(backend as tf.KernelBackend, backendName, (s) => {
       const [kh, kw, ci, m] = filterShape as Filter4;
       const g = convGeometry(x.shape, filterShape as Filter4, strides, dilations ?? 1, pad, dimRoundingMode, true);
+      const simd = simdFor(backend);
+      if (simd != null && x.dtype === "float32" && dy.dtype === "float32") {
+        // dealkit's SIMD kernel: the per-tap loop below with channels in the SIMD lanes (~5x faster).
+        const n = kh * kw * ci * m;
+        const out = s.allocate(filterShape.slice(), "float32");
+        const acc = s.allocate([2 * n], "float32"); // float64 scratch
+        simd.fns.depthwise_filter_grad(
+          simd.ptr(x), simd.ptr(dy), simd.ptr(out), simd.ptr(acc),
+          g.batch, g.inHeight, g.inWidth, ci, m, g.outHeight, g.outWidth,
+          kh, kw, g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft,
+        );
+        s.dispose(acc);
+        return out;
+      }
       const heap = heapBackend(backend);
       if (heap != null && x.dtype === "float32" && dy.dtype === "float32") return filterGradByTaps(s, heap, x, dy, g, filterShape as Filter4);
       const field = receptiveField(s, x, g);

@@ -1,5 +1,6 @@
 import { tf } from "../tf.js";
 import type { KernelScope } from "./scope.js";
+import { simdFor, type Simd } from "./simd.js";
 
 type Info = tf.TensorInfo;
 type Heap = Float32Array | Int32Array | Uint8Array;
@@ -16,11 +17,18 @@ export function heapBackend(backend: unknown): HeapBackend | null {
   return b != null && typeof b.typedArrayFromHeap === "function" && typeof b.incRef === "function" ? (b as HeapBackend) : null;
 }
 
+/** Whether `simd` can copy between these heap views (4-byte elements on its memory). */
+function simdCopies(simd: Simd | null | undefined, src: Heap, dst: Heap): simd is Simd {
+  return simd != null && src.BYTES_PER_ELEMENT === 4 && dst.BYTES_PER_ELEMENT === 4 && src.buffer === dst.buffer;
+}
+
 /**
  * Copies the block `begin` + `size` of `src` (shape `shape`, row-major) into `dst` from `dstOffset` on.
- * Trailing axes taken whole are merged into one row; short rows are copied by a loop, long ones by `set`.
+ * Trailing axes taken whole are merged into one row; short rows are copied by a loop, long ones by `set`,
+ * or, given dealkit's SIMD module and 4-byte heap views, the rows of the last outer axis by one
+ * `copy_rows` call (SplitV of [4,64,64,144] into 9: 12 ms in the loop).
  */
-export function copyBlock(src: Heap, shape: readonly number[], begin: readonly number[], size: readonly number[], dst: Heap, dstOffset = 0): void {
+export function copyBlock(src: Heap, shape: readonly number[], begin: readonly number[], size: readonly number[], dst: Heap, dstOffset = 0, simd?: Simd | null): void {
   const rank = shape.length;
   const total = size.reduce((a, b) => a * b, 1);
   if (total === 0) return;
@@ -43,6 +51,22 @@ export function copyBlock(src: Heap, shape: readonly number[], begin: readonly n
   for (let i = 0; i <= inner; i++) base += begin[i]! * strides[i]!;
   const rows = total / row;
   let d = dstOffset;
+  if (inner > 0 && simdCopies(simd, src, dst)) {
+    // The last outer axis as one strided copy; the axes before it by the odometer.
+    const last = inner - 1;
+    const count = size[last]!;
+    for (let r = 0; r < rows; r += count) {
+      let o = base;
+      for (let i = 0; i < last; i++) o += idx[i]! * strides[i]!;
+      simd.fns.copy_rows(src.byteOffset + o * 4, strides[last]!, dst.byteOffset + d * 4, row, count, row);
+      d += row * count;
+      for (let i = last - 1; i >= 0; i--) {
+        if (++idx[i]! < size[i]!) break;
+        idx[i] = 0;
+      }
+    }
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     let o = base;
     for (let i = 0; i < inner; i++) o += idx[i]! * strides[i]!;
@@ -78,7 +102,7 @@ export function sliceKernel(native: tf.KernelFunc): tf.KernelFunc {
     const [b, s] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
     const out = allocate(args.backend as tf.KernelBackend, s, x.dtype);
     // Views after the allocation: growing the heap detaches older views.
-    copyBlock(heap.typedArrayFromHeap(x), x.shape, b, s, heap.typedArrayFromHeap(out));
+    copyBlock(heap.typedArrayFromHeap(x), x.shape, b, s, heap.typedArrayFromHeap(out), 0, simdFor(args.backend));
     return out;
   };
 }
@@ -95,8 +119,9 @@ export function splitVKernel(native: tf.KernelFunc): tf.KernelFunc {
     const outs = sizes.map((n) => allocate(args.backend as tf.KernelBackend, x.shape.map((d, i) => (i === ax ? n : d)), x.dtype));
     const src = heap.typedArrayFromHeap(x);
     const begin = x.shape.map(() => 0);
+    const simd = simdFor(args.backend);
     outs.forEach((out) => {
-      copyBlock(src, x.shape, begin, out.shape, heap.typedArrayFromHeap(out));
+      copyBlock(src, x.shape, begin, out.shape, heap.typedArrayFromHeap(out), 0, simd);
       begin[ax] += out.shape[ax]!;
     });
     return outs;
@@ -120,7 +145,7 @@ export function identityKernel(native: tf.KernelFunc): tf.KernelFunc {
 
 /**
  * Sum over leading axes (bias gradients: [B, H, W, C] summed over B, H, W) as one pass over rows in
- * JavaScript with float64 accumulators (like the cpu backend); wasm's own kernel transposes the input
+ * JavaScript with float64 accumulators, where dealkit's SIMD module is not available (reduce.ts) (like the cpu backend); wasm's own kernel transposes the input
  * first (ms per call, [16384, 64] summed over rows: native 7.8, here 1.2; XNNPACK through a product with
  * ones 3.5, as it packs the whole fresh input). Any other reduction goes to the native kernel.
  */
@@ -166,6 +191,23 @@ export function depthToSpaceCropped(s: KernelScope, y: Info, st: number, h: numb
   const out = s.allocate([b, h, w, c], "float32");
   const src = heap.typedArrayFromHeap(y);
   const dst = heap.typedArrayFromHeap(out);
+  const simd = simdFor(s.backend);
+  if (simdCopies(simd, src, dst)) {
+    // Per output row and column phase pw: columns pw, pw + st, ... read every cs floats, written every st*c.
+    for (let n = 0; n < b; n++) {
+      for (let i = 0; i < h; i++) {
+        const q = Math.floor(i / st);
+        const ph = i - q * st;
+        for (let pw = 0; pw < st && pw < w; pw++) {
+          const cols = Math.ceil((w - pw) / st);
+          const o = ((n * qh + q) * qw) * cs + (ph * st + pw) * c;
+          const d0 = ((n * h + i) * w + pw) * c;
+          simd.fns.copy_rows(src.byteOffset + o * 4, cs, dst.byteOffset + d0 * 4, st * c, cols, c);
+        }
+      }
+    }
+    return out;
+  }
   let d = 0;
   for (let n = 0; n < b; n++) {
     for (let i = 0; i < h; i++) {
@@ -205,6 +247,12 @@ export function gatherV2Kernel(native: tf.KernelFunc): tf.KernelFunc {
     const inner = x.shape.slice(ax + 1).reduce((p, q) => p * q, 1);
     const outShape = [...x.shape.slice(0, ax), ...indices.shape, ...x.shape.slice(ax + 1)];
     const out = allocate(args.backend as tf.KernelBackend, outShape, x.dtype);
+    const simd = simdFor(args.backend);
+    const src0 = heap.typedArrayFromHeap(x);
+    if (simdCopies(simd, src0, src0)) {
+      simd.fns.gather_rows(simd.ptr(x), simd.ptr(indices), simd.ptr(out), tf.util.sizeFromShape(indices.shape), inner, outer, dim);
+      return out;
+    }
     const ids = Int32Array.from(heap.typedArrayFromHeap(indices) as Int32Array); // views after the allocation
     const src = heap.typedArrayFromHeap(x);
     const dst = heap.typedArrayFromHeap(out);
@@ -241,7 +289,15 @@ export function concatKernel(native: tf.KernelFunc): tf.KernelFunc {
     const total = widths.reduce((p, q) => p + q, 0);
     const srcs = inputs.map((t) => heap.typedArrayFromHeap(t));
     const dst = heap.typedArrayFromHeap(out);
+    const simd = simdFor(args.backend);
     let col = 0;
+    if (simdCopies(simd, dst, dst)) {
+      inputs.forEach((_, i) => {
+        simd.fns.copy_rows(srcs[i]!.byteOffset, widths[i]!, dst.byteOffset + col * 4, total, outer, widths[i]!);
+        col += widths[i]!;
+      });
+      return out;
+    }
     inputs.forEach((_, i) => {
       const wdt = widths[i]!;
       const src = srcs[i]!;
@@ -264,6 +320,21 @@ export function transposeKernel(native: tf.KernelFunc): tf.KernelFunc {
     const heap = heapBackend(args.backend);
     const { perm } = args.attrs as unknown as tf.TransposeAttrs;
     if (heap == null || x.dtype === "string" || !perm.every((p, i) => p === i)) return native(args);
+    heap.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
+  };
+}
+
+/**
+ * Cast on wasm: a cast to the tensor's own dtype shares memory (like Identity; the cpu backend does the
+ * same) instead of copying it. Gradients of relu and step cast float32 to float32 on every map.
+ */
+export function castKernel(native: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const x = args.inputs.x as Info;
+    const heap = heapBackend(args.backend);
+    const { dtype } = args.attrs as unknown as tf.CastAttrs;
+    if (heap == null || x.dtype === "string" || dtype !== x.dtype) return native(args);
     heap.incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
   };

@@ -1,9 +1,14 @@
 import { tf } from "../tf.js";
+import { binaryKernel, powKernel, selectKernel } from "./binary.js";
+import { conv2DKernel, fusedConv2DKernel } from "./conv2d-winograd.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from "./conv2d-backprop.js";
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from "./depthwise-backprop.js";
 import { einsumKernel } from "./einsum.js";
 import { batchMatMulKernel } from "./matmul.js";
-import { concatKernel, gatherV2Kernel, identityKernel, sliceKernel, splitVKernel, sumKernel, transposeKernel } from "./memory.js";
+import { castKernel, concatKernel, gatherV2Kernel, identityKernel, sliceKernel, splitVKernel, sumKernel, transposeKernel } from "./memory.js";
+import { depthwiseKernel, maxPoolKernel } from "./pool-depthwise.js";
+import { reduceKernel } from "./reduce.js";
+import { resizeGradKernel } from "./resize-grad.js";
 import { unsortedSegmentSumKernel } from "./unsorted-segment-sum.js";
 
 /** Marks kernel configs registered by dealkit (a global symbol, so two copies of dealkit agree). */
@@ -35,10 +40,28 @@ const RECIPES: readonly KernelRecipe[] = [
   { kernelName: "Slice", neededBy: "slice, stridedSlice; gradient of concat, pad", replacesNative: true, wrapsNative: true, make: wrapping(sliceKernel) },
   { kernelName: "SplitV", neededBy: "split; gradient of concat", replacesNative: true, wrapsNative: true, make: wrapping(splitVKernel) },
   { kernelName: "Identity", neededBy: "clone; gradients that pass dy through", replacesNative: true, wrapsNative: true, make: wrapping(identityKernel) },
-  { kernelName: "Sum", neededBy: "sum over leading axes (bias gradients, broadcast gradients)", replacesNative: true, wrapsNative: true, make: wrapping(sumKernel) },
+  { kernelName: "Sum", neededBy: "sum (bias and broadcast gradients, upsampling gradients, LayerNorm)", replacesNative: true, wrapsNative: true, make: wrapping((n) => reduceKernel("Sum", sumKernel(n))) },
+  { kernelName: "Mean", neededBy: "mean (LayerNorm statistics, losses)", replacesNative: true, wrapsNative: true, make: wrapping((n) => reduceKernel("Mean", n)) },
   { kernelName: "GatherV2", neededBy: "gather (bilinear sampling, embeddings)", replacesNative: true, wrapsNative: true, make: wrapping(gatherV2Kernel) },
   { kernelName: "Concat", neededBy: "concat; gradient of split, unstack", replacesNative: true, wrapsNative: true, make: wrapping(concatKernel) },
   { kernelName: "Transpose", neededBy: "transpose (identity permutations in gradients)", replacesNative: true, wrapsNative: true, make: wrapping(transposeKernel) },
+  { kernelName: "Conv2D", neededBy: "conv2d (3x3 stride 1: Winograd); gradient of conv2d (input, stride 1)", replacesNative: true, wrapsNative: true, make: wrapping(conv2DKernel) },
+  { kernelName: "FusedConv2D", neededBy: "fused.conv2d with bias and relu/linear (3x3 stride 1: Winograd)", replacesNative: true, wrapsNative: true, make: wrapping(fusedConv2DKernel) },
+  { kernelName: "Add", neededBy: "add (biases, residuals; gradients)", replacesNative: true, wrapsNative: true, make: wrapping((n) => binaryKernel("Add", n)) },
+  { kernelName: "Sub", neededBy: "sub (LayerNorm centring)", replacesNative: true, wrapsNative: true, make: wrapping((n) => binaryKernel("Sub", n)) },
+  { kernelName: "Multiply", neededBy: "mul (LayerNorm scale, gradients of relu, sigmoid)", replacesNative: true, wrapsNative: true, make: wrapping((n) => binaryKernel("Multiply", n)) },
+  { kernelName: "RealDiv", neededBy: "div (means, normalisation)", replacesNative: true, wrapsNative: true, make: wrapping((n) => binaryKernel("RealDiv", n)) },
+  { kernelName: "ResizeBilinearGrad", neededBy: "gradient of resizeBilinear (upsampling)", replacesNative: true, wrapsNative: true, make: wrapping((n) => resizeGradKernel("bilinear", n)) },
+  { kernelName: "ResizeNearestNeighborGrad", neededBy: "gradient of resizeNearestNeighbor (upsampling)", replacesNative: true, wrapsNative: true, make: wrapping((n) => resizeGradKernel("nearest", n)) },
+  { kernelName: "MaxPool", neededBy: "maxPool (heatmap peaks: 3x3 stride 1)", replacesNative: true, wrapsNative: true, make: wrapping((n) => maxPoolKernel("forward", n)) },
+  { kernelName: "MaxPoolGrad", neededBy: "gradient of maxPool", replacesNative: true, wrapsNative: true, make: wrapping((n) => maxPoolKernel("grad", n)) },
+  { kernelName: "DepthwiseConv2dNative", neededBy: "depthwiseConv2d, separableConv2d", replacesNative: true, wrapsNative: true, make: wrapping((n) => depthwiseKernel(false, n)) },
+  { kernelName: "FusedDepthwiseConv2D", neededBy: "fused.depthwiseConv2d with bias and relu/linear", replacesNative: true, wrapsNative: true, make: wrapping((n) => depthwiseKernel(true, n)) },
+  { kernelName: "Maximum", neededBy: "maximum (clamps, relu-like)", replacesNative: true, wrapsNative: true, make: wrapping((n) => binaryKernel("Maximum", n)) },
+  { kernelName: "Minimum", neededBy: "minimum (clamps)", replacesNative: true, wrapsNative: true, make: wrapping((n) => binaryKernel("Minimum", n)) },
+  { kernelName: "Pow", neededBy: "pow(x, 2) (losses)", replacesNative: true, wrapsNative: true, make: wrapping(powKernel) },
+  { kernelName: "Select", neededBy: "where (losses, masks)", replacesNative: true, wrapsNative: true, make: wrapping(selectKernel) },
+  { kernelName: "Cast", neededBy: "cast to the same dtype (gradients of relu, step)", replacesNative: true, wrapsNative: true, make: wrapping(castKernel) },
 ];
 
 /** A kernel that dealkit adds to a backend. */
@@ -69,8 +92,10 @@ function isOurs(config: tf.KernelConfig | undefined): boolean {
 /**
  * Registers dealkit's training kernels for the wasm backend: the ones it lacks (Conv2DBackpropFilter,
  * DepthwiseConv2dNativeBackpropInput/Filter, UnsortedSegmentSum, Einsum), a faster Conv2DBackpropInput, and
- * faster versions of BatchMatMul, Slice, SplitV, Identity, Sum, GatherV2, Concat and Transpose that hand the cases they do not speed up
- * to the backend's own kernel. A kernel already registered by dealkit, or a missing one a future wasm
+ * faster versions of BatchMatMul, Slice, SplitV, Identity, Sum, GatherV2, Concat, Transpose, Conv2D,
+ * FusedConv2D and Cast that hand the cases they do not speed up to the backend's own kernel. The filter
+ * gradients, bias sums and 3x3 stride-1 convolutions run in dealkit's own WebAssembly SIMD module
+ * (src/backend/simd) on the backend's memory where the engine allows it (see `simdFor` in simd.ts). A kernel already registered by dealkit, or a missing one a future wasm
  * backend ships natively, is left alone, so calling this again (re-run notebook cells) is harmless.
  * initBackend() calls it when it picks wasm.
  *

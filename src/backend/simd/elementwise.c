@@ -1,0 +1,79 @@
+/* Elementwise kernels: binary ops with row broadcasts, select. */
+#include "common.h"
+
+/*
+ * out = a (op) b for float32 with b broadcast along rows: a is [rows, cols]; b is [rows, cols] (bRow = cols,
+ * bCol = 1), [cols] (bRow = 0, bCol = 1), [rows, 1] (bRow = 1, bCol = 0), or a scalar (0, 0).
+ * op: 0 add, 1 sub, 2 mul, 3 div, 4 maximum, 5 minimum (NaN if either is NaN, as Math.max / Math.min;
+ * +0 above -0). Loops of 16 floats: the per-iteration overhead, not memory, limits a
+ * loop of 4.
+ */
+static inline f32 max_nan(f32 a, f32 b) { return wasm_f32x4_extract_lane(wasm_f32x4_max(wasm_f32x4_splat(a), wasm_f32x4_splat(b)), 0); }
+static inline f32 min_nan(f32 a, f32 b) { return wasm_f32x4_extract_lane(wasm_f32x4_min(wasm_f32x4_splat(a), wasm_f32x4_splat(b)), 0); }
+
+#define SPAN(EXPR_V, EXPR_S, LOADB)                                                              \
+  {                                                                                              \
+    int j = 0;                                                                                   \
+    for (; j + 16 <= len; j += 16) {                                                             \
+      _Pragma("clang loop unroll(full)") for (int u = 0; u < 16; u += 4) {                       \
+        v128_t x = wasm_v128_load(ap + j + u);                                                   \
+        v128_t y = LOADB(j + u);                                                                 \
+        wasm_v128_store(op_ + j + u, EXPR_V);                                                    \
+      }                                                                                          \
+    }                                                                                            \
+    for (; j + 4 <= len; j += 4) {                                                               \
+      v128_t x = wasm_v128_load(ap + j);                                                         \
+      v128_t y = LOADB(j);                                                                       \
+      wasm_v128_store(op_ + j, EXPR_V);                                                          \
+    }                                                                                            \
+    for (; j < len; j++) {                                                                       \
+      f32 xs = ap[j], ys = bcol ? bp[j] : bp[0];                                                 \
+      op_[j] = EXPR_S;                                                                           \
+    }                                                                                            \
+  }
+#define LOAD_B(k) wasm_v128_load(bp + (k))
+#define SPLAT_B(k) ysplat
+#define BINARY(EXPR_V, EXPR_S)                                                                   \
+  if (bRow == cols && bCol) {                                                                    \
+    const f32 *ap = a, *bp = b;                                                                  \
+    f32* op_ = out;                                                                              \
+    int len = rows * cols, bcol = 1;                                                             \
+    SPAN(EXPR_V, EXPR_S, LOAD_B)                                                                 \
+  } else {                                                                                       \
+    for (int r = 0; r < rows; r++) {                                                             \
+      const f32* ap = a + r * cols;                                                              \
+      const f32* bp = b + r * bRow;                                                              \
+      f32* op_ = out + r * cols;                                                                 \
+      int len = cols, bcol = bCol;                                                               \
+      if (bCol) SPAN(EXPR_V, EXPR_S, LOAD_B)                                                     \
+      else {                                                                                     \
+        v128_t ysplat = wasm_v128_load32_splat(bp);                                              \
+        SPAN(EXPR_V, EXPR_S, SPLAT_B)                                                            \
+      }                                                                                          \
+    }                                                                                            \
+  }
+
+EXPORT(binary_rows)
+void binary_rows(int op, const f32* a, const f32* b, f32* out, int rows, int cols, int bRow, int bCol) {
+  switch (op) {
+    case 0: BINARY(wasm_f32x4_add(x, y), xs + ys) break;
+    case 1: BINARY(wasm_f32x4_sub(x, y), xs - ys) break;
+    case 2: BINARY(wasm_f32x4_mul(x, y), xs * ys) break;
+    case 3: BINARY(wasm_f32x4_div(x, y), xs / ys) break;
+    case 4: BINARY(wasm_f32x4_max(x, y), max_nan(xs, ys)) break;
+    default: BINARY(wasm_f32x4_min(x, y), min_nan(xs, ys)) break;
+  }
+}
+
+/* Select: out[i] = cond[i] ? t[i] : e[i], cond bytes, t and e 4-byte values of one shape. */
+EXPORT(select_rows)
+void select_rows(const uint8_t* cond, const uint32_t* t, const uint32_t* e, uint32_t* out, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    /* 4 condition bytes widened to 4 lanes */
+    v128_t c = wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(cond + i)));
+    v128_t mask = wasm_i32x4_ne(c, wasm_i32x4_splat(0));
+    wasm_v128_store(out + i, wasm_v128_bitselect(wasm_v128_load(t + i), wasm_v128_load(e + i), mask));
+  }
+  for (; i < n; i++) out[i] = cond[i] ? t[i] : e[i];
+}
