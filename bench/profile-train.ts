@@ -15,7 +15,7 @@
 import { initBackend, tf } from "../src/backend/index.js";
 import { generateImage } from "../src/data/synth/index.js";
 import { createDeal } from "../src/model/deal.js";
-import { addTrainingClicks, dealLoss } from "../src/model/index.js";
+import { DEFAULT_LOSS_WEIGHTS } from "../src/model/index.js";
 import { makeGroundTruth } from "../src/structures/index.js";
 import { drawBatch } from "../src/train/batch.js";
 import { AdamW } from "../src/train/optimizer.js";
@@ -147,19 +147,21 @@ function dealTiny(batchSize: number): Workload {
   const model = createDeal({ preset: "tiny" }, 0);
   const examples: TrainExample[] = [];
   for (let i = 0; i < batchSize; i++) {
-    const scene = generateImage("remote-sensing", new Random(100 + i), { width: model.inputSize, density: "medium" });
+    const scene = generateImage("remote-sensing", new Random(100 + i), { width: model.config.inputSize, density: "medium" });
     const kept = scene.annotations.filter((a) => !a.ignore);
     examples.push({ image: scene.image, groundTruth: makeGroundTruth(i + 1, kept) });
   }
   const rng = new Random(1);
-  const batch = drawBatch(arraySource(examples), model.inputSize, batchSize, rng, true);
-  addTrainingClicks(model, batch, 1, "random", rng);
+  const batch = drawBatch(arraySource(examples), model.config.inputSize, batchSize, rng, true);
+  const weights = { ...DEFAULT_LOSS_WEIGHTS };
   const optimizer = new AdamW(model.params.entries());
   let n = 0;
   return {
-    name: `DEAL-tiny optimizeStep (batch ${batchSize}, ${model.inputSize}x${model.inputSize}, AdamW lr 0)`,
+    name: `DEAL-tiny optimizeStep (batch ${batchSize}, ${model.config.inputSize}x${model.config.inputSize}, AdamW lr 0)`,
     step: () => {
-      optimizeStep(model, optimizer, () => dealLoss(model, batch), 0, 1, n++);
+      // A fresh copy of the prompts each step: PG-CPP adds clicks to the batch it is given.
+      const b = { ...batch, samples: batch.samples.map((x) => ({ ...x, prompts: x.prompts.map((p) => ({ ...p, clicks: [...p.clicks], clickObjects: [...p.clickObjects] })) })) };
+      optimizeStep(model, optimizer, () => model.trainingLoss(b, weights), 0, 1, n++);
     },
     dispose: () => {
       optimizer.dispose();

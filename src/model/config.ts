@@ -9,46 +9,50 @@ export const MODEL_KINDS = ["deal", "baseline"] as const;
 /** One of {@link MODEL_KINDS}. */
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
+/** The network generation: 2 is DEAL v2 (dense stride-2 heads, exemplar matching, refinement decoder). */
+export const MODEL_VERSION = 2;
+
 /**
- * The full, validated configuration of DEAL (and of the baseline, which ignores the prompt fields).
- * Every field has a default in the preset; see {@link resolveModelConfig}.
+ * The full, validated configuration of DEAL v2 and of its baseline (which ignores the prompt fields). Every field
+ * has a default in the preset; see {@link resolveModelConfig}.
  */
 export interface ModelConfig {
   kind: ModelKind;
   preset: ModelPreset;
-  /** Square input side (px) the network runs at. tiny: 256. */
+  /** Training crop side (px); inference runs on whole images at their native scale. tiny: 192. */
   inputSize: number;
-  /** Backbone stage widths; stage i has stride 2^(i+2) (4, 8, 16, 32). tiny: [16, 32, 64]. */
-  widths: number[];
-  /** Residual blocks per stage (after the strided conv). tiny: [1, 1, 1]. */
-  depths: number[];
-  /** Stem width (stride-2 conv before stage 0). tiny: 16. */
+  /** Images up to this side (px) run whole; larger ones are sliced into tiles of this side (detectSliced). tiny: 512. */
+  sliceSize: number;
+  /** Stem width (the stride-2 conv). tiny: 16. */
   stemWidth: number;
-  /** Channel width of the fused maps, the embeddings and the decoder. tiny: 64. */
+  /** Backbone stage widths, strides 4, 8, 16 (, 32). tiny: [24, 48, 96]. */
+  widths: number[];
+  /** Residual blocks per stage. tiny: [1, 1, 1]. */
+  depths: number[];
+  /** Width of the fused pyramid maps (strides 4 and up). tiny: 48. */
   dModel: number;
-  /** Attention heads (must divide dModel). tiny: 4. */
+  /** Width of the stride-2 map the dense heads read. tiny: 32. */
+  fineWidth: number;
+  /** Channels of the matching embedding (DEAL). tiny: 16. */
+  embedDim: number;
+  /** Attention heads of the context layer and the decoder (must divide dModel and decoderDim). tiny: 4. */
   heads: number;
-  /** Feed-forward width in attention blocks. tiny: 128. */
+  /** Feed-forward width of the context layer. tiny: 96. */
   ffnDim: number;
   /** Global-context transformer layers on the coarsest map (Hybrid Feature Enhancement). tiny: 1. */
   contextLayers: number;
-  /** Point-embedding cross-attention layers. tiny: 1. */
-  pointLayers: number;
-  /** Channels the dynamic density kernel reads. tiny: 16. */
-  densityChannels: number;
-  /** Hidden width of the dynamic density head. tiny: 8. */
+  /** Hidden width of the density activation's per-location network. tiny: 16. */
   densityHidden: number;
-  /** Decoder layers. tiny: 2. */
+  /** Refinement decoder layers (0: dense boxes only). tiny: 2. */
   decoderLayers: number;
-  /** Deformable sampling points per head in decoder cross-attention. tiny: 4. */
-  decoderPoints: number;
-  /** Smallest / largest number of decoder queries (DGQA bounds; maxQueries is also the padded shape). */
-  minQueries: number;
-  maxQueries: number;
-  /** DGQA: queries = ceil(countScale * count) + countMargin, clamped to [minQueries, maxQueries]. */
+  /** Decoder width. tiny: 48. */
+  decoderDim: number;
+  /** Query allocation: K = clamp(ceil(countScale * count) + countMargin, minQueries, maxQueries) per prompt. */
   countScale: number;
   countMargin: number;
-  /** Clicks one prompt may hold (padded shape in training). tiny: 4. */
+  minQueries: number;
+  maxQueries: number;
+  /** Clicks one prompt may hold in training (PG-CPP cycles add clicks up to this). tiny: 3. */
   maxClicksPerPrompt: number;
   /** Baseline only: number of classes, and the dataset category id of each class index. */
   numClasses: number;
@@ -58,87 +62,99 @@ export interface ModelConfig {
 /** A partial config: a preset name plus overrides. */
 export type ModelConfigInput = Partial<Omit<ModelConfig, "preset" | "kind">> & { preset?: ModelPreset | string; kind?: ModelKind | string };
 
-const PRESETS: Record<ModelPreset, Omit<ModelConfig, "kind" | "preset" | "numClasses" | "categoryIds">> = {
+type PresetFields = Omit<ModelConfig, "kind" | "preset" | "numClasses" | "categoryIds">;
+const COMMON = { countScale: 1.5, countMargin: 8, minQueries: 8, contextLayers: 1 };
+const PRESETS: Record<ModelPreset, PresetFields> = {
   micro: {
-    inputSize: 64, widths: [8, 16], depths: [0, 0], stemWidth: 8, dModel: 16, heads: 2, ffnDim: 32,
-    contextLayers: 1, pointLayers: 1, densityChannels: 8, densityHidden: 4, decoderLayers: 1, decoderPoints: 2,
-    minQueries: 4, maxQueries: 8, countScale: 1.5, countMargin: 2, maxClicksPerPrompt: 2,
+    ...COMMON, inputSize: 64, sliceSize: 128, stemWidth: 8, widths: [8, 16, 16], depths: [0, 0, 0], dModel: 16, fineWidth: 8, embedDim: 8,
+    heads: 2, ffnDim: 32, densityHidden: 8, decoderLayers: 1, decoderDim: 16, maxQueries: 16, maxClicksPerPrompt: 2,
   },
   tiny: {
-    inputSize: 256, widths: [16, 32, 64], depths: [1, 1, 1], stemWidth: 16, dModel: 64, heads: 4, ffnDim: 128,
-    contextLayers: 1, pointLayers: 1, densityChannels: 16, densityHidden: 8, decoderLayers: 2, decoderPoints: 4,
-    minQueries: 10, maxQueries: 100, countScale: 1.5, countMargin: 5, maxClicksPerPrompt: 4,
+    ...COMMON, inputSize: 192, sliceSize: 512, stemWidth: 16, widths: [24, 48, 96], depths: [1, 1, 1], dModel: 48, fineWidth: 32, embedDim: 16,
+    heads: 4, ffnDim: 96, densityHidden: 16, decoderLayers: 2, decoderDim: 48, maxQueries: 120, maxClicksPerPrompt: 3,
   },
   small: {
-    inputSize: 512, widths: [32, 64, 128, 256], depths: [1, 2, 2, 1], stemWidth: 24, dModel: 128, heads: 8, ffnDim: 512,
-    contextLayers: 1, pointLayers: 2, densityChannels: 32, densityHidden: 16, decoderLayers: 3, decoderPoints: 4,
-    minQueries: 20, maxQueries: 150, countScale: 1.5, countMargin: 10, maxClicksPerPrompt: 8,
+    ...COMMON, inputSize: 384, sliceSize: 768, stemWidth: 24, widths: [32, 64, 128, 256], depths: [1, 2, 2, 1], dModel: 96, fineWidth: 48,
+    embedDim: 32, heads: 8, ffnDim: 256, densityHidden: 32, decoderLayers: 3, decoderDim: 96, maxQueries: 200, maxClicksPerPrompt: 4,
   },
   paper: {
-    inputSize: 1024, widths: [64, 128, 256, 512], depths: [3, 4, 6, 3], stemWidth: 64, dModel: 256, heads: 8, ffnDim: 1024,
-    contextLayers: 1, pointLayers: 2, densityChannels: 64, densityHidden: 16, decoderLayers: 6, decoderPoints: 4,
-    minQueries: 30, maxQueries: 300, countScale: 1.5, countMargin: 10, maxClicksPerPrompt: 8,
+    ...COMMON, inputSize: 1024, sliceSize: 1024, stemWidth: 64, widths: [64, 128, 256, 512], depths: [3, 4, 6, 3], dModel: 256, fineWidth: 64,
+    embedDim: 64, heads: 8, ffnDim: 1024, densityHidden: 64, decoderLayers: 6, decoderDim: 256, maxQueries: 300, maxClicksPerPrompt: 8,
   },
 };
 
-function positiveInt(name: string, v: unknown, min = 1): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
-    throw new DealkitConfigError(`model config: ${name} must be an integer >= ${min}; got ${JSON.stringify(v)}`);
+function intIn(name: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+    throw new DealkitConfigError(`model config: ${name} must be an integer in [${min}, ${max}]; got ${JSON.stringify(v)?.slice(0, 40)}`);
   }
   return v;
 }
 
 const KNOWN_KEYS = new Set<string>(["kind", "preset", "numClasses", "categoryIds", ...Object.keys(PRESETS.tiny)]);
 
+/** The coarsest stride of a config (the image is padded to a multiple of it). */
+export function coarsestStride(cfg: Pick<ModelConfig, "widths">): number {
+  return 2 ** (cfg.widths.length + 1);
+}
+
 /**
- * Fills a partial config from its preset (default "tiny") and validates it. Errors name the field and the
- * valid options.
+ * Fills a partial config from its preset (default "tiny") and validates it: every field has a type and a range,
+ * and errors name the field, the value and the valid range or options.
  *
  * @example
  * const cfg = resolveModelConfig({ preset: "tiny", decoderLayers: 3 });
  */
 export function resolveModelConfig(input: ModelConfigInput = {}): ModelConfig {
+  if (input === null || typeof input !== "object") throw new DealkitConfigError("model config must be an object");
   for (const key of Object.keys(input)) {
     if (!KNOWN_KEYS.has(key)) {
-      throw new DealkitConfigError(`model config: unknown field "${key}"; valid fields are ${[...KNOWN_KEYS].join(", ")}`);
+      throw new DealkitConfigError(`model config: unknown field "${key.slice(0, 40)}"; valid fields are ${[...KNOWN_KEYS].join(", ")}`);
     }
   }
   const preset = checkOneOf("model config: preset", String(input.preset ?? "tiny"), MODEL_PRESETS);
   const kind = checkOneOf("model config: kind", String(input.kind ?? "deal"), MODEL_KINDS);
   const cfg: ModelConfig = { ...PRESETS[preset], numClasses: 1, categoryIds: [], ...input, preset, kind } as ModelConfig;
-  positiveInt("inputSize", cfg.inputSize, 16);
-  if (!Array.isArray(cfg.widths) || cfg.widths.length < 1 || cfg.widths.length > 4) {
-    throw new DealkitConfigError(`model config: widths must list 1 to 4 stage widths (strides 4, 8, 16, 32); got ${JSON.stringify(cfg.widths)}`);
+  if (!Array.isArray(cfg.widths) || cfg.widths.length < 2 || cfg.widths.length > 4) {
+    throw new DealkitConfigError(`model config: widths must list 2 to 4 stage widths (strides 4, 8, 16, 32); got ${JSON.stringify(cfg.widths)?.slice(0, 60)}`);
   }
-  const coarsest = 2 ** (cfg.widths.length + 1);
-  if (cfg.inputSize % coarsest !== 0) {
-    throw new DealkitConfigError(`model config: inputSize must be a multiple of the coarsest stride ${coarsest}; got ${cfg.inputSize}`);
-  }
-  cfg.widths.forEach((w, i) => positiveInt(`widths[${i}]`, w));
+  cfg.widths.forEach((w, i) => intIn(`widths[${i}]`, w, 1, 2048));
   if (!Array.isArray(cfg.depths) || cfg.depths.length !== cfg.widths.length) {
-    throw new DealkitConfigError(`model config: depths must have one entry per stage (${cfg.widths.length}); got ${JSON.stringify(cfg.depths)}`);
+    throw new DealkitConfigError(`model config: depths must have one entry per stage (${cfg.widths.length}); got ${JSON.stringify(cfg.depths)?.slice(0, 60)}`);
   }
-  cfg.depths.forEach((d, i) => positiveInt(`depths[${i}]`, d, 0));
-  for (const k of ["stemWidth", "dModel", "heads", "ffnDim", "densityChannels", "densityHidden", "decoderLayers", "decoderPoints", "minQueries", "maxQueries", "maxClicksPerPrompt", "numClasses"] as const) {
-    positiveInt(k, cfg[k]);
+  cfg.depths.forEach((d, i) => intIn(`depths[${i}]`, d, 0, 16));
+  intIn("inputSize", cfg.inputSize, 32, 4096);
+  intIn("sliceSize", cfg.sliceSize, 32, 4096);
+  if (cfg.inputSize % coarsestStride(cfg) !== 0) {
+    throw new DealkitConfigError(`model config: inputSize must be a multiple of the coarsest stride ${coarsestStride(cfg)}; got ${cfg.inputSize}`);
   }
-  for (const k of ["contextLayers", "pointLayers"] as const) positiveInt(k, cfg[k], 0);
-  if (cfg.dModel % cfg.heads !== 0) {
-    throw new DealkitConfigError(`model config: heads (${cfg.heads}) must divide dModel (${cfg.dModel})`);
+  for (const k of ["stemWidth", "dModel", "fineWidth", "embedDim", "heads", "ffnDim", "densityHidden", "decoderDim"] as const) intIn(k, cfg[k], 1, 4096);
+  intIn("contextLayers", cfg.contextLayers, 0, 12);
+  intIn("decoderLayers", cfg.decoderLayers, 0, 12);
+  intIn("minQueries", cfg.minQueries, 1, 2000);
+  intIn("maxQueries", cfg.maxQueries, 1, 2000);
+  intIn("maxClicksPerPrompt", cfg.maxClicksPerPrompt, 1, 64);
+  intIn("numClasses", cfg.numClasses, 1, 10000);
+  if (cfg.dModel % cfg.heads !== 0 || cfg.decoderDim % cfg.heads !== 0) {
+    throw new DealkitConfigError(`model config: heads (${cfg.heads}) must divide dModel (${cfg.dModel}) and decoderDim (${cfg.decoderDim})`);
   }
   if (cfg.dModel % 4 !== 0) throw new DealkitConfigError(`model config: dModel must be a multiple of 4; got ${cfg.dModel}`);
   if (cfg.minQueries > cfg.maxQueries) {
     throw new DealkitConfigError(`model config: minQueries (${cfg.minQueries}) must be <= maxQueries (${cfg.maxQueries})`);
   }
-  if (!(cfg.countScale > 0) || !(cfg.countMargin >= 0)) {
-    throw new DealkitConfigError(`model config: countScale must be > 0 and countMargin >= 0`);
+  if (typeof cfg.countScale !== "number" || !(cfg.countScale > 0 && cfg.countScale <= 100)) {
+    throw new DealkitConfigError(`model config: countScale must be a number in (0, 100]; got ${JSON.stringify(cfg.countScale)?.slice(0, 40)}`);
   }
-  if (!Array.isArray(cfg.categoryIds)) throw new DealkitConfigError("model config: categoryIds must be an array of numbers");
+  intIn("countMargin", cfg.countMargin, 0, 2000);
+  if (!Array.isArray(cfg.categoryIds) || cfg.categoryIds.some((c) => !Number.isInteger(c))) {
+    throw new DealkitConfigError("model config: categoryIds must be an array of integers");
+  }
   if (cfg.kind === "baseline" && cfg.categoryIds.length > 0 && cfg.categoryIds.length !== cfg.numClasses) {
     throw new DealkitConfigError(`model config: categoryIds has ${cfg.categoryIds.length} entries but numClasses is ${cfg.numClasses}`);
   }
   return { ...cfg, widths: [...cfg.widths], depths: [...cfg.depths], categoryIds: [...cfg.categoryIds] };
 }
 
-/** Stride (px) of the fine fused map every head reads. Always 4. */
-export const FINE_STRIDE = 4;
+/** Stride (px) of the fine map the dense heads read. Always 2. */
+export const FINE_STRIDE = 2;
+/** Box sizes are predicted as log(side / SIZE_REF_PX). */
+export const SIZE_REF_PX = 8;

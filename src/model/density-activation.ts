@@ -1,64 +1,60 @@
 import { tf } from "../backend/tf.js";
 import type { ModelConfig } from "./config.js";
-import { Conv2d, Linear } from "./layers.js";
-import { unfold3x3 } from "./ops.js";
+import type { DenseOutputs } from "./dense-heads.js";
+import type { EnhancedFeatures } from "./hybrid-feature-enhancement.js";
+import { Linear } from "./layers.js";
+import { l2normalize, upsampleNearest } from "./ops.js";
 import type { ParamStore } from "./params.js";
+import type { Exemplar } from "./point-embedding.js";
 
-/** The per-prompt maps of the density head. */
-export interface DensityMaps {
-  /** Centre-heatmap logits [B, H, W] (sigmoid -> probability that a prompted-category centre is here). */
-  heatLogits: tf.Tensor3D;
-  /** Density [B, H, W] >= 0; its integral estimates the number of prompted-category objects. */
-  density: tf.Tensor3D;
-}
+/** Per-location inputs of the density activation (see {@link DensityActivation}). */
+export const DENSITY_FEATURES = 9;
 
 /**
- * Point-guided density activation (CondInst-style dynamic head). The prompt embedding generates the weights
- * of a tiny two-layer network: a dynamic 3x3 conv (densityChannels -> densityHidden) + ReLU, then a dynamic
- * 1x1 conv (densityHidden -> 2). It runs over a shared 1x1 projection of the fine map, giving two channels:
- * a centre heatmap (focal loss against Gaussian-splatted centres) and a density whose sum is the count.
- * Static biases start the heatmap at prior 0.01 and the density near zero.
+ * Point-guided density activation, exemplar-relative: for every prompt and every stride-2 location, the cosine
+ * similarity between that location and the prompt's exemplar at four levels (matching embedding, stride-2, 4 and 8
+ * maps: a learned correlation, as FamNet/BMNet+/SAFECount correlate exemplar and image features), the objectness
+ * relative to the exemplar's and both absolute, and the absolute log-size difference to the clicked object (its
+ * siblings have similar sizes) go through a small per-location network to one heatmap logit: "a centre of an
+ * object like the clicked one". No absolute position enters. `objKeep` [B, P] (training) multiplies the three
+ * objectness inputs: objectness dropout teaches the head to find objects from similarity alone.
  */
 export class DensityActivation {
-  private readonly proj: Conv2d;
-  private readonly gen1: Linear;
-  private readonly gen2: Linear;
-  private readonly outBias: tf.Variable;
-  private readonly ck: number;
-  private readonly hid: number;
+  private readonly l1: Linear;
+  private readonly l2: Linear;
+  private readonly l3: Linear;
 
   constructor(store: ParamStore, cfg: ModelConfig) {
-    const d = cfg.dModel;
-    this.ck = cfg.densityChannels;
-    this.hid = cfg.densityHidden;
-    this.proj = new Conv2d(store, "density.proj", 1, d, this.ck);
-    this.gen1 = new Linear(store, "density.gen1", d, 9 * this.ck * this.hid + this.hid, { std: 0.5 / Math.sqrt(d) });
-    this.gen2 = new Linear(store, "density.gen2", d, this.hid * 2 + 2, { std: 0.5 / Math.sqrt(d) });
-    const bias = new Float32Array([-4.6, -6]);
-    this.outBias = store.create("density.bias", [2], "zeros");
-    tf.tidy(() => this.outBias.assign(tf.tensor1d(bias)));
+    this.l1 = new Linear(store, "density.l1", DENSITY_FEATURES, cfg.densityHidden);
+    this.l2 = new Linear(store, "density.l2", cfg.densityHidden, cfg.densityHidden);
+    this.l3 = new Linear(store, "density.l3", cfg.densityHidden, 1, { small: true });
+    this.l3.b!.assign(tf.fill([1], Math.log(0.01 / 0.99)));
   }
 
-  /** The prompt-independent part: the unfolded projected fine map [B, H*W, 9*ck] (compute once per image). */
-  prepare(fine: tf.Tensor4D): tf.Tensor3D {
-    const [b, h, w] = fine.shape;
-    return unfold3x3(this.proj.apply(fine)).reshape([b, h * w, 9 * this.ck]) as tf.Tensor3D;
-  }
-
-  /** Maps for prompts [B, d] over prepared features [B, H*W, 9ck] of a map of size h x w. */
-  apply(prepared: tf.Tensor3D, prompt: tf.Tensor2D, h: number, w: number): DensityMaps {
-    const b = prompt.shape[0];
-    const ck9 = 9 * this.ck;
-    const g1 = this.gen1.apply(prompt);
-    const w1 = g1.slice([0, 0], [b, ck9 * this.hid]).reshape([b, ck9, this.hid]).mul(1 / Math.sqrt(ck9)) as tf.Tensor3D;
-    const b1 = g1.slice([0, ck9 * this.hid], [b, this.hid]).reshape([b, 1, this.hid]);
-    const g2 = this.gen2.apply(prompt);
-    const w2 = g2.slice([0, 0], [b, this.hid * 2]).reshape([b, this.hid, 2]).mul(1 / Math.sqrt(this.hid)) as tf.Tensor3D;
-    const b2 = g2.slice([0, this.hid * 2], [b, 2]).reshape([b, 1, 2]);
-    const hidden = tf.relu(tf.matMul(prepared, w1).add(b1)) as tf.Tensor3D;
-    const out = tf.matMul(hidden, w2).add(b2).add(this.outBias).reshape([b, h, w, 2]);
-    const heatLogits = out.slice([0, 0, 0, 0], [b, h, w, 1]).reshape([b, h, w]) as tf.Tensor3D;
-    const density = tf.softplus(out.slice([0, 0, 0, 1], [b, h, w, 1]).reshape([b, h, w])) as tf.Tensor3D;
-    return { heatLogits, density };
+  /** Heatmap logits [B, P, h, w]. */
+  apply(f: EnhancedFeatures, dense: DenseOutputs, ex: Exemplar, objKeep?: tf.Tensor2D): tf.Tensor4D {
+    const [b, h, w] = dense.obj.shape;
+    const p = ex.embed.shape[1];
+    const cosine = (map: tf.Tensor4D, e: tf.Tensor3D): tf.Tensor4D => {
+      const [, mh, mw, c] = map.shape;
+      const cs = tf.matMul(l2normalize(map.reshape([b, mh * mw, c]) as tf.Tensor3D), e, false, true).reshape([b, mh, mw, p]) as tf.Tensor4D;
+      return upsampleNearest(cs, h / mh);
+    };
+    const keep = objKeep ? objKeep.reshape([b, 1, 1, p]) : tf.ones([b, 1, 1, p]);
+    const exObj = ex.obj.reshape([b, 1, 1, p]);
+    // Broadcasting (not tile): tf.tile's gradient is one Add per tile.
+    const inputs = [
+      cosine(dense.embed!, ex.embed),
+      cosine(f.f2, ex.f2),
+      cosine(f.f4, ex.f4),
+      cosine(f.f8, ex.f8),
+      dense.obj.sub(exObj).mul(keep),
+      tf.sigmoid(dense.obj).mul(keep),
+      tf.sigmoid(exObj).mul(keep).mul(tf.ones([b, h, w, p])),
+    ].map((t) => t.expandDims(-1));
+    const dSize = dense.size.reshape([b, h, w, 1, 2]).sub(ex.size.reshape([b, 1, 1, p, 2])).abs();
+    const x = tf.concat([...inputs, dSize], -1); // [B, h, w, P, 9]; concat, not stack: Unpack is slow on wasm
+    const hid = tf.relu(this.l2.apply(tf.relu(this.l1.apply(x))));
+    return this.l3.apply(hid).reshape([b, h, w, p]).transpose([0, 3, 1, 2]) as tf.Tensor4D;
   }
 }

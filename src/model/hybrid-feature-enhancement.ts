@@ -1,26 +1,27 @@
 import { tf } from "../backend/tf.js";
+import type { BackboneMaps } from "./backbone.js";
 import type { ModelConfig } from "./config.js";
-import { Conv2d, FeedForward, LayerNorm, Linear, MultiHeadAttention } from "./layers.js";
+import { Conv2d, FeedForward, LayerNorm, Linear, MultiHeadAttention, SepConv } from "./layers.js";
 import { gridCentres, sineEncoding, upsample2x } from "./ops.js";
 import type { ParamStore } from "./params.js";
 
 /** What the Hybrid Feature Enhancement hands to the heads. */
 export interface EnhancedFeatures {
-  /** The fine stride-4 map [B, S/4, S/4, d] every head reads. */
-  fine: tf.Tensor4D;
-  /** The global-context tokens of the coarsest map [B, n, d] (point embeddings attend to them). */
-  context: tf.Tensor3D;
-  /** Positional code of `context` [1, n, d]. */
-  contextPos: tf.Tensor3D;
+  /** The stride-2 map [B, H/2, W/2, fineWidth] the dense heads read. */
+  f2: tf.Tensor4D;
+  /** The fused stride-4 map [B, H/4, W/4, dModel]. */
+  f4: tf.Tensor4D;
+  /** The fused stride-8 map [B, H/8, W/8, dModel]. */
+  f8: tf.Tensor4D;
 }
 
 /**
  * Hybrid Feature Enhancement: global context + fine local detail.
  * 1. Global branch: the coarsest map's tokens go through `contextLayers` transformer encoder layers
- *    (self-attention with a sinusoidal position code, as RT-DETR's AIFI), and an attention-pooled global
- *    vector (GCNet-style context block) is broadcast back onto the fine map.
- * 2. Local branch: a top-down pyramid (1x1 laterals, 2x nearest upsampling, sums) brings every stage to
- *    stride 4; a separable 3x3 conv + LayerNorm smooths the fused fine map.
+ *    (self-attention with a sinusoidal position code, as RT-DETR's AIFI), and an attention-pooled global vector
+ *    (GCNet-style context block) is added to the stride-4 map.
+ * 2. Local branch: a top-down pyramid (1x1 laterals, 2x nearest upsampling, sums) brings every stage to stride 4,
+ *    smoothed by a separable 3x3 conv + LayerNorm; then to stride 2, fused with the backbone's stem map.
  */
 export class HybridFeatureEnhancement {
   private readonly laterals: Conv2d[];
@@ -28,16 +29,18 @@ export class HybridFeatureEnhancement {
   private readonly attnNorm: LayerNorm[] = [];
   private readonly ffn: FeedForward[] = [];
   private readonly poolLogit: Linear;
-  private readonly gcMlp1: Linear;
-  private readonly gcMlp2: Linear;
-  private readonly smoothDw: tf.Variable;
-  private readonly smoothPw: Conv2d;
-  private readonly norm: LayerNorm;
+  private readonly gc1: Linear;
+  private readonly gc2: Linear;
+  private readonly smooth4: SepConv;
+  private readonly norm4: LayerNorm;
+  private readonly stemLateral: Conv2d;
+  private readonly up2: Conv2d;
+  private readonly smooth2: SepConv;
+  private readonly norm2: LayerNorm;
   private readonly d: number;
 
   constructor(store: ParamStore, cfg: ModelConfig) {
-    const d = cfg.dModel;
-    this.d = d;
+    const d = (this.d = cfg.dModel);
     this.laterals = cfg.widths.map((w, i) => new Conv2d(store, `hfe.lateral${i}`, 1, w, d));
     for (let i = 0; i < cfg.contextLayers; i++) {
       this.attnNorm.push(new LayerNorm(store, `hfe.context${i}.norm`, d));
@@ -45,17 +48,19 @@ export class HybridFeatureEnhancement {
       this.ffn.push(new FeedForward(store, `hfe.context${i}.ffn`, d, cfg.ffnDim));
     }
     this.poolLogit = new Linear(store, "hfe.gc.pool", d, 1, { bias: false }); // a bias would cancel in the softmax
-    this.gcMlp1 = new Linear(store, "hfe.gc.mlp1", d, Math.max(4, d / 4));
-    this.gcMlp2 = new Linear(store, "hfe.gc.mlp2", Math.max(4, d / 4), d, { small: true });
-    this.smoothDw = store.create("hfe.smooth.dw", [3, 3, d, 1], { normal: Math.sqrt(1 / 9) });
-    this.smoothPw = new Conv2d(store, "hfe.smooth.pw", 1, d, d);
-    this.norm = new LayerNorm(store, "hfe.norm", d);
+    this.gc1 = new Linear(store, "hfe.gc.mlp1", d, Math.max(4, d / 4));
+    this.gc2 = new Linear(store, "hfe.gc.mlp2", Math.max(4, d / 4), d, { small: true });
+    this.smooth4 = new SepConv(store, "hfe.smooth4", d, d);
+    this.norm4 = new LayerNorm(store, "hfe.norm4", d);
+    this.stemLateral = new Conv2d(store, "hfe.stemLateral", 1, cfg.stemWidth, cfg.fineWidth);
+    this.up2 = new Conv2d(store, "hfe.up2", 1, d, cfg.fineWidth);
+    this.smooth2 = new SepConv(store, "hfe.smooth2", cfg.fineWidth, cfg.fineWidth);
+    this.norm2 = new LayerNorm(store, "hfe.norm2", cfg.fineWidth);
   }
 
-  apply(stages: tf.Tensor4D[]): EnhancedFeatures {
+  apply(maps: BackboneMaps): EnhancedFeatures {
     const d = this.d;
-    const lat = stages.map((s, i) => this.laterals[i]!.apply(s));
-    // Global branch on the coarsest map.
+    const lat = maps.stages.map((s, i) => this.laterals[i]!.apply(s));
     let coarse = lat[lat.length - 1]!;
     const [b, h, w] = coarse.shape;
     const pos = tf.tidy(() => sineEncoding(gridCentres(h, w), d / 2).reshape([1, h * w, d])) as tf.Tensor3D;
@@ -67,15 +72,18 @@ export class HybridFeatureEnhancement {
       tokens = this.ffn[i]!.apply(tokens);
     }
     coarse = tokens.reshape([b, h, w, d]) as tf.Tensor4D;
-    // Global context vector (attention pooling), added to the fine map below.
     const weights = tf.softmax(this.poolLogit.apply(tokens).reshape([b, h * w]), -1);
     const pooled = tf.matMul(weights.reshape([b, 1, h * w]) as tf.Tensor3D, tokens).reshape([b, d]);
-    const gc = this.gcMlp2.apply(tf.relu(this.gcMlp1.apply(pooled))).reshape([b, 1, 1, d]);
-    // Local branch: top-down fusion to stride 4.
+    const gc = this.gc2.apply(tf.relu(this.gc1.apply(pooled))).reshape([b, 1, 1, d]);
     let fused = coarse;
-    for (let i = lat.length - 2; i >= 0; i--) fused = lat[i]!.add(upsample2x(fused)) as tf.Tensor4D;
-    const smoothed = this.smoothPw.apply(tf.depthwiseConv2d(fused, this.smoothDw as tf.Tensor4D, 1, "same"));
-    const fine = this.norm.apply(tf.relu(fused.add(smoothed)).add(gc)) as tf.Tensor4D;
-    return { fine, context: tokens, contextPos: pos };
+    const pyramid: tf.Tensor4D[] = [coarse];
+    for (let i = lat.length - 2; i >= 0; i--) {
+      fused = lat[i]!.add(upsample2x(fused)) as tf.Tensor4D;
+      pyramid.unshift(fused);
+    }
+    const f4 = this.norm4.apply(tf.relu(fused.add(this.smooth4.apply(fused))).add(gc)) as tf.Tensor4D;
+    const u = this.stemLateral.apply(maps.stem).add(upsample2x(this.up2.apply(f4))) as tf.Tensor4D;
+    const f2 = this.norm2.apply(tf.relu(u.add(this.smooth2.apply(u)))) as tf.Tensor4D;
+    return { f2, f4, f8: pyramid[1]! };
   }
 }

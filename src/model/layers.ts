@@ -115,3 +115,31 @@ export class FeedForward {
     return x.add(this.mlp.apply(this.norm.apply(x))) as T;
   }
 }
+
+/** A depthwise 3x3 conv followed by a pointwise 1x1 conv (a separable conv); `small` starts the pointwise near zero. */
+export class SepConv {
+  readonly dw: tf.Variable;
+  readonly pw: Conv2d;
+  constructor(store: ParamStore, name: string, cin: number, cout: number, opts: { small?: boolean } = {}) {
+    this.dw = store.create(`${name}.dw`, [3, 3, cin, 1], { normal: Math.sqrt(1 / 9) });
+    this.pw = new Conv2d(store, `${name}.pw`, 1, cin, cout, 1, opts.small ? 0.01 * Math.sqrt(2 / cin) : undefined);
+  }
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    return this.pw.apply(tf.depthwiseConv2d(x, this.dw as tf.Tensor4D, 1, "same"));
+  }
+}
+
+/** A residual block: relu(x + conv(relu(LN(conv(x))))), the second conv starting near zero. */
+export class ResidualBlock {
+  private readonly c1: Conv2d;
+  private readonly c2: Conv2d;
+  private readonly norm: LayerNorm;
+  constructor(store: ParamStore, name: string, ch: number) {
+    this.c1 = new Conv2d(store, `${name}.c1`, 3, ch, ch);
+    this.norm = new LayerNorm(store, `${name}.norm`, ch);
+    this.c2 = new Conv2d(store, `${name}.c2`, 3, ch, ch, 1, 0.1 * Math.sqrt(2 / (9 * ch)));
+  }
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.relu(x.add(this.c2.apply(tf.relu(this.norm.apply(this.c1.apply(x)))))) as tf.Tensor4D;
+  }
+}

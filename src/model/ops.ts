@@ -119,3 +119,33 @@ const stopGradientFn = tf.customGrad(((x: tf.Tensor) => ({ value: x.clone(), gra
 export function stopGradient<T extends tf.Tensor>(x: T): T {
   return stopGradientFn(x) as T;
 }
+
+/** Unit-length vectors along the last axis (x / sqrt(sum x^2 + 1e-6): finite gradients at zero). */
+export function l2normalize<T extends tf.Tensor>(x: T): T {
+  return x.mul(tf.rsqrt(x.square().sum(-1, true).add(1e-6))) as T;
+}
+
+/** Nearest-neighbour upsampling by a power of two (repeated {@link upsample2x}). */
+export function upsampleNearest(x: tf.Tensor4D, factor: number): tf.Tensor4D {
+  let y = x;
+  for (let f = 1; f < factor; f *= 2) y = upsample2x(y);
+  return y;
+}
+
+/**
+ * Image bytes at native scale -> normalised input [1, H', W', 3], zero-padded right and bottom to multiples of
+ * `multiple` (no resizing: objects keep their pixel size).
+ */
+export function imageToPaddedInput(image: { width: number; height: number; data: Uint8Array }, multiple: number): tf.Tensor4D {
+  const h = Math.ceil(image.height / multiple) * multiple;
+  const w = Math.ceil(image.width / multiple) * multiple;
+  return tf.tidy(() => {
+    const t = normalizePixels(tf.tensor3d(image.data, [image.height, image.width, 3], "int32").toFloat().expandDims(0) as tf.Tensor4D);
+    return (h === image.height && w === image.width ? t : t.pad([[0, 0], [0, h - image.height], [0, w - image.width], [0, 0]])) as tf.Tensor4D;
+  });
+}
+
+/** tf.tidy for a function returning an object of tensors typed by an interface (kept; everything else freed). */
+export function tidyObject<T extends object>(fn: () => T): T {
+  return tf.tidy(() => fn() as unknown as tf.TensorContainer) as unknown as T;
+}

@@ -1,62 +1,64 @@
 import { tf } from "../backend/tf.js";
-import type { ModelConfig } from "./config.js";
-import { FeedForward, LayerNorm, Linear, MultiHeadAttention } from "./layers.js";
-import { bilinearSample, sineEncoding } from "./ops.js";
-import type { ParamStore } from "./params.js";
+import type { DenseOutputs } from "./dense-heads.js";
 import type { EnhancedFeatures } from "./hybrid-feature-enhancement.js";
+import { bilinearSample, l2normalize } from "./ops.js";
 
 /**
- * Point Embedding: each click becomes a d-vector.
- * e0 = Linear(bilinear sample of the fine map at the click) + Linear(sinusoidal code of the click position);
- * then `pointLayers` pre-norm cross-attention layers (query e + position code, keys the global-context tokens
- * + their code) and feed-forward blocks. The clicks of one prompt are averaged (masked mean) and normalised
- * into the prompt embedding the density head and the decoder read.
+ * A prompt's exemplar: what its clicks see. Each map is bilinearly sampled at every click; feature vectors are
+ * L2-normalised, averaged over the prompt's clicks and normalised again; objectness and log size are averaged.
+ * Shapes [B, P, C] for B images and P prompts.
  */
-export class PointEmbedding {
-  private readonly featProj: Linear;
-  private readonly posProj: Linear;
-  private readonly norms: LayerNorm[] = [];
-  private readonly attn: MultiHeadAttention[] = [];
-  private readonly ffn: FeedForward[] = [];
-  private readonly outNorm: LayerNorm;
-  private readonly d: number;
+export interface Exemplar {
+  embed: tf.Tensor3D;
+  f2: tf.Tensor3D;
+  f4: tf.Tensor3D;
+  f8: tf.Tensor3D;
+  /** Objectness logit at the clicks [B, P, 1]. */
+  obj: tf.Tensor3D;
+  /** Log size at the clicks [B, P, 2] (the clicked object's shape estimate). */
+  size: tf.Tensor3D;
+}
 
-  constructor(store: ParamStore, cfg: ModelConfig) {
-    const d = cfg.dModel;
-    this.d = d;
-    this.featProj = new Linear(store, "point.feat", d, d);
-    this.posProj = new Linear(store, "point.pos", d, d);
-    for (let i = 0; i < cfg.pointLayers; i++) {
-      this.norms.push(new LayerNorm(store, `point.layer${i}.norm`, d));
-      this.attn.push(new MultiHeadAttention(store, `point.layer${i}.attn`, d, cfg.heads));
-      this.ffn.push(new FeedForward(store, `point.layer${i}.ffn`, d, cfg.ffnDim));
-    }
-    this.outNorm = new LayerNorm(store, "point.out", d);
-  }
+/** How many floats one click's exemplar vector holds (for PromptEmbedding vectors). */
+export function exemplarLength(embedDim: number, fineWidth: number, dModel: number): number {
+  return embedDim + fineWidth + 2 * dModel + 3;
+}
 
-  /** Per-click embeddings [B, K, d] for clicks at normalised positions xyNorm [B, K, 2]. */
-  embed(feats: EnhancedFeatures, xyNorm: tf.Tensor3D): tf.Tensor3D {
-    const [b] = xyNorm.shape;
-    const sampled = bilinearSample(feats.fine, xyNorm);
-    const pos = sineEncoding(xyNorm, this.d / 2) as tf.Tensor3D;
-    let e = this.featProj.apply(sampled).add(this.posProj.apply(pos)) as tf.Tensor3D;
-    const n = feats.context.shape[1];
-    const keys = feats.context.add(feats.contextPos) as tf.Tensor3D;
-    for (let i = 0; i < this.attn.length; i++) {
-      const q = this.norms[i]!.apply(e).add(pos) as tf.Tensor3D;
-      e = e.add(this.attn[i]!.apply(q, keys, feats.context)) as tf.Tensor3D;
-      e = this.ffn[i]!.apply(e);
-    }
-    void n;
-    void b;
-    return e;
-  }
+/**
+ * Point Embedding: the exemplar of each prompt. clickXyNorm [B, P, K, 2] are (x, y) in [0, 1] of the padded input,
+ * clickMask [B, P, K] marks real clicks. No position code enters the exemplar: it describes what was clicked, not
+ * where, so it can be matched everywhere.
+ */
+export function embedExemplars(f: EnhancedFeatures, dense: DenseOutputs, clickXyNorm: tf.Tensor4D, clickMask: tf.Tensor3D): Exemplar {
+  const [b, p, k] = clickMask.shape;
+  const xy = clickXyNorm.reshape([b, p * k, 2]) as tf.Tensor3D;
+  const m = clickMask.reshape([b, p, k, 1]);
+  const denom = m.sum(2).maximum(1e-6);
+  const pool = (t: tf.Tensor3D, normalise: boolean): tf.Tensor3D => {
+    const x = normalise ? l2normalize(t) : t;
+    const mean = x.reshape([b, p, k, -1]).mul(m).sum(2).div(denom) as tf.Tensor3D;
+    return normalise ? l2normalize(mean) : mean;
+  };
+  return {
+    embed: pool(bilinearSample(dense.embed!, xy), true),
+    f2: pool(bilinearSample(f.f2, xy), true),
+    f4: pool(bilinearSample(f.f4, xy), true),
+    f8: pool(bilinearSample(f.f8, xy), true),
+    obj: pool(bilinearSample(dense.obj, xy), false),
+    size: pool(bilinearSample(dense.size, xy), false),
+  };
+}
 
-  /** Prompt embeddings [B, d]: the masked mean of click embeddings [B, K, d] (mask [B, K], 1 = real click). */
-  pool(clickEmb: tf.Tensor3D, clickMask: tf.Tensor2D): tf.Tensor2D {
-    const m = clickMask.expandDims(-1);
-    const sum = clickEmb.mul(m).sum(1);
-    const cnt = m.sum(1).maximum(1);
-    return this.outNorm.apply(sum.div(cnt)) as tf.Tensor2D;
-  }
+/** Per-click exemplar vectors [N, L] (concatenated fields, P = N, K = 1) -> an Exemplar for one image with N prompts. */
+export function exemplarFromVectors(vectors: tf.Tensor2D, dims: { embedDim: number; fineWidth: number; dModel: number }): Exemplar {
+  const n = vectors.shape[0];
+  const sizes = [dims.embedDim, dims.fineWidth, dims.dModel, dims.dModel, 1, 2];
+  const [embed, f2, f4, f8, obj, size] = tf.split(vectors, sizes, 1).map((t) => t.reshape([1, n, -1]) as tf.Tensor3D);
+  return { embed: embed!, f2: f2!, f4: f4!, f8: f8!, obj: obj!, size: size! };
+}
+
+/** An Exemplar of one image [1, P, *] as per-prompt vectors [P, L] (the inverse of exemplarFromVectors). */
+export function exemplarToVectors(ex: Exemplar): tf.Tensor2D {
+  const p = ex.embed.shape[1];
+  return tf.concat([ex.embed, ex.f2, ex.f4, ex.f8, ex.obj, ex.size].map((t) => t.reshape([p, -1])), 1) as tf.Tensor2D;
 }

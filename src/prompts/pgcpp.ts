@@ -42,6 +42,26 @@ export function pickHardestInstance(gtBoxes: readonly BboxXywh[], predBoxesXyxy:
 }
 
 /**
+ * PG-CPP's pick without a score threshold: among `candidates` (object indices), the one the model finds least,
+ * i.e. with the lowest `found[i]` (e.g. the heatmap's peak probability around the object's centre); ties go to the
+ * earlier candidate. Returns -1 when there are no candidates.
+ *
+ * @example
+ * pickLeastFound([0.9, 0.2, 0.5], [0, 2]); // 2
+ */
+export function pickLeastFound(found: ArrayLike<number>, candidates: readonly number[]): number {
+  let best = -1;
+  let bestV = Infinity;
+  for (const i of candidates) {
+    if (found[i]! < bestV) {
+      bestV = found[i]!;
+      best = i;
+    }
+  }
+  return best;
+}
+
+/**
  * PG-CPP (prediction-guided cyclic point prompting) against any detector-like function: the first click is
  * uniform inside a random object, then for `cycles` rounds predict with the clicks so far, pick the hardest
  * missed or worst-localised object ({@link pickHardestInstance}) and click its centre. Returns the clicks

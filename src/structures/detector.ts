@@ -61,7 +61,7 @@ export type DetectorKind = "deal" | "baseline";
  */
 export interface PromptableDetector {
   readonly kind: DetectorKind;
-  /** The side length (px) of the square input the network runs at; larger images are resized or sliced. */
+  /** Images up to this side (px) run whole at their native scale (padded to the stride grid); sliced inference tiles larger ones. */
   readonly inputSize: number;
   /**
    * Detects every instance of each clicked category. Clicks sharing a `categoryId` form one prompt

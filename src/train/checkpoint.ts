@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { tf } from "../backend/tf.js";
-import { resolveModelConfig, type ModelConfig } from "../model/config.js";
+import { MODEL_VERSION, resolveModelConfig, type ModelConfig } from "../model/config.js";
 import { createDetector, type Detector } from "../model/factory.js";
 import type { TrainableDetector } from "../model/loss/training.js";
 import { DealkitInputError } from "../util/errors.js";
@@ -147,6 +147,13 @@ export function loadOptimizerState(dir: string, manifest: CheckpointManifest = r
  */
 export function loadCheckpoint(dir: string): { model: Detector; manifest: CheckpointManifest } {
   const manifest = readManifest(dir);
+  const cfg = manifest.config as unknown as Record<string, unknown> | null;
+  if (cfg && typeof cfg === "object" && cfg.fineWidth === undefined && (cfg.decoderPoints !== undefined || cfg.pointLayers !== undefined)) {
+    throw new DealkitInputError(
+      `holds a DEAL v1 network (config with pointLayers/decoderPoints), which DEAL v${MODEL_VERSION} replaced; retrain it with dealkit train (the shipped models are v${MODEL_VERSION})`,
+      { file: path.join(dir, "manifest.json"), field: "config" },
+    );
+  }
   const model = createDetector(resolveModelConfig(manifest.config));
   try {
     loadWeightsInto(model, dir, manifest);

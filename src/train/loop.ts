@@ -2,10 +2,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { tf } from "../backend/tf.js";
 import { DEFAULT_LOSS_WEIGHTS, type LossWeights } from "../model/loss/losses.js";
-import { PROMPTING_STRATEGIES, type PromptingStrategy, type TrainableDetector } from "../model/loss/training.js";
+import { DEFAULT_TRAINING_SETTINGS, PROMPTING_STRATEGIES, type PromptingStrategy, type TrainableDetector, type TrainingSettings } from "../model/loss/training.js";
 import { checkOneOf, DealkitConfigError } from "../util/errors.js";
 import { Random } from "../util/random.js";
-import { drawBatch } from "./batch.js";
+import { drawBatch, resolveAugment, type AugmentOptions } from "./batch.js";
 import { loadOptimizerState, loadWeightsInto, readManifest, saveCheckpoint } from "./checkpoint.js";
 import { AdamW } from "./optimizer.js";
 import { warmupCosine } from "./schedule.js";
@@ -18,20 +18,24 @@ export interface TrainOptions {
   steps: number;
   /** Samples per step [4]. */
   batchSize?: number;
-  /** Peak learning rate [1e-3]. */
+  /** Peak learning rate [2e-3]. */
   lr?: number;
-  /** Linear warmup steps [min(50, steps / 10)]. */
+  /** Linear warmup steps [min(100, steps / 10)]. */
   warmup?: number;
   /** AdamW decoupled weight decay [1e-4]. */
   weightDecay?: number;
-  /** Global gradient-norm clip [1]. */
+  /** Global gradient-norm clip [5]. */
   clipNorm?: number;
   /** Seed of the data stream (images, flips, clicks) [0]. */
   seed?: number;
-  /** Prompted models (DEAL): how extra clicks are chosen, "random" or "pgcpp" [pgcpp]. */
+  /** DEAL: how extra clicks are chosen, "random" or "pgcpp" [pgcpp]. */
   prompting?: PromptingStrategy;
-  /** DEAL: at most this many extra clicks per prompt; each step draws 0..cycles [2]. */
+  /** DEAL: extra click cycles per prompt after the first click [1]. */
   promptCycles?: number;
+  /** DEAL: probability of zeroing a prompt's objectness inputs [0.3]. */
+  objectnessDropout?: number;
+  /** Crop augmentation (scale range, channel permutation, prompts per crop) [DEFAULT_AUGMENT]. */
+  augment?: Partial<AugmentOptions>;
   /** Weights of the loss terms [DEFAULT_LOSS_WEIGHTS]. */
   lossWeights?: Partial<LossWeights>;
   /** Checkpoint directory; written every `checkpointEvery` steps, at the end, and on abort. */
@@ -90,13 +94,15 @@ function resolveOptions(o: TrainOptions) {
   return {
     steps: o.steps,
     batchSize: o.batchSize ?? 4,
-    lr: o.lr ?? 1e-3,
-    warmup: o.warmup ?? Math.min(50, Math.floor(o.steps / 10)),
+    lr: o.lr ?? 2e-3,
+    warmup: o.warmup ?? Math.min(100, Math.floor(o.steps / 10)),
     weightDecay: o.weightDecay ?? 1e-4,
-    clipNorm: o.clipNorm ?? 1,
+    clipNorm: o.clipNorm ?? 5,
     seed: o.seed ?? 0,
     prompting: checkOneOf("train: prompting", o.prompting ?? "pgcpp", PROMPTING_STRATEGIES),
-    promptCycles: o.promptCycles ?? 2,
+    promptCycles: o.promptCycles ?? DEFAULT_TRAINING_SETTINGS.promptCycles,
+    objectnessDropout: o.objectnessDropout ?? DEFAULT_TRAINING_SETTINGS.objectnessDropout,
+    augment: resolveAugment(o.augment),
     lossWeights: { ...DEFAULT_LOSS_WEIGHTS, ...o.lossWeights },
   };
 }
@@ -141,11 +147,12 @@ export async function trainDetector(model: TrainableDetector, source: TrainSourc
         break;
       }
       const lr = warmupCosine(step, o.steps, o.lr, o.warmup);
-      const batch = drawBatch(source, model.inputSize, o.batchSize, rng, model.promptedTraining);
+      const batch = drawBatch(source, model.config.inputSize, o.batchSize, rng, model.promptedTraining, o.augment);
+      const settings: TrainingSettings = { prompting: o.prompting, promptCycles: o.promptCycles, objectnessDropout: o.objectnessDropout };
       let report;
       try {
-        model.prepareBatch(batch, rng, { prompting: o.prompting, promptCycles: o.promptCycles });
-        report = optimizeStep(model, optimizer, () => model.trainingLoss(batch, o.lossWeights), lr, o.clipNorm, step);
+        model.prepareBatch(batch, rng, settings);
+        report = optimizeStep(model, optimizer, () => model.trainingLoss(batch, o.lossWeights, settings), lr, o.clipNorm, step);
       } finally {
         batch.images.dispose();
       }

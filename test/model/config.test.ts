@@ -9,23 +9,27 @@ describe("model config", () => {
       expect(c.preset).toBe(p);
       expect(c.dModel % c.heads).toBe(0);
     }
-    expect(resolveModelConfig().inputSize).toBe(256);
+    expect(resolveModelConfig().inputSize).toBe(192);
+    expect(resolveModelConfig().kind).toBe("deal");
   });
   it("rejects a bad preset and lists the valid ones", () => {
     expect(() => resolveModelConfig({ preset: "huge" })).toThrow(/"micro", "tiny", "small", "paper"/);
   });
   it("rejects bad fields with the reason", () => {
     expect(() => resolveModelConfig({ kind: "yolo" })).toThrow(/"deal", "baseline"/);
-    expect(() => resolveModelConfig({ heads: 3 })).toThrow(/heads \(3\) must divide dModel \(64\)/);
+    expect(() => resolveModelConfig({ heads: 3 })).toThrow(/heads \(3\) must divide dModel \(48\) and decoderDim \(48\)/);
     expect(() => resolveModelConfig({ depths: [1] })).toThrow(/one entry per stage/);
     expect(() => resolveModelConfig({ inputSize: 100 })).toThrow(/multiple of the coarsest stride 16/);
-    expect(() => resolveModelConfig({ minQueries: 150 })).toThrow(/minQueries \(150\) must be <= maxQueries \(100\)/);
+    expect(() => resolveModelConfig({ inputSize: 1e9 })).toThrow(/inputSize must be an integer in \[32, 4096\]; got 1000000000/);
+    expect(() => resolveModelConfig({ maxQueries: 5000 })).toThrow(/maxQueries must be an integer in \[1, 2000\]/);
+    expect(() => resolveModelConfig({ widths: [8] })).toThrow(/widths must list 2 to 4 stage widths/);
+    expect(() => resolveModelConfig({ minQueries: 150 })).toThrow(/minQueries \(150\) must be <= maxQueries \(120\)/);
     expect(() => resolveModelConfig({ bogus: 1 } as never)).toThrow(/unknown field "bogus"; valid fields are kind, preset/);
   });
   it("allocates queries from the count within bounds", () => {
     const cfg = resolveModelConfig({ preset: "tiny" });
     expect(queriesForCount(0, cfg)).toBe(cfg.minQueries);
-    expect(queriesForCount(10, cfg)).toBe(Math.ceil(1.5 * 10) + 5);
+    expect(queriesForCount(10, cfg)).toBe(Math.ceil(1.5 * 10) + 8);
     expect(queriesForCount(1000, cfg)).toBe(cfg.maxQueries);
     expect(queriesForCount(NaN, cfg)).toBe(cfg.maxQueries);
   });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { tf } from "../../src/backend/tf.js";
-import { createBaseline, createDeal, DealModel } from "../../src/model/index.js";
+import { allocateQueries, createBaseline, createDeal, DealModel, embedExemplars, exemplarLength } from "../../src/model/index.js";
 import { DealkitInputError } from "../../src/util/errors.js";
 import { drawExamples } from "../train/helpers.js";
 import { useFastBackend } from "../train/backend.js";
@@ -13,19 +13,27 @@ describe("DEAL model", () => {
     backend = await useFastBackend();
   });
 
-  it("produces shaped outputs for a batch of prompts", () => {
+  it("produces shaped outputs: dense heads at stride 2, one heatmap per prompt, decoder boxes per query", () => {
     const m = createDeal({ preset: "micro" });
     const before = tf.memory().numTensors;
     tf.tidy(() => {
-      const out = m.forward(tf.zeros([2, 64, 64, 3]), tf.fill([2, 2, 2], 0.5) as tf.Tensor3D, tf.tensor2d([[1, 0], [1, 1]]));
-      expect(out.heatLogits.shape).toEqual([2, 16, 16]);
-      expect(out.density.shape).toEqual([2, 16, 16]);
-      expect(out.stages).toHaveLength(1 + m.config.decoderLayers);
-      for (const s of out.stages) {
-        expect(s.boxesCxcywhNorm.shape).toEqual([2, m.config.maxQueries, 4]);
-        expect(s.logits.shape).toEqual([2, m.config.maxQueries, 1]);
-      }
-      expect(out.allocation.counts.every((c) => c >= m.config.minQueries && c <= m.config.maxQueries)).toBe(true);
+      const e = m.net.encode(tf.zeros([2, 64, 64, 3]));
+      expect(e.dense.obj.shape).toEqual([2, 32, 32, 1]);
+      expect(e.dense.size.shape).toEqual([2, 32, 32, 2]);
+      expect(e.dense.offset.shape).toEqual([2, 32, 32, 2]);
+      expect(e.dense.embed!.shape).toEqual([2, 32, 32, m.config.embedDim]);
+      expect(e.f.f4.shape).toEqual([2, 16, 16, m.config.dModel]);
+      const ex = embedExemplars(e.f, e.dense, tf.fill([2, 3, 2, 2], 0.5) as tf.Tensor4D, tf.tensor3d([[[1, 0], [1, 1], [0, 0]], [[1, 0], [1, 0], [1, 0]]]));
+      expect(ex.embed.shape).toEqual([2, 3, m.config.embedDim]);
+      expect(ex.size.shape).toEqual([2, 3, 2]);
+      const heat = m.net.promptHeat(e, ex);
+      expect(heat.shape).toEqual([2, 3, 32, 32]);
+      const qs = allocateQueries(heat.dataSync() as Float32Array, { batch: 2, prompts: 3, h: 32, w: 32 }, e.dense.size.dataSync() as Float32Array, e.dense.offset.dataSync() as Float32Array, m.config);
+      for (const row of qs.counts) for (const c of row) expect(c).toBeGreaterThanOrEqual(0);
+      const out = m.net.decode(e, tf.zeros([2, 64, 64, 3]), qs, m.net.queryContext(e, ex, qs, 64, 64));
+      expect(out.boxes).toHaveLength(m.config.decoderLayers);
+      expect(out.boxes[0]!.shape).toEqual([2, qs.perImage, 4]);
+      expect(out.logits[0]!.shape).toEqual([2, qs.perImage]);
     });
     expect(tf.memory().numTensors).toBe(before);
     m.dispose();
@@ -50,7 +58,7 @@ describe("DEAL model", () => {
     expect(few.length).toBeLessThanOrEqual(4);
     const embs = await m.embedClicks(ex.image, clicks);
     expect(embs.map((e) => e.clickIndex)).toEqual([0, 1, 2]);
-    expect(embs[0]!.vector.length).toBe(m.config.dModel);
+    expect(embs[0]!.vector.length).toBe(exemplarLength(m.config.embedDim, m.config.fineWidth, m.config.dModel));
     const viaEmb = await m.detectWithEmbeddings(ex.image, embs, { scoreThreshold: 0 });
     expect(Array.from(viaEmb.scores)).toEqual(Array.from(dets.scores));
     expect(tf.memory().numTensors).toBe(before);

@@ -4,7 +4,7 @@ import { createBaseline, createDeal } from "../../src/model/index.js";
 import { bilinearSample } from "../../src/model/ops.js";
 import { drawBatch } from "../../src/train/batch.js";
 import { arraySource } from "../../src/train/source.js";
-import { baselineLoss, dealLoss } from "../../src/model/index.js";
+import { DEFAULT_LOSS_WEIGHTS } from "../../src/model/index.js";
 import { Random } from "../../src/util/random.js";
 import { drawExamples } from "./helpers.js";
 import { useFastBackend } from "./backend.js";
@@ -15,7 +15,7 @@ function gradients(kind: "deal" | "baseline"): Map<string, Float32Array> {
   const m = kind === "deal" ? createDeal({ preset: "micro" }, 2) : createBaseline({ preset: "micro", numClasses: 2, categoryIds: [1, 2] }, 2);
   const batch = drawBatch(src, 64, 2, new Random(4), kind === "deal");
   const vars = m.params.entries();
-  const { value, grads } = tf.variableGrads(() => (kind === "deal" ? dealLoss(m as never, batch) : baselineLoss(m as never, batch)).total, vars.map(([, v]) => v));
+  const { value, grads } = tf.variableGrads(() => m.trainingLoss(batch, DEFAULT_LOSS_WEIGHTS).total, vars.map(([, v]) => v));
   const out = new Map<string, Float32Array>();
   for (const [name, v] of vars) {
     const g = grads[v.name];

@@ -28,7 +28,7 @@ export interface TrainCommandOptions extends DataCommandOptions {
  * Ctrl-C). Kept apart from commander so that it can be called directly.
  *
  * @example
- * await runTrainCommand({ model: "deal", preset: "tiny", gt: "instances.json", images: "photos/", steps: "200", seed: "0", prompting: "pgcpp", out: "ckpt", batch: "4", lr: "0.001", cycles: "2", checkpointEvery: "100" });
+ * await runTrainCommand({ model: "deal", preset: "tiny", gt: "instances.json", images: "photos/", steps: "200", seed: "0", prompting: "pgcpp", out: "ckpt", batch: "4", lr: "0.002", cycles: "1", checkpointEvery: "100" });
  */
 export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpecResult> {
   await initBackend(o.backend ? { backend: o.backend as never } : {});
@@ -76,12 +76,12 @@ export function register(program: Command): void {
     .option("--model <kind>", "deal | baseline", "deal")
     .option("--preset <name>", "micro | tiny | small | paper", "tiny");
   addDataOptions(cmd, { split: "train" })
-    .option("--steps <n>", "optimisation steps", "500")
+    .option("--steps <n>", "optimisation steps", "1500")
     .option("--seed <n>", "seed of the initial weights and of the data stream", "0")
     .option("--prompting <strategy>", "DEAL's extra training clicks: random | pgcpp", "pgcpp")
-    .option("--cycles <n>", "DEAL: at most this many extra clicks per prompt (PG-CPP cycles)", "2")
+    .option("--cycles <n>", "DEAL: extra click cycles per prompt after the first click (PG-CPP or random)", "1")
     .option("--batch <n>", "samples per step", "4")
-    .option("--lr <x>", "peak learning rate (AdamW, warmup + cosine)", "0.001")
+    .option("--lr <x>", "peak learning rate (AdamW, warmup + cosine)", "0.002")
     .option("--checkpoint-every <n>", "also checkpoint every n steps (0: only at the end and on Ctrl-C)", "100")
     .option("--resume", "continue from the checkpoint in --out (exactly: same losses as an uninterrupted run)")
     .option("--log <file>", "JSONL training log (default: <out>-train-log.jsonl beside --out)")

@@ -1,80 +1,114 @@
 import { tf } from "../../backend/tf.js";
-import { pickHardestInstance } from "../../prompts/pgcpp.js";
-import { centerClick, uniformClick } from "../../prompts/samplers.js";
-import type { Random } from "../../util/random.js";
+import { pickLeastFound } from "../../prompts/pgcpp.js";
+import { Random } from "../../util/random.js";
 import { FINE_STRIDE } from "../config.js";
-import type { DealModel } from "../deal.js";
-import { clickTensors, denseTargets, type TrainBatch } from "./batch.js";
-import { densityLosses, heatmapFocalLoss, DEFAULT_LOSS_WEIGHTS, type LossWeights } from "./losses.js";
-import { stageTerms, sumScalars } from "./stage-terms.js";
-import type { PromptingStrategy, TrainingLoss } from "./training.js";
+import type { DetectorNetwork, Encoded } from "../network.js";
+import { embedExemplars, type Exemplar } from "../point-embedding.js";
+import { allocateQueries } from "../query-allocation.js";
+import { assignQueries, decoderLayerLoss } from "./assignment.js";
+import type { BatchSample, TrainBatch } from "./batch.js";
+import { focalLoss, weightedL1, type LossWeights } from "./losses.js";
+import { centreCell, denseTargets, promptTargets } from "./targets.js";
+import { DEFAULT_TRAINING_SETTINGS, type TrainingSettings } from "./training.js";
 
-/**
- * DEAL's loss on a batch whose samples hold their clicks: the set loss of every stage, the centre-heatmap
- * focal loss, and the density and count terms.
- *
- * @example
- * const { total, terms } = dealLoss(model, batch);
- */
-export function dealLoss(model: DealModel, batch: TrainBatch, w: LossWeights = DEFAULT_LOSS_WEIGHTS): TrainingLoss {
-  const s = model.inputSize;
-  const g = s / FINE_STRIDE;
-  const { xy, mask } = clickTensors(batch.samples, s, model.config.maxClicksPerPrompt);
-  const gtCounts = batch.samples.map((x) => x.target.boxesCxcywhNorm.length);
-  const out = model.forward(batch.images, xy, mask, gtCounts);
-  const dense = denseTargets(batch.samples, g, g, 1);
-  const terms = stageTerms(out.stages, out.allocation.counts, batch, w);
-  const heat = heatmapFocalLoss(out.heatLogits, dense.heat).mul(w.heat) as tf.Scalar;
-  const dl = densityLosses(out.density, dense.density, gtCounts);
-  const all = { ...terms, heat, density: dl.density.mul(w.density) as tf.Scalar, count: dl.count.mul(w.count) as tf.Scalar };
-  return { total: sumScalars(Object.values(all)), terms: all };
+/** Clicks of a batch as tensors: [B, P, K, 2] normalised by the crop size, and the mask [B, P, K]. */
+function clickTensors(samples: readonly BatchSample[], size: number, P: number, K: number): { xy: tf.Tensor4D; mask: tf.Tensor3D } {
+  const B = samples.length;
+  const xy = new Float32Array(B * P * K * 2);
+  const mask = new Float32Array(B * P * K);
+  samples.forEach((s, b) => s.prompts.slice(0, P).forEach((p, j) => p.clicks.slice(0, K).forEach((c, k) => {
+    const o = (b * P + j) * K + k;
+    xy[o * 2] = c.x / size;
+    xy[o * 2 + 1] = c.y / size;
+    mask[o] = 1;
+  })));
+  return { xy: tf.tensor4d(xy, [B, P, K, 2]), mask: tf.tensor3d(mask, [B, P, K]) };
 }
 
 /**
- * Adds `extra` clicks to every DEAL sample of the batch. "random": a random not-yet-clicked object, uniform
- * inside it. "pgcpp": predict with the clicks so far (no gradient), then click the centre of the hardest
- * missed or worst-localised object ({@link pickHardestInstance}), once per cycle.
- *
- * @example
- * addTrainingClicks(model, batch, 2, "pgcpp", rng);
+ * One PG-CPP cycle (in place): every prompt gets one more click at the centre of a target it has not clicked yet.
+ * "pgcpp": the target the current heatmap finds least (lowest peak probability in the 3x3 around its centre cell,
+ * no score threshold); "random": a random unclicked target (each sample's own seeded Random).
  */
-export function addTrainingClicks(model: DealModel, batch: TrainBatch, extra: number, strategy: PromptingStrategy, rng: Random): void {
-  const s = model.inputSize;
-  for (let c = 0; c < extra; c++) {
-    let preds: { boxes: Float32Array; scores: Float32Array; counts: number[]; q: number } | null = null;
-    if (strategy === "pgcpp") {
-      const { xy, mask } = clickTensors(batch.samples, s, model.config.maxClicksPerPrompt);
-      const r = tf.tidy(() => {
-        const out = model.forward(batch.images, xy, mask);
-        const last = out.stages[out.stages.length - 1]!;
-        return { boxes: last.boxesCxcywhNorm, scores: tf.sigmoid(last.logits), counts: out.allocation.counts };
-      });
-      preds = { boxes: r.boxes.dataSync() as Float32Array, scores: r.scores.dataSync() as Float32Array, counts: r.counts, q: r.boxes.shape[1] };
-      tf.dispose([r.boxes, r.scores, xy, mask]);
-    }
-    batch.samples.forEach((sample, i) => {
-      const clicked = sample.clicked!;
-      if (clicked.size >= sample.boxesInput.length || sample.clicks!.length >= model.config.maxClicksPerPrompt) return;
-      let next: number;
-      if (preds) {
-        const n = preds.counts[i]!;
-        const xyxy = new Float32Array(n * 4);
-        const sc = new Float32Array(n);
-        for (let j = 0; j < n; j++) {
-          const o = (i * preds.q + j) * 4;
-          const [cx, cy, bw, bh] = [preds.boxes[o]! * s, preds.boxes[o + 1]! * s, preds.boxes[o + 2]! * s, preds.boxes[o + 3]! * s];
-          xyxy.set([cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2], j * 4);
-          sc[j] = preds.scores[i * preds.q + j]!;
-        }
-        next = pickHardestInstance(sample.boxesInput, xyxy, sc, clicked, 0.3);
-      } else {
-        const left = sample.boxesInput.map((_, k) => k).filter((k) => !clicked.has(k));
-        next = rng.pick(left);
+export function addCycleClicks(samples: readonly BatchSample[], heat: Float32Array, g: number, P: number, K: number, settings: TrainingSettings, rngs: readonly Random[]): void {
+  samples.forEach((s, b) => s.prompts.slice(0, P).forEach((p, j) => {
+    if (p.clicks.length >= K) return;
+    const left = p.targets.filter((t) => !p.clickObjects.includes(t));
+    if (left.length === 0) return;
+    let pick: number;
+    if (settings.prompting === "random") pick = rngs[b]!.pick(left);
+    else {
+      const found = new Float32Array(s.objects.length);
+      const base = (b * P + j) * g * g;
+      for (const t of left) {
+        const { ix, iy } = centreCell(s.objects[t]!, g);
+        let m = -Infinity;
+        for (let y = Math.max(0, iy - 1); y <= Math.min(g - 1, iy + 1); y++) for (let x = Math.max(0, ix - 1); x <= Math.min(g - 1, ix + 1); x++) m = Math.max(m, heat[base + y * g + x]!);
+        found[t] = m;
       }
-      if (next < 0) return;
-      clicked.add(next);
-      const box = sample.boxesInput[next]!;
-      sample.clicks!.push(preds ? centerClick(box) : uniformClick(box, rng));
-    });
+      pick = pickLeastFound(found, left);
+    }
+    const o = s.objects[pick]!;
+    p.clickObjects.push(pick);
+    p.clicks.push({ x: (o.x1 + o.x2) / 2, y: (o.y1 + o.y2) / 2 });
+  }));
+}
+
+/**
+ * DEAL's loss on a batch whose samples carry prompts (every category of the crop, a first click each):
+ * - objectness heatmap (focal, every non-ignored object), size and offset (L1), as the baseline's dense heads;
+ * - the prompt heatmaps (focal, every target of each prompt), averaged over 1 + `promptCycles` rounds: after each
+ *   round PG-CPP (or random) adds a click ({@link addCycleClicks}); the backbone runs once, only the prompt path
+ *   re-runs;
+ * - the decoder on the last round's queries (one-to-one assignment per prompt; queries of another prompt's object
+ *   are negatives).
+ * Objectness dropout zeroes a prompt's objectness inputs with probability `objectnessDropout`.
+ */
+export function dealLoss(net: DetectorNetwork, batch: TrainBatch, w: LossWeights, settings: TrainingSettings = DEFAULT_TRAINING_SETTINGS): { total: tf.Scalar; terms: Record<string, tf.Scalar> } {
+  const samples = batch.samples;
+  const B = samples.length;
+  const g = batch.size / FINE_STRIDE;
+  const P = Math.max(1, ...samples.map((s) => s.prompts.length));
+  const K = net.config.maxClicksPerPrompt;
+  const rngs = samples.map((s) => new Random(s.seed));
+  const t = denseTargets(samples, g, 1, () => 0);
+  const e: Encoded = net.encode(batch.images);
+  const keep = tf.tensor4d(t.ignore.map((v) => 1 - v), [B, g, g, 1]);
+  const terms: Record<string, tf.Scalar> = {
+    obj: focalLoss(e.dense.obj, t.obj, keep).mul(w.obj) as tf.Scalar,
+    offset: weightedL1(e.dense.offset, t.offset, t.regWeight, t.objects).mul(w.offset) as tf.Scalar,
+    size: weightedL1(e.dense.size, t.size, t.regWeight, t.objects).mul(w.size) as tf.Scalar,
+  };
+  const pt = promptTargets(samples, g, P);
+  const promptKeep = keep.reshape([B, 1, g, g]).mul(tf.tensor4d(pt.mask, [B, P, 1, 1]));
+  const objKeep = new Float32Array(B * P);
+  for (let b = 0; b < B; b++) for (let j = 0; j < P; j++) objKeep[b * P + j] = rngs[b]!.bool(settings.objectnessDropout) ? 0 : 1;
+  const objKeepT = tf.tensor2d(objKeep, [B, P]);
+  const rounds: tf.Scalar[] = [];
+  let heat: tf.Tensor4D | null = null;
+  let ex: Exemplar | null = null;
+  for (let c = 0; c <= settings.promptCycles; c++) {
+    if (c > 0) addCycleClicks(samples, heat!.dataSync() as Float32Array, g, P, K, settings, rngs);
+    const { xy, mask } = clickTensors(samples, batch.size, P, K);
+    ex = embedExemplars(e.f, e.dense, xy, mask);
+    heat = net.promptHeat(e, ex, objKeepT);
+    rounds.push(focalLoss(heat, pt.heat, promptKeep));
   }
+  terms.prompt = (tf.addN(rounds).div(rounds.length) as tf.Scalar).mul(w.prompt) as tf.Scalar;
+  if (net.hasDecoder) {
+    const qs = allocateQueries(heat!.dataSync() as Float32Array, { batch: B, prompts: P, h: g, w: g }, e.dense.size.dataSync() as Float32Array,
+      e.dense.offset.dataSync() as Float32Array, net.config, (b, j) => j < samples[b]!.prompts.length);
+    const objectsOf = (b: number) => samples[b]!.objects;
+    const assigned = assignQueries(qs, objectsOf, (b, j) => samples[b]!.prompts[j]!.targets);
+    const out = net.decode(e, batch.images, qs, net.queryContext(e, ex, qs, batch.size, batch.size));
+    const box: tf.Scalar[] = [], score: tf.Scalar[] = [];
+    out.boxes.forEach((bx, i) => {
+      const l = decoderLayerLoss(bx, out.logits[i]!, qs, assigned, objectsOf);
+      box.push(l.box);
+      score.push(l.score);
+    });
+    terms.decoderBox = tf.addN(box).mul(w.decoderBox) as tf.Scalar;
+    terms.decoderScore = tf.addN(score).mul(w.decoderScore) as tf.Scalar;
+  }
+  return { total: tf.addN(Object.values(terms)) as tf.Scalar, terms };
 }

@@ -1,49 +1,109 @@
-/** Ground truth of one training sample, normalised to the network input (0..1). */
-export interface SampleTarget {
-  /** Boxes [cx, cy, w, h] normalised, one per object. */
-  boxesCxcywhNorm: number[][];
-  /** Class index per object (0 for DEAL's single "prompted category" class). */
-  labels: number[];
+import { FINE_STRIDE, SIZE_REF_PX } from "../config.js";
+import type { BatchSample, TrainObject } from "./batch.js";
+
+/** The CenterNet Gaussian's std in stride-2 cells: max(0.5, 0.15 * sqrt(w * h)) with w, h in cells. */
+export function gaussianSigma(o: TrainObject): number {
+  return Math.max(0.5, 0.15 * Math.sqrt(((o.x2 - o.x1) / FINE_STRIDE) * ((o.y2 - o.y1) / FINE_STRIDE)));
+}
+
+/** The stride-2 cell holding an object's centre, and the centre in cells. */
+export function centreCell(o: TrainObject, g: number): { ix: number; iy: number; cx: number; cy: number } {
+  const cx = (o.x1 + o.x2) / 2 / FINE_STRIDE, cy = (o.y1 + o.y2) / 2 / FINE_STRIDE;
+  return { ix: Math.min(g - 1, Math.max(0, Math.floor(cx))), iy: Math.min(g - 1, Math.max(0, Math.floor(cy))), cx, cy };
 }
 
 /**
- * Centre-heatmap target on an h x w grid (CenterNet): per object a Gaussian around the grid cell holding the
- * centre, std = max(0.6, 0.15 * sqrt(w_cells * h_cells)) cells, maxed over objects; the centre cell is
- * exactly 1 (a positive of the focal loss). Written into `heat` (h*w) for class `channel` of `channels`.
+ * Splats an object's Gaussian (max with what is there) into channel `c` of a g x g x `channels` map; the centre cell
+ * is exactly 1 (a positive of the focal loss).
  */
-export function splatHeatmap(heat: Float32Array, t: SampleTarget, h: number, w: number, channels = 1, onlyLabel?: number): void {
-  t.boxesCxcywhNorm.forEach((b, k) => {
-    const ch = channels === 1 ? 0 : t.labels[k]!;
-    if (onlyLabel !== undefined && t.labels[k] !== onlyLabel) return;
-    const cx = Math.min(w - 1, Math.max(0, Math.floor(b[0]! * w)));
-    const cy = Math.min(h - 1, Math.max(0, Math.floor(b[1]! * h)));
-    const sigma = Math.max(0.6, 0.15 * Math.sqrt(b[2]! * w * b[3]! * h));
-    const r = Math.ceil(3 * sigma);
-    for (let y = Math.max(0, cy - r); y <= Math.min(h - 1, cy + r); y++) {
-      for (let x = Math.max(0, cx - r); x <= Math.min(w - 1, cx + r); x++) {
-        const v = Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * sigma * sigma));
-        const o = (y * w + x) * channels + ch;
-        if (v > heat[o]!) heat[o] = v;
+export function splatGaussian(heat: Float32Array, g: number, channels: number, c: number, o: TrainObject): void {
+  const { ix, iy } = centreCell(o, g);
+  const s = gaussianSigma(o);
+  const r = Math.ceil(3 * s);
+  for (let y = Math.max(0, iy - r); y <= Math.min(g - 1, iy + r); y++) {
+    for (let x = Math.max(0, ix - r); x <= Math.min(g - 1, ix + r); x++) {
+      const v = Math.exp(-((x - ix) ** 2 + (y - iy) ** 2) / (2 * s * s));
+      const k = (y * g + x) * channels + c;
+      if (v > heat[k]!) heat[k] = v;
+    }
+  }
+}
+
+/** Dense targets of a batch on the g x g stride-2 grid of the crops. */
+export interface DenseTargets {
+  /** [B, g, g, C] centre heatmaps (C = 1 for DEAL's objectness, numClasses for the baseline). */
+  obj: Float32Array;
+  /** [B, g, g] 1 inside ignore regions (no negatives there). */
+  ignore: Float32Array;
+  /** [B, g, g] regression weights: each object's 3x3 neighbourhood, Gaussian weights summing to 1 per object. */
+  regWeight: Float32Array;
+  /** [B, g, g, 2] sub-cell offsets of the owning object's centre from each cell's centre, in cells. */
+  offset: Float32Array;
+  /** [B, g, g, 2] log(w / 8), log(h / 8) of the owning object. */
+  size: Float32Array;
+  /** [B] the number of objects each sample regresses (its share of the regression loss is divided by it). */
+  objects: Float32Array;
+}
+
+/**
+ * Objectness (or per-class) heatmaps, ignore mask and regression targets. Each object regresses offset and size at
+ * the 3x3 cells around its centre cell with Gaussian weights normalised to sum to 1 (every object counts once,
+ * whatever its size); where objects overlap, a cell belongs to the object with the larger weight.
+ */
+export function denseTargets(samples: readonly BatchSample[], g: number, channels: number, channelOf: (categoryId: number) => number): DenseTargets {
+  const B = samples.length, n = g * g;
+  const t: DenseTargets = {
+    obj: new Float32Array(B * n * channels), ignore: new Float32Array(B * n), regWeight: new Float32Array(B * n),
+    offset: new Float32Array(B * n * 2), size: new Float32Array(B * n * 2), objects: new Float32Array(B),
+  };
+  samples.forEach((s, b) => {
+    const best = new Float32Array(n);
+    for (const o of s.objects) {
+      if (o.ignore) {
+        const x1 = Math.max(0, Math.floor(o.x1 / FINE_STRIDE)), x2 = Math.min(g, Math.ceil(o.x2 / FINE_STRIDE));
+        const y1 = Math.max(0, Math.floor(o.y1 / FINE_STRIDE)), y2 = Math.min(g, Math.ceil(o.y2 / FINE_STRIDE));
+        for (let y = y1; y < y2; y++) for (let x = x1; x < x2; x++) t.ignore[b * n + y * g + x] = 1;
+        continue;
+      }
+      t.objects[b]! += 1;
+      splatGaussian(t.obj.subarray(b * n * channels, (b + 1) * n * channels), g, channels, channels === 1 ? 0 : channelOf(o.categoryId), o);
+      const { ix, iy, cx, cy } = centreCell(o, g);
+      const sg = gaussianSigma(o);
+      const cells: [number, number, number][] = [];
+      let total = 0;
+      for (let y = Math.max(0, iy - 1); y <= Math.min(g - 1, iy + 1); y++) {
+        for (let x = Math.max(0, ix - 1); x <= Math.min(g - 1, ix + 1); x++) {
+          const wv = Math.exp(-((x - ix) ** 2 + (y - iy) ** 2) / (2 * sg * sg));
+          cells.push([x, y, wv]);
+          total += wv;
+        }
+      }
+      for (const [x, y, w0] of cells) {
+        const wv = w0 / total;
+        const k = y * g + x;
+        if (wv <= best[k]!) continue;
+        best[k] = wv;
+        const kk = b * n + k;
+        t.regWeight[kk] = wv;
+        t.offset[kk * 2] = cx - (x + 0.5);
+        t.offset[kk * 2 + 1] = cy - (y + 0.5);
+        t.size[kk * 2] = Math.log(Math.max(0.5, o.x2 - o.x1) / SIZE_REF_PX);
+        t.size[kk * 2 + 1] = Math.log(Math.max(0.5, o.y2 - o.y1) / SIZE_REF_PX);
       }
     }
   });
+  return t;
 }
 
-/**
- * Density target on an h x w grid: per object a Gaussian at its exact centre (same std as the heatmap),
- * normalised to sum to 1 over the grid, so the map sums to the object count. Added into `density`.
- */
-export function splatDensity(density: Float32Array, t: SampleTarget, h: number, w: number): void {
-  for (const b of t.boxesCxcywhNorm) {
-    const cx = b[0]! * w - 0.5;
-    const cy = b[1]! * h - 0.5;
-    const sigma = Math.max(0.6, 0.15 * Math.sqrt(b[2]! * w * b[3]! * h));
-    const r = Math.ceil(3 * sigma);
-    const x0 = Math.max(0, Math.floor(cx) - r), x1 = Math.min(w - 1, Math.ceil(cx) + r);
-    const y0 = Math.max(0, Math.floor(cy) - r), y1 = Math.min(h - 1, Math.ceil(cy) + r);
-    let sum = 0;
-    for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) sum += Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * sigma * sigma));
-    if (sum <= 0) continue;
-    for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) density[y * w + x] += Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * sigma * sigma)) / sum;
-  }
+/** Heatmap targets [B, P, g, g] of prompts (every target object of each prompt) and the prompt mask [B, P]. */
+export function promptTargets(samples: readonly BatchSample[], g: number, P: number): { heat: Float32Array; mask: Float32Array } {
+  const n = g * g;
+  const heat = new Float32Array(samples.length * P * n);
+  const mask = new Float32Array(samples.length * P);
+  samples.forEach((s, b) => s.prompts.slice(0, P).forEach((p, j) => {
+    mask[b * P + j] = 1;
+    const h = heat.subarray((b * P + j) * n, (b * P + j + 1) * n);
+    for (const t of p.targets) splatGaussian(h, g, 1, 0, s.objects[t]!);
+  }));
+  return { heat, mask };
 }

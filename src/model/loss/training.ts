@@ -11,13 +11,18 @@ export const PROMPTING_STRATEGIES = ["random", "pgcpp"] as const;
 /** One of {@link PROMPTING_STRATEGIES}. */
 export type PromptingStrategy = (typeof PROMPTING_STRATEGIES)[number];
 
-/** The training settings a detector's {@link TrainableDetector.prepareBatch} reads. */
+/** The training settings a detector's loss reads. Defaults: {@link DEFAULT_TRAINING_SETTINGS}. */
 export interface TrainingSettings {
-  /** How extra clicks are chosen. */
+  /** How extra clicks are chosen: "pgcpp" (the least-found target) or "random" (a random unclicked target). */
   prompting: PromptingStrategy;
-  /** At most this many extra clicks per prompt; each step draws 0..promptCycles. */
+  /** Extra click cycles per prompt after the first click (each adds one click; the loss averages every round). */
   promptCycles: number;
+  /** Probability that a prompt's objectness inputs are zeroed in the density activation (DEAL). */
+  objectnessDropout: number;
 }
+
+/** Default {@link TrainingSettings}: PG-CPP, 1 extra cycle, objectness dropout 0.3. */
+export const DEFAULT_TRAINING_SETTINGS: Readonly<TrainingSettings> = Object.freeze({ prompting: "pgcpp", promptCycles: 1, objectnessDropout: 0.3 });
 
 /** A loss as the optimiser needs it: the total and its named terms (scalars, inside tf.variableGrads). */
 export interface TrainingLoss {
@@ -28,20 +33,19 @@ export interface TrainingLoss {
 /**
  * What the training loop needs of a detector beyond inference: its parameters and config (optimiser,
  * checkpoints), and its own loss. Each model owns how it is trained, so the loop never asks which model it
- * has: DEAL adds PG-CPP or random clicks in `prepareBatch` and computes its set, heatmap and density losses;
- * the baseline computes its set and heatmap losses. A new network slots in by implementing this.
+ * has. Losses are means over the batch's samples of per-sample terms, so a batch split into shards gives the
+ * same gradient (data-parallel training).
  *
  * @example
- * model.prepareBatch(batch, rng, { prompting: "pgcpp", promptCycles: 2 });
- * const { total } = model.trainingLoss(batch, DEFAULT_LOSS_WEIGHTS);
+ * const { total } = model.trainingLoss(batch, DEFAULT_LOSS_WEIGHTS, DEFAULT_TRAINING_SETTINGS);
  */
 export interface TrainableDetector extends PromptableDetector {
   readonly config: ModelConfig;
   readonly params: ParamStore;
-  /** True when each training sample prompts one category with clicks (DEAL); false when every object is a target (baseline). */
+  /** True when training samples carry prompts (DEAL); false when every object is a target (baseline). */
   readonly promptedTraining: boolean;
-  /** Completes a drawn batch with what this model's loss needs (DEAL: the extra clicks); may draw from `rng`. */
+  /** Completes a drawn batch with anything else this model's loss needs (today: nothing); may draw from `rng`. */
   prepareBatch(batch: TrainBatch, rng: Random, settings: TrainingSettings): void;
   /** The training loss on a prepared batch; called inside tf.variableGrads. */
-  trainingLoss(batch: TrainBatch, weights: LossWeights): TrainingLoss;
+  trainingLoss(batch: TrainBatch, weights: LossWeights, settings?: TrainingSettings): TrainingLoss;
 }
