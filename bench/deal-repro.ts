@@ -1,78 +1,170 @@
 /**
- * DEAL vs the supervised baseline, and PG-CPP vs random training clicks, on TinySet-mini's test split
- * (class-agnostic P2SOD columns: AP .25/.5/.75, AP per AI-TOD size bin). Equal budgets: same preset, steps,
- * batch and seed for every model.
+ * DEAL v2 against its supervised baseline, PG-CPP against random training clicks, and DEAL against the
+ * training-free template-matching reference, by issue 11's protocol: TinySet-mini test (and the held-out
+ * categories and held-out data set splits), p2sod class-agnostic, one centre click per category, training seeds
+ * x click seeds, mean and a paired image bootstrap 95% interval of DEAL minus baseline (merged and unmerged, per
+ * size bin), a t interval over training seeds, and the GT-box oracle (finding vs boxing).
  *
- *     npx tsx bench/run.ts deal-repro                 (STEPS, SEEDS, DATA env vars; default 400 steps, seed 0)
+ *     npx tsx bench/run.ts deal-repro [--json]
  *
- * Checkpoints go to .cache/bench/deal-repro/<variant>-s<seed>; an existing checkpoint with the same step count
- * is reused (delete the folder to retrain). Seed 0's DEAL-pgcpp and baseline runs are the same commands that
- * produce datasets/models/deal-tiny and baseline-tiny, so those are reused when present.
+ * Environment: SEEDS (training seeds of DEAL-pgcpp and the baseline, default 0,1,2), RANDOM_SEEDS (of
+ * DEAL-random, default 0), CLICK_SEEDS (default 0,1,2,3,4), STEPS (default 1500: the shipped models' budget),
+ * SAMPLES (bootstrap samples, default 1000), RUNS (checkpoint folder of seeds > 0, default
+ * .cache/bench/deal-repro; missing runs are trained there with the shipped models' command). Seed 0 uses the
+ * shipped models. Predictions are cached by model fingerprint, data and click seed.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
+import { aggregateRuns, oracleBoxes, pooledPairedBootstrap, type PooledRun } from "../src/analysis/index.js";
 import { initBackend } from "../src/backend/index.js";
-import { cocoEvaluate, cocoLoadDt, cocoLoadGt } from "../src/eval/index.js";
-import { predictDataset } from "../src/infer/index.js";
-import { loadModel, openDataset, trainFromSpec } from "../src/recipes/index.js";
-import { readManifest } from "../src/train/index.js";
+import type { CocoResult, Dataset } from "../src/data/index.js";
+import { cocoEvaluate, cocoLoadDt, cocoLoadGt, type CocoGtJson } from "../src/eval/index.js";
+import { mergeClassAgnostic } from "../src/infer/index.js";
+import { loadModel, openDataset } from "../src/recipes/index.js";
+import { checkpointFingerprint } from "../src/train/index.js";
 import { cacheDir, projectRoot } from "../src/util/fs.js";
+import { checkpointFor, predictionsFor, type Variant } from "./deal-repro-runs.js";
 
-type Variant = { name: string; kind: "deal" | "baseline"; prompting: "pgcpp" | "random" };
-const VARIANTS: Variant[] = [
-  { name: "baseline", kind: "baseline", prompting: "pgcpp" },
-  { name: "deal-pgcpp", kind: "deal", prompting: "pgcpp" },
-  { name: "deal-random", kind: "deal", prompting: "random" },
-];
-const COLUMNS: [string, string][] = [
-  ["AP.25", "AP@.25|all|1500"], ["AP.5", "AP@.50|all|1500"], ["AP.75", "AP@.75|all|1500"], ["AP", "AP@[.50:.95]|all|1500"],
-  ["APvt", "AP@[.50:.95]|verytiny|1500"], ["APt", "AP@[.50:.95]|tiny|1500"], ["APs", "AP@[.50:.95]|small|1500"], ["APm", "AP@[.50:.95]|medium|1500"],
-];
+const M = { ap25: "AP@.25|all|1500", ap50: "AP@.50|all|1500", ap75: "AP@.75|all|1500", ap: "AP@[.50:.95]|all|1500", vt50: "AP@.50|verytiny|1500", t50: "AP@.50|tiny|1500", s50: "AP@.50|small|1500", m50: "AP@.50|medium|1500" };
+const METRICS = Object.values(M);
+const MERGE_IOU = 0.5;
+const nums = (s: string | undefined, def: string) => (s ?? def).split(",").filter(Boolean).map(Number);
+const pct = (x: number) => (Number.isFinite(x) && x >= 0 ? +(100 * x).toFixed(2) : NaN);
 
-function shippedDir(v: Variant, seed: number, steps: number): string | null {
-  if (seed !== 0 || v.prompting !== "pgcpp") return null;
-  const dir = path.join(projectRoot(), "datasets", "models", v.kind === "deal" ? "deal-tiny" : "baseline-tiny");
-  return fs.existsSync(path.join(dir, "manifest.json")) && readManifest(dir).step === steps ? dir : null;
+interface Part { key: string; ds: Dataset; gt: CocoGtJson; cats?: Set<number> }
+
+function restrict(gt: CocoGtJson, cats: Set<number>): CocoGtJson {
+  const annotations = gt.annotations.filter((a) => cats.has(a.category_id));
+  const imgs = new Set(annotations.map((a) => a.image_id));
+  return { ...gt, annotations, images: gt.images.filter((i) => imgs.has(i.id)) };
 }
 
-export async function run(): Promise<void> {
-  const steps = Number(process.env.STEPS ?? 400);
-  const seeds = (process.env.SEEDS ?? "0").split(",").map(Number);
-  const data = process.env.DATA ?? "default";
-  const backend = await initBackend();
-  console.log(`backend ${backend.backend}; ${steps} steps, batch 4, seeds ${seeds.join(",")}`);
-  const trainDs = (await openDataset({ data, split: "train" })).dataset;
-  const testDs = (await openDataset({ data, split: "test" })).dataset;
-  const gt = cocoLoadGt(testDs.toCoco());
-  const rows: Record<string, string | number>[] = [];
-  for (const seed of seeds) {
-    for (const v of VARIANTS) {
-      let dir = shippedDir(v, seed, steps);
-      let trainSec = NaN;
-      if (!dir) {
-        dir = cacheDir("bench", "deal-repro", `${v.name}-s${seed}`);
-        const done = fs.existsSync(path.join(dir, "manifest.json")) && readManifest(dir).step === steps;
-        if (!done) {
-          const r = await trainFromSpec({ kind: v.kind, preset: "tiny", data: trainDs, steps, batchSize: 4, seed, prompting: v.prompting, out: dir });
-          trainSec = r.seconds;
-        }
-      }
-      const log = `${dir}-train-log.jsonl`;
-      if (Number.isNaN(trainSec) && fs.existsSync(log)) {
-        const last = fs.readFileSync(log, "utf8").trim().split("\n").pop();
-        if (last) trainSec = JSON.parse(last).sec;
-      }
-      const { model } = loadModel(dir);
-      const t0 = Date.now();
-      const dt = await predictDataset(model, testDs, { clicks: "per-category", sampler: "center", seed, scoreThreshold: 0.001, maxDetections: 100 });
-      const predictSec = (Date.now() - t0) / 1000;
-      model.dispose();
-      const ev = cocoEvaluate(gt, cocoLoadDt(dt, gt), { protocol: "p2sod", classAgnostic: true });
-      const row: Record<string, string | number> = { variant: v.name, seed, trainSec: Math.round(trainSec), msPerImage: Math.round((predictSec * 1000) / testDs.images.length) };
-      for (const [label, key] of COLUMNS) row[label] = +(100 * (ev.results.stats[key] ?? NaN)).toFixed(2);
-      rows.push(row);
-      console.log(JSON.stringify(row));
+function evaluate(part: Part, dt: readonly CocoResult[]): Record<string, number> {
+  const keep = part.cats ? dt.filter((r) => part.cats!.has(r.category_id)) : dt;
+  const gt = cocoLoadGt(part.gt);
+  const imgs = new Set(part.gt.images.map((i) => i.id));
+  const e = cocoEvaluate(gt, cocoLoadDt(keep.filter((r) => imgs.has(r.image_id)), gt), { protocol: "p2sod", classAgnostic: true });
+  return Object.fromEntries(METRICS.map((k) => [k, pct(e.results.stats[k] ?? NaN)]));
+}
+
+async function parts(): Promise<Part[]> {
+  const out: Part[] = [];
+  for (const split of ["test", "heldout-categories", "heldout-dataset"] as const) {
+    const ds = (await openDataset({ data: "default", split })).dataset;
+    const gt = ds.toCoco() as unknown as CocoGtJson;
+    if (split !== "heldout-categories") { out.push({ key: split, ds, gt }); continue; }
+    const cats = gt.categories as unknown as { id: number; heldOut?: boolean }[];
+    for (const [name, held] of [["seen", false], ["unseen", true]] as const) {
+      const ids = new Set(cats.filter((c) => Boolean(c.heldOut) === held).map((c) => c.id));
+      out.push({ key: `heldout-categories/${name}`, ds, gt: restrict(gt, ids), cats: ids });
     }
   }
-  console.table(rows);
+  const probeDir = path.join(projectRoot(), "datasets", "real-probe");
+  const probe = (await openDataset({ gt: path.join(probeDir, "annotations.json"), images: probeDir })).dataset;
+  out.push({ key: "real-probe", ds: probe, gt: probe.toCoco() as unknown as CocoGtJson });
+  return out;
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const seeds = nums(process.env.SEEDS, "0,1,2");
+  const randomSeeds = nums(process.env.RANDOM_SEEDS, "0");
+  const clickSeeds = nums(process.env.CLICK_SEEDS, "0,1,2,3,4");
+  const steps = Number(process.env.STEPS ?? 1500);
+  const samples = Number(process.env.SAMPLES ?? 1000);
+  const runsDir = process.env.RUNS ?? cacheDir("bench", "deal-repro");
+  const backend = await initBackend();
+  console.log(`backend ${backend.backend}; ${steps} steps, batch 4; training seeds ${seeds} (random: ${randomSeeds}); click seeds ${clickSeeds}; p2sod class-agnostic, 1 centre click per category, score >= 0.01, 300 boxes per prompt`);
+  let trainDs: Dataset | undefined;
+  const train = async () => (trainDs ??= (await openDataset({ data: "default", split: "train" })).dataset);
+  const P = await parts();
+  const runs: { variant: Variant | "template"; trainSeed: number; dir: string; fp: string }[] = [];
+  for (const v of ["baseline", "deal-pgcpp", "deal-random"] as const) {
+    for (const s of v === "deal-random" ? randomSeeds : seeds) {
+      const dir = await checkpointFor(v, s, steps, runsDir, train);
+      runs.push({ variant: v, trainSeed: s, dir, fp: checkpointFingerprint(dir) });
+    }
+  }
+  runs.push({ variant: "template", trainSeed: 0, dir: "template", fp: "template-reference-v1" });
+
+  // Per-run rows: every (model, part, click seed, merged).
+  const rows: Record<string, string | number | boolean>[] = [];
+  const preds = new Map<string, CocoResult[]>();
+  for (const r of runs) {
+    for (const part of P) {
+      const dsKey = part.key.split("/")[0]!;
+      for (const cs of r.variant === "baseline" ? [clickSeeds[0]!] : clickSeeds) {
+        const dt = await predictionsFor(r.dir, r.fp, part.ds, dsKey, cs);
+        for (const merged of [false, true]) {
+          const d = merged ? mergeClassAgnostic(dt, MERGE_IOU) : dt;
+          // The baseline takes no clicks: its one prediction stands for every click seed.
+          for (const c of r.variant === "baseline" ? clickSeeds : [cs]) {
+            if (part.key === "test") preds.set(`${r.variant}|${r.trainSeed}|${c}|${merged}`, d);
+            rows.push({ model: r.variant, part: part.key, merged, trainSeed: r.trainSeed, clickSeed: c, ...evaluate(part, d) });
+          }
+        }
+      }
+      console.log(`  ${r.variant} seed ${r.trainSeed}: ${part.key} done`);
+    }
+  }
+
+  // Means with t intervals over training seeds (click seeds averaged within each).
+  const agg = aggregateRuns(rows, { by: ["model", "part", "merged"], metrics: [M.ap25, M.ap50, M.ap75, M.vt50], unit: ["trainSeed"] });
+  const table = agg.objects().map((o) => {
+    const x = o as Record<string, unknown>;
+    const f = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(2) : "-");
+    return { model: x.model, part: x.part, merged: x.merged, metric: String(x.metric).split("|").slice(0, 2).join(" "), n: x.n, mean: f(x.mean), "95% t": `[${f(x.lo)}, ${f(x.hi)}]` };
+  });
+  console.table(table);
+
+  // Paired image bootstrap, pooled over training seeds x click seeds: DEAL - baseline; PG-CPP - random.
+  const testGt = P.find((p) => p.key === "test")!.gt;
+  const boot = (a: Variant, b: Variant, merged: boolean, aSeeds: number[]) => {
+    const pooled: PooledRun[] = [];
+    for (const s of aSeeds) for (const c of clickSeeds) {
+      const dtA = preds.get(`${a}|${s}|${c}|${merged}`);
+      const dtB = preds.get(`${b}|${s}|${c}|${merged}`);
+      if (dtA && dtB) pooled.push({ a: dtA, b: dtB, trainSeed: s, clickSeed: c });
+    }
+    return pooledPairedBootstrap(testGt, pooled, { metrics: [M.ap50, M.ap75, M.vt50, M.t50, M.s50], samples, seed: 1 });
+  };
+  const summary: Record<string, unknown> = { backend: backend.backend, steps, seeds, randomSeeds, clickSeeds, samples };
+  for (const merged of [false, true]) {
+    const r = boot("deal-pgcpp", "baseline", merged, seeds);
+    console.log(`\nDEAL - baseline, test, ${merged ? `merged (NMS ${MERGE_IOU})` : "unmerged"}, ${r.runs} runs pooled, ${r.samples} image-bootstrap samples:`);
+    for (const row of r.rows) console.log(`  ${row.metric.padEnd(22)} DEAL ${(100 * row.a).toFixed(2)}  baseline ${(100 * row.b).toFixed(2)}  diff ${(100 * row.diff).toFixed(2)} [${(100 * row.lo).toFixed(2)}, ${(100 * row.hi).toFixed(2)}]`);
+    summary[merged ? "dealMinusBaselineMerged" : "dealMinusBaseline"] = Object.fromEntries(r.rows.map((x) => [x.metric, { deal: pct(x.a), baseline: pct(x.b), diff: +(100 * x.diff).toFixed(2), lo: +(100 * x.lo).toFixed(2), hi: +(100 * x.hi).toFixed(2) }]));
+  }
+  const pr = boot("deal-pgcpp", "deal-random", false, randomSeeds);
+  console.log(`\nPG-CPP - random training clicks, test, seeds ${randomSeeds}, ${pr.runs} runs pooled:`);
+  for (const row of pr.rows) console.log(`  ${row.metric.padEnd(22)} pgcpp ${(100 * row.a).toFixed(2)}  random ${(100 * row.b).toFixed(2)}  diff ${(100 * row.diff).toFixed(2)} [${(100 * row.lo).toFixed(2)}, ${(100 * row.hi).toFixed(2)}]`);
+  summary.pgcppMinusRandom = Object.fromEntries(pr.rows.map((x) => [x.metric, { diff: +(100 * x.diff).toFixed(2), lo: +(100 * x.lo).toFixed(2), hi: +(100 * x.hi).toFixed(2) }]));
+
+  // GT-box oracle on test (seed 0, click seed 0, unmerged): how much AP is boxing rather than finding.
+  const testPart = P.find((p) => p.key === "test")!;
+  for (const v of ["deal-pgcpp", "baseline", "template"] as const) {
+    const dt = preds.get(`${v}|0|${clickSeeds[0]}|false`);
+    if (!dt) continue;
+    const real = evaluate(testPart, dt);
+    const oracle = evaluate(testPart, oracleBoxes(testGt, dt) as CocoResult[]);
+    console.log(`GT-box oracle, ${v}: AP.5 ${real[M.ap50]} -> ${oracle[M.ap50]}, AP.75 ${real[M.ap75]} -> ${oracle[M.ap75]}, very tiny AP.5 ${real[M.vt50]} -> ${oracle[M.vt50]}`);
+    summary[`oracle:${v}`] = { ap50: real[M.ap50], ap75: real[M.ap75], oracleAp50: oracle[M.ap50], oracleAp75: oracle[M.ap75] };
+  }
+
+  // The issue's "done when" figures, from the means over runs.
+  const mean = (model: string, part: string, metric: string, merged = false) => {
+    const v = rows.filter((r) => r.model === model && r.part === part && r.merged === merged).map((r) => r[metric] as number).filter(Number.isFinite);
+    return v.length ? +(v.reduce((a, b) => a + b, 0) / v.length).toFixed(2) : NaN;
+  };
+  const d75 = mean("deal-pgcpp", "test", M.ap75), b75 = mean("baseline", "test", M.ap75);
+  const unseen = mean("deal-pgcpp", "heldout-categories/unseen", M.ap50), seen = mean("deal-pgcpp", "heldout-categories/seen", M.ap50);
+  const checks = {
+    dealAp50: mean("deal-pgcpp", "test", M.ap50), baselineAp50: mean("baseline", "test", M.ap50), dealAp75: d75, baselineAp75: b75,
+    ap75Ratio: +(d75 / b75).toFixed(3), dealVeryTinyAp50: mean("deal-pgcpp", "test", M.vt50),
+    unseenOverSeenAp50: +(unseen / seen).toFixed(3),
+    templateAp50: mean("template", "test", M.ap50), probeDealAp50: mean("deal-pgcpp", "real-probe", M.ap50), probeTemplateAp50: mean("template", "real-probe", M.ap50),
+    probeDealAp25: mean("deal-pgcpp", "real-probe", M.ap25), probeTemplateAp25: mean("template", "real-probe", M.ap25),
+  };
+  console.log("\ndone-when figures (means over runs):", JSON.stringify(checks));
+  Object.assign(summary, checks);
+  if (process.argv.includes("--json")) console.log(JSON.stringify(summary));
+  return summary;
 }

@@ -1,0 +1,57 @@
+/**
+ * The runs of bench/deal-repro.ts: which checkpoint each (variant, training seed) uses, and cached predictions
+ * per (model fingerprint, data set, click seed). Not a bench itself (no `run` export).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { CocoResult, Dataset } from "../src/data/index.js";
+import { predictDataset } from "../src/infer/index.js";
+import { loadModel, trainFromSpec } from "../src/recipes/index.js";
+import { readManifest } from "../src/train/index.js";
+import { contentFingerprint } from "../src/util/fingerprint.js";
+import { cacheDir, projectRoot, writeFileAtomic } from "../src/util/fs.js";
+
+export type Variant = "baseline" | "deal-pgcpp" | "deal-random";
+export const VARIANTS: readonly Variant[] = ["baseline", "deal-pgcpp", "deal-random"];
+const SHIPPED: Record<Variant, string> = { baseline: "baseline-tiny", "deal-pgcpp": "deal-tiny", "deal-random": "deal-tiny-random" };
+
+/** The prediction settings of every row: one centre click per category, as the issue's protocol says. */
+export const PREDICT = { clicks: "per-category" as const, sampler: "center" as const, scoreThreshold: 0.01, maxDetections: 300 };
+
+/**
+ * The checkpoint of (variant, seed): the shipped model for seed 0 when it has `steps` steps, else
+ * `<runsDir>/<variant>-s<seed>`, trained there (the shipped models' command, another seed) when missing.
+ */
+export async function checkpointFor(v: Variant, seed: number, steps: number, runsDir: string, train: () => Promise<Dataset>): Promise<string> {
+  const shipped = path.join(projectRoot(), "datasets", "models", SHIPPED[v]);
+  if (seed === 0 && fs.existsSync(path.join(shipped, "manifest.json")) && readManifest(shipped).step === steps) return shipped;
+  const dir = path.join(runsDir, `${v}-s${seed}`);
+  if (fs.existsSync(path.join(dir, "manifest.json")) && readManifest(dir).step === steps) return dir;
+  console.log(`training ${v} seed ${seed} (${steps} steps) into ${dir}`);
+  await trainFromSpec({
+    kind: v === "baseline" ? "baseline" : "deal",
+    preset: "tiny",
+    data: await train(),
+    steps,
+    batchSize: 4,
+    seed,
+    prompting: v === "deal-random" ? "random" : "pgcpp",
+    out: dir,
+    resume: fs.existsSync(path.join(dir, "manifest.json")),
+  });
+  return dir;
+}
+
+/** Predictions of a model on a data set with one click seed, cached under .cache/bench/deal-repro/predictions. */
+export async function predictionsFor(model: string, fingerprint: string, ds: Dataset, dsKey: string, clickSeed: number): Promise<CocoResult[]> {
+  const file = path.join(cacheDir("bench", "deal-repro", "predictions"), `${contentFingerprint(fingerprint, dsKey, clickSeed, PREDICT)}.json`);
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as CocoResult[];
+  const loaded = loadModel(model);
+  try {
+    const results = await predictDataset(loaded.model, ds, { ...PREDICT, seed: clickSeed });
+    writeFileAtomic(file, JSON.stringify(results));
+    return results;
+  } finally {
+    loaded.model.dispose();
+  }
+}
