@@ -28,10 +28,10 @@ export const PAPER_MODELS: readonly PaperModelSpec[] = [
 
 /**
  * The documented training settings of the shipped weights:
- * `dealkit train --model <kind> --preset tiny --data default --steps 400 --seed 0 --prompting <p> --weights-only`
- * (batch 4, lr 1e-3, 2 prompt cycles).
+ * `dealkit train --model <kind> --preset tiny --data default --steps 1500 --seed 0 --prompting <p> --weights-only`
+ * (batch 4, lr 2e-3, 1 prompt cycle: the CLI's defaults).
  */
-export const PAPER_TRAIN_SETTINGS = Object.freeze({ preset: "tiny", steps: 400, seed: 0, batchSize: 4, lr: 1e-3, promptCycles: 2 });
+export const PAPER_TRAIN_SETTINGS = Object.freeze({ preset: "tiny", steps: 1500, seed: 0, batchSize: 4, lr: 2e-3, promptCycles: 1 });
 
 /** Where a model came from. */
 export interface ResolvedPaperModel extends PaperModelSpec {

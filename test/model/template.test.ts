@@ -143,9 +143,9 @@ describe("template matcher: detection", () => {
     const m = createTemplateMatcher();
     for (const bad of [{ x: -1, y: 5 }, { x: 5, y: Number.NaN }, { x: 500, y: 5 }]) {
       const err = await inputError(() => m.detect(scene.image, [click, bad]));
-      expect(err.record).toBe("click 1");
-      expect(err.message).toMatch(/click 1/);
-      expect((await inputError(() => m.embedClicks(scene.image, [click, bad]))).record).toBe("click 1");
+      expect(err.record).toBe("click #1");
+      expect(err.message).toMatch(/click #1/);
+      expect((await inputError(() => m.embedClicks(scene.image, [click, bad]))).record).toBe("click #1");
     }
     const err = await inputError(() => m.detectWithEmbeddings(scene.image, [{ clickIndex: 0, categoryId: 1, vector: new Float32Array(10) }]));
     expect(err.message).toMatch(/embedding 0/);

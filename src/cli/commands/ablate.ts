@@ -58,7 +58,7 @@ export function register(program: Command): void {
   const cmd = program
     .command("ablate")
     .description("prompt ablations (click position, clicks per category, prompt source, seen vs held-out categories), seeded and cached")
-    .requiredOption("--model <name|dir>", "a shipped model (deal-tiny, deal-tiny-random, baseline-tiny) or a checkpoint folder");
+    .requiredOption("--model <name|dir>", "a shipped model (deal-tiny, deal-tiny-random, baseline-tiny), the training-free reference template, or a checkpoint folder");
   addDataOptions(cmd, { split: "heldout-categories" })
     .option("--grid <name>", "small | full | factorial", "small")
     .option("--seeds <n>", "seeds per cell (>= 3 for a 95% interval)", "3")

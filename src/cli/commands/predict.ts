@@ -59,7 +59,7 @@ export function register(program: Command): void {
   const cmd = program
     .command("predict")
     .description("run a model over a data set and write COCO results (DEAL gets clicks sampled from the GT, or from --clicks-file; the baseline none)")
-    .requiredOption("--model <name|dir>", "a shipped model (deal-tiny, deal-tiny-random, baseline-tiny) or a checkpoint folder");
+    .requiredOption("--model <name|dir>", "a shipped model (deal-tiny, deal-tiny-random, baseline-tiny), the training-free reference template, or a checkpoint folder");
   addDataOptions(cmd, { split: "test", imagesAlone: true })
     .option("--clicks-file <file>", 'clicks per image instead of sampled ones: { "<image file>": [{ "x": px, "y": px, "categoryId": id }, ...] }')
     .option("--clicks <setting>", "clicks sampled from the GT: per-category | per-instance | k (clicks per category)", "per-category")
