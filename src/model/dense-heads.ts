@@ -34,7 +34,7 @@ export class DenseHeads {
     const nObj = cfg.kind === "deal" ? 1 : cfg.numClasses;
     this.trunk = new SepConv(store, "heads.trunk", c, c);
     this.obj = new Conv2d(store, "heads.obj", 1, c, nObj, 1, 0.01);
-    this.obj.b.assign(tf.fill([nObj], Math.log(0.01 / 0.99)));
+    tf.tidy(() => this.obj.b.assign(tf.fill([nObj], Math.log(0.01 / 0.99))));
     this.size = new Conv2d(store, "heads.size", 1, c, 2, 1, 0.01);
     this.offset = new Conv2d(store, "heads.offset", 1, c, 2, 1, 0.01);
     this.embed = cfg.kind === "deal" ? new Conv2d(store, "heads.embed", 1, c, cfg.embedDim) : null;

@@ -28,7 +28,7 @@ export class DensityActivation {
     this.l1 = new Linear(store, "density.l1", DENSITY_FEATURES, cfg.densityHidden);
     this.l2 = new Linear(store, "density.l2", cfg.densityHidden, cfg.densityHidden);
     this.l3 = new Linear(store, "density.l3", cfg.densityHidden, 1, { small: true });
-    this.l3.b!.assign(tf.fill([1], Math.log(0.01 / 0.99)));
+    tf.tidy(() => this.l3.b!.assign(tf.fill([1], Math.log(0.01 / 0.99))));
   }
 
   /** Heatmap logits [B, P, h, w]. */

@@ -27,7 +27,7 @@ describe("loadModel", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
   it("lists the shipped names when given neither", () => {
-    expect(() => loadModel(path.join(dir, "nothing"))).toThrow(/nothing: not a model: give a shipped model \(deal-tiny, deal-tiny-random, baseline-tiny\) or a checkpoint folder/);
+    expect(() => loadModel(path.join(dir, "nothing"))).toThrow(/nothing: not a model: give a shipped model \(deal-tiny, deal-tiny-random, baseline-tiny\), a reference \(template\) or a checkpoint folder/);
   });
 });
 
