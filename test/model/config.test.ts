@@ -17,7 +17,7 @@ describe("model config", () => {
   });
   it("rejects bad fields with the reason", () => {
     expect(() => resolveModelConfig({ kind: "yolo" })).toThrow(/"deal", "baseline"/);
-    expect(() => resolveModelConfig({ heads: 3 })).toThrow(/heads \(3\) must divide dModel \(48\) and decoderDim \(48\)/);
+    expect(() => resolveModelConfig({ heads: 5 })).toThrow(/heads \(5\) must divide dModel \(48\) and decoderDim \(48\)/);
     expect(() => resolveModelConfig({ depths: [1] })).toThrow(/one entry per stage/);
     expect(() => resolveModelConfig({ inputSize: 100 })).toThrow(/multiple of the coarsest stride 16/);
     expect(() => resolveModelConfig({ inputSize: 1e9 })).toThrow(/inputSize must be an integer in \[32, 4096\]; got 1000000000/);
