@@ -42,9 +42,13 @@ export async function checkpointFor(v: Variant, seed: number, steps: number, run
   return dir;
 }
 
+/** Bumped when DEAL's or the baseline's inference changes, so cached predictions are recomputed. */
+const INFERENCE_VERSION = "v2-prompt-ownership";
+
 /** Predictions of a model on a data set with one click seed, cached under .cache/bench/deal-repro/predictions. */
 export async function predictionsFor(model: string, fingerprint: string, ds: Dataset, dsKey: string, clickSeed: number): Promise<CocoResult[]> {
-  const file = path.join(cacheDir("bench", "deal-repro", "predictions"), `${contentFingerprint(fingerprint, dsKey, clickSeed, PREDICT)}.json`);
+  const key = model === "template" ? [fingerprint, dsKey, clickSeed, PREDICT] : [fingerprint, dsKey, clickSeed, PREDICT, INFERENCE_VERSION];
+  const file = path.join(cacheDir("bench", "deal-repro", "predictions"), `${contentFingerprint(...key)}.json`);
   if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as CocoResult[];
   const loaded = loadModel(model);
   try {

@@ -46,7 +46,7 @@ function evaluate(part: Part, dt: readonly CocoResult[]): Record<string, number>
   return Object.fromEntries(METRICS.map((k) => [k, pct(e.results.stats[k] ?? NaN)]));
 }
 
-async function parts(): Promise<Part[]> {
+export async function parts(): Promise<Part[]> {
   const out: Part[] = [];
   for (const split of ["test", "heldout-categories", "heldout-dataset"] as const) {
     const ds = (await openDataset({ data: "default", split })).dataset;

@@ -6,7 +6,7 @@ import type { RgbImage } from "../structures/image.js";
 import { DealkitInputError } from "../util/errors.js";
 import type { Random } from "../util/random.js";
 import { resolveModelConfig, type ModelConfig, type ModelConfigInput } from "./config.js";
-import { decodeQueries, disposeEncoded, groupCandidates } from "./inference.js";
+import { decodeQueries, disposeEncoded, groupCandidates, ownCandidates } from "./inference.js";
 import type { TrainBatch } from "./loss/batch.js";
 import { dealLoss } from "./loss/deal-loss.js";
 import type { LossWeights } from "./loss/losses.js";
@@ -119,7 +119,7 @@ export class DealModel implements TrainableDetector {
       const cands = groups.flatMap((g, gi) =>
         groupCandidates(r, (q) => r.queries.prompt[q] === gi, () => ({ categoryId: g.categoryId, clickIndex: embeddings[g.members[0]!]!.clickIndex }), image.width, image.height, options),
       );
-      return candidatesToDetections(cands);
+      return candidatesToDetections(groups.length > 1 ? ownCandidates(cands, options) : cands);
     } finally {
       tf.dispose(Object.values(ex) as tf.Tensor[]);
     }

@@ -1,9 +1,10 @@
 import { tf } from "../backend/tf.js";
-import type { DetectOptions } from "../structures/detector.js";
 import { FINE_STRIDE } from "./config.js";
 import { decodeBoxXyxy } from "./decoder.js";
 import type { Encoded, DetectorNetwork } from "./network.js";
 import type { Exemplar } from "./point-embedding.js";
+import { DETECT_DEFAULTS, type DetectOptions } from "../structures/detector.js";
+import { iouXyxy } from "../structures/iou.js";
 import { selectCandidates, type Candidate } from "./postprocess.js";
 import { allocateQueries, type QuerySet } from "./query-allocation.js";
 
@@ -58,4 +59,23 @@ export function groupCandidates(r: QueryResults, accept: (q: number) => boolean,
     });
   }
   return selectCandidates(cands, options);
+}
+
+/**
+ * Prompt ownership: a box belongs to the prompt that scores it highest. Candidates of several prompts of one image,
+ * best first; one is dropped when it overlaps (IoU > `nmsIou`, the within-prompt NMS threshold; >= 1 switches it
+ * off) a kept candidate of another prompt (another `clickIndex`). The baseline's classes get the same treatment
+ * from its single NMS over all queries, so DEAL and the baseline both return one box per object.
+ */
+export function ownCandidates(cands: readonly Candidate[], options: DetectOptions): Candidate[] {
+  const nmsIou = options.nmsIou ?? DETECT_DEFAULTS.nmsIou;
+  if (nmsIou >= 1) return [...cands];
+  const sorted = cands.map((c, i) => [c, i] as const).sort((a, b) => b[0].score - a[0].score || a[1] - b[1]).map(([c]) => c);
+  const kept: Candidate[] = [];
+  const box = (c: Candidate) => [c.x1, c.y1, c.x2, c.y2];
+  for (const c of sorted) {
+    if (kept.some((k) => k.clickIndex !== c.clickIndex && iouXyxy(box(k), 0, box(c), 0) > nmsIou)) continue;
+    kept.push(c);
+  }
+  return kept;
 }
