@@ -11,7 +11,7 @@ export interface BackboneMaps {
 
 /**
  * The multi-scale convolutional backbone: a stride-2 stem, then one stage per entry of `widths`, each a stride-2
- * conv + channel LayerNorm + ReLU followed by `depths[i]` residual blocks. tiny: 16 / 24-48-96 channels, ~0.2 M
+ * conv + channel LayerNorm + ReLU followed by `depths[i]` residual blocks. tiny: 16 / 24-48-96 channels, ~0.27 M
  * weights; `paper` is ResNet-50-sized. The stem map is kept: the stride-2 heads read it for fine detail.
  */
 export class Backbone {

@@ -21,7 +21,7 @@ export interface ModelConfig {
   preset: ModelPreset;
   /** Training crop side (px); inference runs on whole images at their native scale. tiny: 192. */
   inputSize: number;
-  /** Images up to this side (px) run whole; larger ones are sliced into tiles of this side (detectSliced). tiny: 512. */
+  /** Default tile side (px) of sliced inference (detectSliced, `--slice`); detect() runs any image whole. tiny: 512. */
   sliceSize: number;
   /** Stem width (the stride-2 conv). tiny: 16. */
   stemWidth: number;

@@ -1,7 +1,7 @@
 import { tf } from "../backend/tf.js";
 import type { ParamStore } from "./params.js";
 
-/** A dense layer over the last axis (He-uniform weights, zero bias). */
+/** A dense layer over the last axis (normal weights, std 1/sqrt(inDim) unless `std` is given; zero bias). */
 export class Linear {
   readonly w: tf.Variable;
   readonly b: tf.Variable | null;
@@ -69,7 +69,7 @@ export class Mlp {
 
 /**
  * Multi-head attention with input/output projections. `keyMask` ([B, Nk], 1 = attend, 0 = ignore) keeps
- * padded keys out; `bias` ([B, Nq, Nk]) is added to the logits of every head.
+ * padded keys out.
  */
 export class MultiHeadAttention {
   readonly q: Linear;

@@ -98,7 +98,10 @@ export function cxcywhToXyxy(b: tf.Tensor): tf.Tensor {
   return tf.concat([cx.sub(w.div(2)), cy.sub(h.div(2)), cx.add(w.div(2)), cy.add(h.div(2))], -1);
 }
 
-/** Image bytes -> normalised float input [1, size, size, 3] (stretched to size x size). */
+/**
+ * Image bytes -> normalised float input [1, size, size, 3] (stretched to size x size). Not what the detectors use:
+ * they run at native scale ({@link imageToPaddedInput}).
+ */
 export function imageToInput(image: { width: number; height: number; data: Uint8Array }, size: number): tf.Tensor4D {
   return tf.tidy(() => {
     const t = tf.tensor3d(image.data, [image.height, image.width, 3], "int32").toFloat();

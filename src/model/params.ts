@@ -6,7 +6,7 @@ export type ParamInit = "zeros" | "ones" | { normal: number } | { uniform: numbe
 
 /**
  * The named trainable variables of one model. Initial values come from a seeded {@link Random}, so the same
- * seed gives bit-identical weights on every backend. Names are dotted paths (`backbone.stage1.conv.w`).
+ * seed gives bit-identical weights on every backend. Names are dotted paths (`backbone.stage1.down.w`).
  */
 export class ParamStore {
   private readonly vars = new Map<string, tf.Variable>();

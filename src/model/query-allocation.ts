@@ -18,7 +18,7 @@ export interface QuerySet {
   prompt: Int32Array;
   /** [B, Q] class index of the query's cell (baseline: argmax class), else 0. */
   classIndex: Int32Array;
-  /** [B][P] the count estimate of each prompt's map (the density integral). */
+  /** [B][P] the count estimate of each prompt's map (the sum of its peaks' probabilities). */
   counts: number[][];
 }
 
