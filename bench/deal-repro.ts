@@ -90,7 +90,9 @@ export async function run(): Promise<Record<string, unknown>> {
   const preds = new Map<string, CocoResult[]>();
   for (const r of runs) {
     // The template reference is slow (seconds an image on one core): test and the real-image probe, click seed 0.
-    for (const part of r.variant === "template" ? P.filter((p) => p.key === "test" || p.key === "real-probe") : P) {
+    // DEAL-random only answers "PG-CPP vs random" on test.
+    const mine = r.variant === "template" ? P.filter((p) => p.key === "test" || p.key === "real-probe") : r.variant === "deal-random" ? P.filter((p) => p.key === "test") : P;
+    for (const part of mine) {
       const dsKey = part.key.split("/")[0]!;
       for (const cs of r.variant === "baseline" || r.variant === "template" ? [clickSeeds[0]!] : clickSeeds) {
         const dt = await predictionsFor(r.dir, r.fp, part.ds, dsKey, cs);
