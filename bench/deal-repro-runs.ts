@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CocoResult, Dataset } from "../src/data/index.js";
 import { predictDataset } from "../src/infer/index.js";
+import { INFERENCE_REVISION } from "../src/model/index.js";
 import { loadModel, trainFromSpec } from "../src/recipes/index.js";
 import { readManifest } from "../src/train/index.js";
 import { contentFingerprint } from "../src/util/fingerprint.js";
@@ -42,12 +43,10 @@ export async function checkpointFor(v: Variant, seed: number, steps: number, run
   return dir;
 }
 
-/** Bumped when DEAL's or the baseline's inference changes, so cached predictions are recomputed. */
-const INFERENCE_VERSION = "v2-prompt-ownership";
 
 /** Predictions of a model on a data set with one click seed, cached under .cache/bench/deal-repro/predictions. */
 export async function predictionsFor(model: string, fingerprint: string, ds: Dataset, dsKey: string, clickSeed: number): Promise<CocoResult[]> {
-  const key = model === "template" ? [fingerprint, dsKey, clickSeed, PREDICT] : [fingerprint, dsKey, clickSeed, PREDICT, INFERENCE_VERSION];
+  const key = model === "template" ? [fingerprint, dsKey, clickSeed, PREDICT] : [fingerprint, dsKey, clickSeed, PREDICT, INFERENCE_REVISION];
   const file = path.join(cacheDir("bench", "deal-repro", "predictions"), `${contentFingerprint(...key)}.json`);
   if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as CocoResult[];
   const loaded = loadModel(model);

@@ -1,11 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { resolveModelConfig, type ModelKind } from "../model/config.js";
+import { INFERENCE_REVISION, resolveModelConfig, type ModelKind } from "../model/config.js";
 import { createDetector, type Detector } from "../model/factory.js";
 import { createTemplateMatcher } from "../model/template/index.js";
 import type { PromptableDetector } from "../structures/detector.js";
 import { checkpointFingerprint, loadCheckpoint, type CheckpointManifest } from "../train/checkpoint.js";
 import { DealkitInputError } from "../util/errors.js";
+import { contentFingerprint } from "../util/fingerprint.js";
 import { projectRoot } from "../util/fs.js";
 
 /** The models dealkit ships in datasets/models (trained as the README documents). */
@@ -28,7 +29,10 @@ export interface LoadedModel {
   dir: string;
   /** The checkpoint's manifest (absent for a reference model). */
   manifest?: CheckpointManifest;
-  /** {@link checkpointFingerprint}: config and weight bytes, the key of every cache that holds results of this model. */
+  /**
+   * The key of every cache that holds results of this model: {@link checkpointFingerprint} (config and weight bytes)
+   * with the code's INFERENCE_REVISION (what the same weights output).
+   */
   fingerprint: string;
 }
 
@@ -66,7 +70,7 @@ export function loadModel(nameOrDir: string, options: { modelsDir?: string } = {
   const dir = resolveModelDir(nameOrDir, options);
   if (dir === "") return { model: createTemplateMatcher(), name: nameOrDir, dir, fingerprint: `${nameOrDir}-reference-v1` };
   const { model, manifest } = loadCheckpoint(dir);
-  return { model, name: path.basename(path.resolve(dir)), dir, manifest, fingerprint: checkpointFingerprint(dir) };
+  return { model, name: path.basename(path.resolve(dir)), dir, manifest, fingerprint: contentFingerprint(checkpointFingerprint(dir), INFERENCE_REVISION) };
 }
 
 /** Options of {@link modelForData}. Defaults: preset "tiny", seed 0. */

@@ -11,6 +11,7 @@ import { ensureTinySetMini, loadTinySetSplit, TINYSET_MINI_VERSION, type TinySet
 import { mergeClassAgnostic, predictDataset } from "../infer/predict-dataset.js";
 import { ablatePrompts } from "../recipes/ablate.js";
 import { openTinySet } from "../recipes/dataset.js";
+import { INFERENCE_REVISION } from "../model/config.js";
 import { loadModel } from "../recipes/model.js";
 import { checkpointFingerprint, readManifest } from "../train/checkpoint.js";
 import { contentFingerprint } from "../util/fingerprint.js";
@@ -111,7 +112,7 @@ export async function paperModelsStage(options: PaperReproductionOptions, tinyse
         if (step === 1 || step % 20 === 0 || step === total) log(`train ${s.name}: step ${step}/${total} loss ${loss.toFixed(3)}`);
       },
     });
-    models.set(spec.role, { ...m, fingerprint: checkpointFingerprint(m.dir) });
+    models.set(spec.role, { ...m, fingerprint: contentFingerprint(checkpointFingerprint(m.dir), INFERENCE_REVISION) });
     log(`model: ${m.label} from ${m.source === "shipped" ? path.join(path.basename(path.dirname(m.dir)), m.name) : m.dir} (${m.source}, step ${m.step})`);
   }
   return models;
