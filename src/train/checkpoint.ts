@@ -111,7 +111,7 @@ export function readManifest(dir: string): CheckpointManifest {
   try {
     m = JSON.parse(fs.readFileSync(file, "utf8")) as CheckpointManifest;
   } catch (err) {
-    throw new DealkitInputError(`is not valid JSON (${String((err as Error).message).slice(0, 80)})`, { file });
+    throw new DealkitInputError(`invalid JSON (${String((err as Error).message).slice(0, 80)})`, { file });
   }
   if (m === null || typeof m !== "object" || Array.isArray(m)) throw new DealkitInputError("must hold a JSON object", { file });
   if (m.format !== "dealkit-checkpoint" || m.version !== 1) {

@@ -127,7 +127,7 @@ describe("checkpoint integrity", () => {
       expect(() => loadCheckpoint(dir), String(re)).toThrow(re);
     }
     fs.writeFileSync(path.join(dir, "manifest.json"), "{ not json");
-    expect(() => loadCheckpoint(dir)).toThrow(/manifest\.json: is not valid JSON/);
+    expect(() => loadCheckpoint(dir)).toThrow(/manifest\.json: invalid JSON/);
   });
 
   it("loads the shipped models (saved before hashes were recorded, or with them)", () => {
