@@ -42,13 +42,14 @@ export function datasetSpecOf(o: DataCommandOptions): DatasetSpec {
 }
 
 /**
- * A number option: finite (an integer when asked) and at least `min`; a DealkitConfigError naming the option otherwise.
+ * A number option in plain decimal syntax: finite (an integer when asked) and at least `min`; a DealkitConfigError
+ * naming the option otherwise. Prefer {@link checkNumberOption} with a range from `RANGES` (../options.ts).
  *
  * @example
  * numberOption("--steps", "400", { integer: true, min: 1 }); // 400
  */
 export function numberOption(name: string, v: string, o: { integer?: boolean; min?: number } = {}): number {
-  const n = Number(v);
+  const n = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v) ? Number(v) : Number.NaN;
   if (!Number.isFinite(n) || (o.integer && !Number.isInteger(n)) || (o.min !== undefined && n < o.min)) {
     throw new DealkitConfigError(`${name} must be ${o.integer ? "an integer" : "a number"}${o.min !== undefined ? ` >= ${o.min}` : ""}; got "${v}"`);
   }

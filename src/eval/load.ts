@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import * as zlib from "node:zlib";
+import { parseJsonBytes } from "../util/text.js";
 import { DealkitInputError } from "../util/errors.js";
 
 /** One image of a COCO ground-truth file; `domain` is dealkit's optional extension. */
@@ -107,18 +107,7 @@ export function cocoReadJsonFile(file: string): unknown {
   } catch (err) {
     throw new DealkitInputError(`cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { file });
   }
-  if (file.endsWith(".gz") || (buf.length > 2 && buf[0] === 0x1f && buf[1] === 0x8b)) {
-    try {
-      buf = zlib.gunzipSync(buf);
-    } catch (err) {
-      throw new DealkitInputError(`not a valid gzip file (${(err as Error).message})`, { file });
-    }
-  }
-  try {
-    return JSON.parse(buf.toString("utf8"));
-  } catch (err) {
-    throw new DealkitInputError(`malformed JSON (${(err as Error).message})`, { file });
-  }
+  return parseJsonBytes(buf, file, "malformed JSON");
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -138,8 +138,8 @@ export function evalParseAreaRanges(text: string): EvalAreaRange[] {
   if (t.startsWith("[") || t.startsWith("{")) return areaRangesFromJson(t);
   return t.split(/[,\s]+/).filter((x) => x).map((item) => {
     const parts = item.trim().split(":");
-    const lo = Number(parts[1]);
-    const hi = Number(parts[2]);
+    const lo = strictNumber(parts[1] ?? "");
+    const hi = strictNumber(parts[2] ?? "");
     if (parts.length !== 3 || !parts[0] || parts[1] === "" || parts[2] === "" || !Number.isFinite(lo) || !Number.isFinite(hi)) {
       throw new DealkitConfigError(`area ranges are written label:lo:hi[,label:lo:hi...] or one of "coco", "aitod"; got "${item}"`);
     }
@@ -183,15 +183,15 @@ function areaRangesFromJson(text: string): EvalAreaRange[] {
 export function evalParseIouThrs(text: string): number[] {
   const t = text.trim();
   if (t.includes(":")) {
-    const [a, b, c] = t.split(":").map(Number);
-    if (!Number.isFinite(a) || !Number.isFinite(b) || !Number.isFinite(c) || !(c! > 0) || b! < a!) {
-      throw new DealkitConfigError(`IoU thresholds are written start:stop:step or as a comma list; got "${text}"`);
+    const [a, b, c] = t.split(":").map(strictNumber);
+    if (!Number.isFinite(a) || !Number.isFinite(b) || !Number.isFinite(c) || !(c! > 0) || b! < a! || a! < 0 || b! > 1) {
+      throw new DealkitConfigError(`IoU thresholds are written start:stop:step (0 <= start <= stop <= 1, step > 0) or as a comma list; got "${text.slice(0, 60)}"`);
     }
     return cocoLinspace(a!, b!, Math.round((b! - a!) / c!) + 1);
   }
   return splitList(t).map((s) => {
-    const v = Number(s);
-    if (!Number.isFinite(v)) throw new DealkitConfigError(`IoU thresholds must be numbers; got "${s}"`);
+    const v = strictNumber(s);
+    if (!(v >= 0 && v <= 1)) throw new DealkitConfigError(`IoU thresholds must be numbers in [0, 1]; got "${s.slice(0, 40)}"`);
     return v;
   });
 }
@@ -204,10 +204,15 @@ export function evalParseIouThrs(text: string): number[] {
  */
 export function evalParseMaxDets(text: string): number[] {
   return splitList(text).map((s) => {
-    const v = Number(s);
-    if (!Number.isInteger(v) || v < 1) throw new DealkitConfigError(`maxDets must be positive integers; got "${s}"`);
+    const v = strictNumber(s);
+    if (!Number.isInteger(v) || v < 1 || v > 1e9) throw new DealkitConfigError(`maxDets must be integers in [1, 1000000000]; got "${s.slice(0, 40)}"`);
     return v;
   });
+}
+
+/** A number in plain decimal syntax (no hex, blanks or "Infinity"); NaN otherwise. */
+function strictNumber(s: string): number {
+  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s) ? Number(s) : Number.NaN;
 }
 
 /** Items of `1,2,3`, `1 2 3` or `[1, 2, 3]`. */

@@ -4,7 +4,8 @@ import { tf } from "../backend/tf.js";
 import { MODEL_VERSION, resolveModelConfig, type ModelConfig } from "../model/config.js";
 import { createDetector, type Detector } from "../model/factory.js";
 import type { TrainableDetector } from "../model/loss/training.js";
-import { DealkitInputError } from "../util/errors.js";
+import { DealkitConfigError, DealkitInputError } from "../util/errors.js";
+import { checkBinEntry, readCheckedBin, sha256Hex } from "./checkpoint-check.js";
 import { contentFingerprint } from "../util/fingerprint.js";
 import { writeFileAtomic } from "../util/fs.js";
 import type { RandomState } from "../util/random.js";
@@ -28,8 +29,9 @@ export interface CheckpointManifest {
   rng?: RandomState;
   /** The training options the run used (JSON-safe). */
   train?: Record<string, unknown>;
-  weights: { file: string; bytes: number; tensors: CheckpointTensor[] };
-  optimizer?: { file: string; bytes: number; t: number; tensors: CheckpointTensor[] };
+  /** The weights file; `sha256` (hex) is its content hash, checked on load (absent in older checkpoints). */
+  weights: { file: string; bytes: number; sha256?: string; tensors: CheckpointTensor[] };
+  optimizer?: { file: string; bytes: number; sha256?: string; t: number; tensors: CheckpointTensor[] };
 }
 
 /** What {@link saveCheckpoint} writes. */
@@ -56,9 +58,10 @@ function pack(arrays: [string, number[], Float32Array][]): { bin: Uint8Array; te
 
 /**
  * Writes a checkpoint directory: `weights-<step>.bin` (float32, little-endian), optionally
- * `optimizer-<step>.bin` (AdamW moments m then v), and last `manifest.json`; every file goes through
- * writeFileAtomic, and the manifest names the binaries, so a crash mid-save leaves the previous
- * checkpoint intact. Older binaries are removed after the manifest is in place.
+ * `optimizer-<step>.bin` (AdamW moments m then v), and last `manifest.json`, which records each binary's size
+ * and SHA-256; every file goes through writeFileAtomic, and the manifest names the binaries, so a crash mid-save
+ * leaves the previous checkpoint intact. Older binaries (and temp files of crashed saves) are removed after
+ * the manifest is in place.
  *
  * @example saveCheckpoint("out/deal-tiny", { model, step: 100 });
  */
@@ -73,7 +76,7 @@ export function saveCheckpoint(dir: string, content: CheckpointContent): Checkpo
     step: content.step,
     ...(content.rng ? { rng: content.rng } : {}),
     ...(content.train ? { train: content.train } : {}),
-    weights: { file: `weights-${tag}.bin`, bytes: w.bin.byteLength, tensors: w.tensors },
+    weights: { file: `weights-${tag}.bin`, bytes: w.bin.byteLength, sha256: sha256Hex(w.bin), tensors: w.tensors },
   };
   writeFileAtomic(path.join(dir, manifest.weights.file), w.bin);
   if (content.optimizer) {
@@ -82,46 +85,75 @@ export function saveCheckpoint(dir: string, content: CheckpointContent): Checkpo
     const arrays: [string, number[], Float32Array][] = [];
     for (const [n, s] of names) arrays.push([`m/${n}`, s, o.m[n]!], [`v/${n}`, s, o.v[n]!]);
     const p = pack(arrays);
-    manifest.optimizer = { file: `optimizer-${tag}.bin`, bytes: p.bin.byteLength, t: o.t, tensors: p.tensors };
+    manifest.optimizer = { file: `optimizer-${tag}.bin`, bytes: p.bin.byteLength, sha256: sha256Hex(p.bin), t: o.t, tensors: p.tensors };
     writeFileAtomic(path.join(dir, manifest.optimizer.file), p.bin);
   }
   writeFileAtomic(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 1) + "\n");
   const keep = new Set([manifest.weights.file, manifest.optimizer?.file]);
   for (const f of fs.readdirSync(dir)) {
-    if (/^(weights|optimizer)-\d+\.bin$/.test(f) && !keep.has(f)) fs.rmSync(path.join(dir, f), { force: true });
+    const stale = /^(weights|optimizer)-\d+\.bin$/.test(f) && !keep.has(f);
+    if (stale || /^(weights-\d+\.bin|optimizer-\d+\.bin|manifest\.json)\.tmp-/.test(f)) fs.rmSync(path.join(dir, f), { force: true });
   }
   return manifest;
 }
 
-/** Reads and checks a checkpoint's manifest. */
+/**
+ * Reads and checks a checkpoint's manifest: its format, step, and the entries of its binaries (plain file names
+ * inside the folder, sizes, hashes, tensors inside the files). Problems are DealkitInputErrors naming the field.
+ *
+ * @example
+ * readManifest("datasets/models/deal-tiny").step; // 1000
+ */
 export function readManifest(dir: string): CheckpointManifest {
   const file = path.join(dir, "manifest.json");
   if (!fs.existsSync(file)) throw new DealkitInputError("no checkpoint here (manifest.json is missing)", { file: dir });
-  const m = JSON.parse(fs.readFileSync(file, "utf8")) as CheckpointManifest;
+  let m: CheckpointManifest;
+  try {
+    m = JSON.parse(fs.readFileSync(file, "utf8")) as CheckpointManifest;
+  } catch (err) {
+    throw new DealkitInputError(`invalid JSON (${String((err as Error).message).slice(0, 80)})`, { file });
+  }
+  if (m === null || typeof m !== "object" || Array.isArray(m)) throw new DealkitInputError("must hold a JSON object", { file });
   if (m.format !== "dealkit-checkpoint" || m.version !== 1) {
-    throw new DealkitInputError(`not a dealkit checkpoint (format "${m.format}", version ${m.version}; expected "dealkit-checkpoint" 1)`, { file, field: "format" });
+    const f = String(JSON.stringify(m.format)).slice(0, 40);
+    throw new DealkitInputError(`not a dealkit checkpoint (format ${f}, version ${String(JSON.stringify(m.version)).slice(0, 20)}; expected "dealkit-checkpoint" 1)`, { file, field: "format" });
+  }
+  if (typeof m.step !== "number" || !Number.isInteger(m.step) || m.step < 0) {
+    throw new DealkitInputError(`must be a non-negative integer; got ${String(JSON.stringify(m.step)).slice(0, 40)}`, { file, field: "step" });
+  }
+  if (m.config === null || typeof m.config !== "object" || Array.isArray(m.config)) throw new DealkitInputError("must be an object", { file, field: "config" });
+  checkBinEntry(m.weights, "weights", file);
+  if (m.optimizer !== undefined) {
+    checkBinEntry(m.optimizer, "optimizer", file);
+    if (typeof m.optimizer.t !== "number" || !Number.isInteger(m.optimizer.t) || m.optimizer.t < 0) {
+      throw new DealkitInputError("must be a non-negative integer", { file, field: "optimizer.t" });
+    }
   }
   return m;
 }
 
-function readBin(dir: string, file: string, bytes: number): Float32Array {
-  const full = path.join(dir, file);
-  const buf = fs.readFileSync(full);
-  if (buf.byteLength !== bytes) throw new DealkitInputError(`has ${buf.byteLength} bytes; the manifest says ${bytes}`, { file: full });
-  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-}
-
-/** Copies checkpoint weights into a model with the same parameters (names and shapes must match). */
-export function loadWeightsInto(model: Pick<TrainableDetector, "params">, dir: string, manifest: CheckpointManifest = readManifest(dir)): void {
-  const data = readBin(dir, manifest.weights.file, manifest.weights.bytes);
+/**
+ * Copies checkpoint weights into a model with the same parameters (names and shapes must match; all are
+ * checked before any is copied). `data` is the checked weights file, read here when not given.
+ *
+ * @example
+ * loadWeightsInto(model, "ckpt");
+ */
+export function loadWeightsInto(
+  model: Pick<TrainableDetector, "params">, dir: string, manifest: CheckpointManifest = readManifest(dir),
+  data: Float32Array = readCheckedBin(dir, manifest.weights),
+): void {
   const byName = new Map(manifest.weights.tensors.map((t) => [t.name, t]));
-  for (const [name, v] of model.params.entries()) {
+  const entries = model.params.entries();
+  for (const [name, v] of entries) {
     const t = byName.get(name);
     if (!t || t.shape.join("x") !== v.shape.join("x")) {
-      throw new DealkitInputError(`parameter ${name} ${t ? `has shape ${t.shape} in the checkpoint but ${v.shape} in the model` : "is missing"}`, { file: dir });
+      throw new DealkitInputError(`parameter ${name} ${t ? `has shape [${t.shape}] in the checkpoint but [${v.shape}] in the model` : "is missing"}`, { file: dir });
     }
-    const size = v.size;
-    tf.tidy(() => v.assign(tf.tensor(data.subarray(t.offset, t.offset + size), v.shape)));
+  }
+  for (const [name, v] of entries) {
+    const t = byName.get(name)!;
+    tf.tidy(() => v.assign(tf.tensor(data.subarray(t.offset, t.offset + v.size), v.shape)));
   }
 }
 
@@ -129,7 +161,7 @@ export function loadWeightsInto(model: Pick<TrainableDetector, "params">, dir: s
 export function loadOptimizerState(dir: string, manifest: CheckpointManifest = readManifest(dir)): AdamWState | undefined {
   const o = manifest.optimizer;
   if (!o) return undefined;
-  const data = readBin(dir, o.file, o.bytes);
+  const data = readCheckedBin(dir, o);
   const state: AdamWState = { t: o.t, m: {}, v: {} };
   for (const t of o.tensors) {
     const size = t.shape.reduce((a, b) => a * b, 1);
@@ -154,9 +186,17 @@ export function loadCheckpoint(dir: string): { model: Detector; manifest: Checkp
       { file: path.join(dir, "manifest.json"), field: "config" },
     );
   }
-  const model = createDetector(resolveModelConfig(manifest.config));
+  let config: ModelConfig;
   try {
-    loadWeightsInto(model, dir, manifest);
+    config = resolveModelConfig(manifest.config);
+  } catch (err) {
+    if (err instanceof DealkitConfigError) throw new DealkitInputError(err.message, { file: path.join(dir, "manifest.json"), field: "config" });
+    throw err;
+  }
+  const data = readCheckedBin(dir, manifest.weights); // before building: a bad file allocates nothing
+  const model = createDetector(config);
+  try {
+    loadWeightsInto(model, dir, manifest, data);
   } catch (err) {
     model.dispose();
     throw err;

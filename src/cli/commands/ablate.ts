@@ -1,15 +1,16 @@
 import type { Command } from "commander";
 import * as aq from "arquero";
 import { ablatePrompts, ablationGrid, ABLATION_GRID_NAMES, cellId, checkOneOf, writeFileAtomic, type AblationResult } from "../../index.js";
-import { addDataOptions, datasetSpecOf, numberOption, type DataCommandOptions } from "../data-options.js";
+import { addDataOptions, datasetSpecOf, type DataCommandOptions } from "../data-options.js";
+import { addNumberOption, checkNumberOption, checkOutputFile, RANGES } from "../options.js";
 
 /** Options of `dealkit ablate`, as commander parses them. */
 export interface AblateCommandOptions extends DataCommandOptions {
   model: string;
   grid: string;
-  seeds: string;
+  seeds: string | number;
   out?: string;
-  maxImages?: string;
+  maxImages?: string | number;
   cache?: boolean;
 }
 
@@ -22,13 +23,14 @@ export interface AblateCommandOptions extends DataCommandOptions {
  */
 export async function runAblateCommand(o: AblateCommandOptions, log: (line: string) => void = () => {}): Promise<{ result: AblationResult; text: string }> {
   const grid = checkOneOf("--grid", o.grid, ABLATION_GRID_NAMES);
-  const nSeeds = numberOption("--seeds", o.seeds, { integer: true, min: 1 });
+  if (o.out) checkOutputFile("--out", o.out);
+  const nSeeds = checkNumberOption("--seeds", o.seeds, RANGES.seeds);
   const result = await ablatePrompts({
     model: o.model,
     data: datasetSpecOf(o),
     grid,
     seeds: Array.from({ length: nSeeds }, (_, i) => i),
-    ...(o.maxImages !== undefined ? { maxImages: numberOption("--max-images", o.maxImages, { integer: true, min: 1 }) } : {}),
+    ...(o.maxImages !== undefined ? { maxImages: checkNumberOption("--max-images", o.maxImages, RANGES.maxImages) } : {}),
     cache: o.cache !== false,
     onProgress: (p) => log(`[${p.done}/${p.total}] ${cellId(p.cell)} seed ${p.seed}${p.cached ? " (cached)" : ""}`),
   });
@@ -60,9 +62,10 @@ export function register(program: Command): void {
     .description("prompt ablations (click position, clicks per category, prompt source, seen vs held-out categories), seeded and cached")
     .requiredOption("--model <name|dir>", "a shipped model (deal-tiny, deal-tiny-random, baseline-tiny), the training-free reference template, or a checkpoint folder");
   addDataOptions(cmd, { split: "heldout-categories" })
-    .option("--grid <name>", "small | full | factorial", "small")
-    .option("--seeds <n>", "seeds per cell (>= 3 for a 95% interval)", "3")
-    .option("--max-images <n>", "use only the first n images (quick looks)")
+    .option("--grid <name>", "small | full | factorial", "small");
+  addNumberOption(cmd, "--seeds <n>", "seeds per cell (>= 3 for a 95% interval)", RANGES.seeds, 3);
+  addNumberOption(cmd, "--max-images <n>", "use only the first n images (quick looks)", RANGES.maxImages);
+  cmd
     .option("--out <file>", "write the summary and runs (.json) or the summary (.csv)")
     .option("--no-cache", "recompute every run (default: reuse .cache/ablations)")
     .action(async (opts: AblateCommandOptions) => {

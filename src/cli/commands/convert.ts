@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { BOX_POLICIES, checkOneOf, DATASET_FORMATS, readDataset, writeCoco, writeYolo, type BoxPolicy, type ValidationIssue } from "../../index.js";
+import { BOX_POLICIES, checkOneOf, removeStaleTemps, DATASET_FORMATS, readDataset, writeCoco, writeYolo, type BoxPolicy, type ValidationIssue } from "../../index.js";
 
 /** The formats `dealkit convert` writes. */
 export const CONVERT_TARGETS = ["coco", "yolo"] as const;
@@ -21,6 +21,7 @@ export async function runConvertCommand(input: string, output: string, o: Conver
   const from = checkOneOf("--from", o.from, DATASET_FORMATS);
   const to = checkOneOf("--to", o.to, CONVERT_TARGETS);
   const boxPolicy = checkOneOf("--box-policy", o.boxPolicy ?? "keep", BOX_POLICIES) as BoxPolicy;
+  removeStaleTemps(output);
   const ds = await readDataset(from, input, { images: o.images, classes: o.classes, boxPolicy });
   const warnings = [...ds.warnings];
   if (to === "coco") writeCoco(ds, output);
@@ -39,7 +40,7 @@ export function register(program: Command): void {
     .description("convert annotations between formats (read: coco, aitod, tinyperson, visdrone, yolo, dota; write: coco, yolo)")
     .requiredOption("--from <fmt>", `input format: ${DATASET_FORMATS.join(", ")}`)
     .requiredOption("--to <fmt>", `output format: ${CONVERT_TARGETS.join(", ")}`)
-    .argument("<input>", "COCO JSON file, or labels folder")
+    .argument("<input>", "COCO JSON file (.json or .json.gz), or labels folder")
     .argument("<output>", "COCO JSON file, or YOLO output folder")
     .option("--images <dir>", "images folder (txt formats read image sizes from it)")
     .option("--classes <file>", "YOLO class list (default: classes.txt beside the labels)")

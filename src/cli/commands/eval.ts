@@ -1,8 +1,9 @@
 import type { Command } from "commander";
+import { checkOutputFile } from "../options.js";
 import {
   cocoEvaluate, cocoLoadFiles, cocoPerCategoryAp, evalParseAreaRanges, evalParseIouThrs, evalParseMaxDets,
   type EvalParamsInput, type EvalResults,
-  writeFileAtomic,
+  writeFileAtomic, DealkitConfigError,
 } from "../../index.js";
 
 /** Options of `dealkit eval`, as commander parses them. */
@@ -20,6 +21,16 @@ export interface EvalCommandOptions {
   out?: string;
 }
 
+/** Runs a parser of an option's text; its error is prefixed with the option's name. */
+function named<T>(option: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof DealkitConfigError) throw new DealkitConfigError(`${option}: ${err.message}`);
+    throw err;
+  }
+}
+
 /**
  * Runs `dealkit eval` and returns what it prints: the results object as JSON (`--json`), or a readable
  * summary. Kept separate from commander so that it can be called and tested directly.
@@ -28,9 +39,10 @@ export function runEvalCommand(o: EvalCommandOptions): { results: EvalResults; t
   const params: EvalParamsInput = {};
   // Variadic options: "--max-dets 1,100,1500" and "--max-dets 1 100 1500" both work.
   const joined = (v: string | string[]) => (Array.isArray(v) ? v.join(" ") : v);
-  if (o.areaRanges) params.areaRanges = evalParseAreaRanges(joined(o.areaRanges));
-  if (o.maxDets) params.maxDets = evalParseMaxDets(joined(o.maxDets));
-  if (o.iouThrs) params.iouThrs = evalParseIouThrs(joined(o.iouThrs));
+  if (o.areaRanges) params.areaRanges = named("--area-ranges", () => evalParseAreaRanges(joined(o.areaRanges!)));
+  if (o.maxDets) params.maxDets = named("--max-dets", () => evalParseMaxDets(joined(o.maxDets!)));
+  if (o.iouThrs) params.iouThrs = named("--iou-thrs", () => evalParseIouThrs(joined(o.iouThrs!)));
+  if (o.out) checkOutputFile("--out", o.out);
   const { gt, dt } = cocoLoadFiles(o.gt, o.dt);
   const ev = cocoEvaluate(gt, dt, {
     protocol: o.protocol as never, params, classAgnostic: o.classAgnostic ? true : undefined, stockSummarize: o.stockSummarize,

@@ -1,13 +1,14 @@
 import * as path from "node:path";
 import type { Command } from "commander";
-import { DealkitConfigError, TINYSET_SCALES, TINYSET_SPLITS, generateTinySetMini, type TinySetMiniManifest, type TinySetScaleName } from "../../index.js";
+import { addNumberOption, checkNumberOption, RANGES } from "../options.js";
+import { checkOneOf, TINYSET_SCALES, TINYSET_SPLITS, generateTinySetMini, type TinySetMiniManifest, type TinySetScaleName } from "../../index.js";
 
 /** Options of `dealkit generate`, as commander parses them. */
 export interface GenerateCommandOptions {
   out: string;
-  seed?: string;
+  seed?: string | number;
   scale?: string;
-  imageSize?: string;
+  imageSize?: string | number;
 }
 
 /**
@@ -15,14 +16,11 @@ export interface GenerateCommandOptions {
  * totals and the time taken). Kept apart from commander so tests can call it directly.
  */
 export async function runGenerateCommand(o: GenerateCommandOptions): Promise<{ manifest: TinySetMiniManifest; text: string }> {
-  const seed = o.seed === undefined ? 0 : Number(o.seed);
-  if (!Number.isInteger(seed)) throw new DealkitConfigError(`--seed must be an integer; got "${o.seed}"`);
-  const imageSize = o.imageSize === undefined ? undefined : Number(o.imageSize);
-  if (imageSize !== undefined && !(Number.isInteger(imageSize) && imageSize >= 32 && imageSize <= 8192)) {
-    throw new DealkitConfigError(`--image-size must be an integer in [32, 8192]; got "${o.imageSize}"`);
-  }
+  const seed = o.seed === undefined ? 0 : checkNumberOption("--seed", o.seed, RANGES.seed);
+  const imageSize = o.imageSize === undefined ? undefined : checkNumberOption("--image-size", o.imageSize, RANGES.imageSize);
+  const scale = checkOneOf("--scale", o.scale ?? "default", Object.keys(TINYSET_SCALES) as TinySetScaleName[]);
   const t0 = Date.now();
-  const manifest = await generateTinySetMini({ outDir: o.out, seed, scale: (o.scale ?? "default") as TinySetScaleName, imageSize });
+  const manifest = await generateTinySetMini({ outDir: o.out, seed, scale, imageSize });
   const lines = [`TinySet-mini v${manifest.generatorVersion}, seed ${seed}, scale ${manifest.scale}, ${manifest.imageSize} px -> ${path.resolve(o.out)}`];
   let images = 0, instances = 0;
   for (const s of TINYSET_SPLITS) {
@@ -37,15 +35,15 @@ export async function runGenerateCommand(o: GenerateCommandOptions): Promise<{ m
 
 /** Adds `dealkit generate` (TinySet-mini, the embedded multi-domain data set) to the program. */
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command("generate")
     .description("write TinySet-mini (procedural multi-domain small-object data set): PNG images + COCO JSON per split")
     .requiredOption("--out <dir>", "output folder")
-    .option("--seed <n>", "random seed (same seed -> byte-identical files)", "0")
-    .option("--scale <name>", `size: ${Object.keys(TINYSET_SCALES).join(", ")}`, "default")
-    .option("--image-size <px>", "override the scale's image side")
-    .action(async (o: GenerateCommandOptions) => {
-      const { text } = await runGenerateCommand(o);
-      process.stdout.write(text + "\n");
-    });
+    .option("--scale <name>", `size: ${Object.keys(TINYSET_SCALES).join(", ")}`, "default");
+  addNumberOption(cmd, "--seed <n>", "random seed (same seed -> byte-identical files)", RANGES.seed, 0);
+  addNumberOption(cmd, "--image-size <px>", "override the scale's image side", RANGES.imageSize);
+  cmd.action(async (o: GenerateCommandOptions) => {
+    const { text } = await runGenerateCommand(o);
+    process.stdout.write(text + "\n");
+  });
 }

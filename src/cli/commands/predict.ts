@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { checkOneOf, CLICK_SAMPLERS, initBackend, parsePromptSetting, predictFromSpec, type PredictSpecResult } from "../../index.js";
-import { addDataOptions, datasetSpecOf, numberOption, type DataCommandOptions } from "../data-options.js";
+import { addDataOptions, datasetSpecOf, type DataCommandOptions } from "../data-options.js";
+import { addNumberOption, checkNumberOption, checkOutputFile, RANGES } from "../options.js";
 
 /** Options of `dealkit predict`, as commander parses them. */
 export interface PredictCommandOptions extends DataCommandOptions {
@@ -8,15 +9,15 @@ export interface PredictCommandOptions extends DataCommandOptions {
   clicks: string;
   clicksFile?: string;
   sampler: string;
-  seed: string;
+  seed: string | number;
   out: string;
-  scoreThreshold: string;
-  maxDetections: string;
+  scoreThreshold: string | number;
+  maxDetections: string | number;
   /** IoU threshold of a per-image class-agnostic NMS over all prompts / classes; absent = off. */
-  classAgnosticMerge?: string;
-  slice?: string;
-  overlap?: string;
-  progressEvery: string;
+  classAgnosticMerge?: string | number;
+  slice?: string | number;
+  overlap?: string | number;
+  progressEvery: string | number;
   backend?: string;
 }
 
@@ -29,8 +30,9 @@ export interface PredictCommandOptions extends DataCommandOptions {
  * const r = await runPredictCommand({ model: "deal-tiny", images: "photos/", clicksFile: "clicks.json", out: "dt.json", clicks: "per-category", sampler: "center", seed: "0", scoreThreshold: "0.001", maxDetections: "100", progressEvery: "10" });
  */
 export async function runPredictCommand(o: PredictCommandOptions, log: (line: string) => void = () => {}): Promise<PredictSpecResult> {
+  checkOutputFile("--out", o.out);
   await initBackend(o.backend ? { backend: o.backend as never } : {});
-  const every = numberOption("--progress-every", o.progressEvery, { integer: true, min: 1 });
+  const every = checkNumberOption("--progress-every", o.progressEvery, RANGES.every);
   const t0 = Date.now();
   return predictFromSpec({
     model: o.model,
@@ -38,12 +40,12 @@ export async function runPredictCommand(o: PredictCommandOptions, log: (line: st
     clicks: parsePromptSetting(o.clicks),
     ...(o.clicksFile !== undefined ? { clicksFile: o.clicksFile } : {}),
     sampler: checkOneOf("--sampler", o.sampler, CLICK_SAMPLERS),
-    seed: numberOption("--seed", o.seed, { integer: true }),
-    scoreThreshold: numberOption("--score-threshold", o.scoreThreshold, { min: 0 }),
-    maxDetections: numberOption("--max-detections", o.maxDetections, { integer: true, min: 1 }),
-    ...(o.classAgnosticMerge !== undefined ? { classAgnosticMerge: Number(o.classAgnosticMerge) } : {}),
-    ...(o.slice !== undefined ? { slice: numberOption("--slice", o.slice, { integer: true, min: 16 }) } : {}),
-    ...(o.overlap !== undefined ? { overlap: numberOption("--overlap", o.overlap, { min: 0 }) } : {}),
+    seed: checkNumberOption("--seed", o.seed, RANGES.seed),
+    scoreThreshold: checkNumberOption("--score-threshold", o.scoreThreshold, RANGES.scoreThreshold),
+    maxDetections: checkNumberOption("--max-detections", o.maxDetections, RANGES.maxDetections),
+    ...(o.classAgnosticMerge !== undefined ? { classAgnosticMerge: checkNumberOption("--class-agnostic-merge", o.classAgnosticMerge, RANGES.iou) } : {}),
+    ...(o.slice !== undefined ? { slice: checkNumberOption("--slice", o.slice, RANGES.slice) } : {}),
+    ...(o.overlap !== undefined ? { overlap: checkNumberOption("--overlap", o.overlap, RANGES.overlap) } : {}),
     out: o.out,
     onProgress: (done, total) => {
       if (done % every === 0 || done === total) log(`predict: ${done}/${total} images (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
@@ -63,14 +65,15 @@ export function register(program: Command): void {
   addDataOptions(cmd, { split: "test", imagesAlone: true })
     .option("--clicks-file <file>", 'clicks per image instead of sampled ones: { "<image file>": [{ "x": px, "y": px, "categoryId": id }, ...] }')
     .option("--clicks <setting>", "clicks sampled from the GT: per-category | per-instance | k (clicks per category)", "per-category")
-    .option("--sampler <name>", "where a sampled click lands: center | uniform | gaussian | edge", "center")
-    .option("--seed <n>", "seed of the click sampling", "0")
-    .option("--score-threshold <x>", "drop detections below this score", "0.001")
-    .option("--max-detections <n>", "per prompt (DEAL) or per image (baseline)", "100")
-    .option("--class-agnostic-merge <iou>", "per image, greedy NMS across all prompts / classes at this IoU (for class-agnostic evaluation); off by default")
-    .option("--slice <px>", "sliced inference: square slices of this side (px), for images larger than the model's input; off by default")
-    .option("--overlap <f>", "with --slice: fraction of a slice shared with its neighbour, in [0, 0.9) [0.2]")
-    .option("--progress-every <n>", "a progress line on stderr every n images", "10")
+    .option("--sampler <name>", "where a sampled click lands: center | uniform | gaussian | edge", "center");
+  addNumberOption(cmd, "--seed <n>", "seed of the click sampling", RANGES.seed, 0);
+  addNumberOption(cmd, "--score-threshold <x>", "drop detections below this score", RANGES.scoreThreshold, 0.001);
+  addNumberOption(cmd, "--max-detections <n>", "per prompt (DEAL) or per image (baseline)", RANGES.maxDetections, 100);
+  addNumberOption(cmd, "--class-agnostic-merge <iou>", "per image, greedy NMS across all prompts / classes at this IoU (for class-agnostic evaluation); off by default", RANGES.iou);
+  addNumberOption(cmd, "--slice <px>", "sliced inference: square slices of this side (px), for images larger than the model's input; off by default", RANGES.slice);
+  addNumberOption(cmd, "--overlap <f>", "with --slice: fraction of a slice shared with its neighbour [0.2]", RANGES.overlap);
+  addNumberOption(cmd, "--progress-every <n>", "a progress line on stderr every n images", RANGES.every, 10);
+  cmd
     .option("--backend <name>", "auto | gpu | node | wasm | cpu")
     .requiredOption("--out <file>", "COCO results JSON to write")
     .action(async (opts: PredictCommandOptions) => {

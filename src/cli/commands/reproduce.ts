@@ -1,25 +1,19 @@
 import * as path from "node:path";
 import type { Command } from "commander";
+import { addNumberOption, RANGES } from "../options.js";
 import { formatNotebookFailure, PAPER_OPTIONS_ENV, paperTableText, reproduce, runPaperReproduction, type PaperReproductionOptions } from "../../index.js";
 
 /** Options of `dealkit reproduce`, as commander parses them. */
 interface ReproduceCommandOptions {
   data?: string;
   out?: string;
-  timeout?: string;
+  timeout?: number;
   retrain?: boolean;
   cache?: boolean;
-  seed?: string;
-  imagesPerDomain?: string;
+  seed?: number;
+  imagesPerDomain?: number;
   ablation?: boolean;
   models?: string;
-}
-
-function positive(name: string, v: string | undefined, integer = false): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!(n > 0) || (integer && !Number.isInteger(n))) throw new Error(`${name} must be a positive ${integer ? "integer" : "number"}; got "${v}"`);
-  return n;
 }
 
 /**
@@ -29,62 +23,61 @@ function positive(name: string, v: string | undefined, integer = false): number 
  * result), writes the report (the executed notebook as self-contained HTML) and prints the paper-style table.
  */
 export function registerReproduce(program: Command): void {
-  program
+  const cmd = program
     .command("reproduce")
     .description("the main job: evaluate DEAL-tiny (PG-CPP, random clicks) and the baseline on TinySet-mini, run notebooks/07 and write out/report/index.html")
     .option("--data <dir>", "default (TinySet-mini, seed 0) or a TinySet-mini folder holding its five splits (dealkit generate --out)")
     .option("-o, --out <dir>", "report folder (default out/report)")
-    .option("--timeout <seconds>", "seconds a notebook cell may run (default 600)")
     .option("--models <dir>", "folder holding deal-tiny, deal-tiny-random and baseline-tiny (default datasets/models)")
     .option("--retrain", "train the three models (documented settings, ~20 min each on 2 cores) instead of loading datasets/models")
     .option("--no-cache", "recompute everything (predictions, ablation, tables) and overwrite the cached result")
-    .option("--seed <n>", "seed of the click sampling (default 0)")
-    .option("--images-per-domain <n>", "evaluate only the first n images of each domain per split (quick looks)")
-    .option("--no-ablation", "skip the prompt-ablation grid")
-    .action(async (opts: ReproduceCommandOptions) => {
-      const timeoutS = positive("--timeout", opts.timeout);
-      const imagesPerDomain = positive("--images-per-domain", opts.imagesPerDomain, true);
-      const clickSeed = opts.seed === undefined ? 0 : Number(opts.seed);
-      if (!Number.isInteger(clickSeed) || clickSeed < 0) throw new Error(`--seed must be a non-negative integer; got "${opts.seed}"`);
-      const started = Date.now();
-      const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-      const options: PaperReproductionOptions = {
-        clickSeed,
-        ...(opts.data !== undefined && opts.data !== "default" ? { data: path.resolve(opts.data) } : {}),
-        ...(opts.models ? { modelsDir: path.resolve(opts.models) } : {}),
-        ...(imagesPerDomain ? { imagesPerDomain } : {}),
-        ...(opts.ablation === false ? { ablation: false as const } : {}),
-      };
-      const paper = await runPaperReproduction({
-        ...options,
-        retrain: opts.retrain ?? false,
-        cache: opts.cache === false ? "refresh" : true,
-        onProgress: (line) => process.stderr.write(`[${elapsed()}] ${line}\n`),
-      });
-      // The notebook gets the models this run used (after --retrain: the freshly trained ones), so it reads
-      // the result just cached instead of computing again.
-      const modelDirs = Object.fromEntries(paper.models.map((m) => [m.role, m.dir]));
-      process.env[PAPER_OPTIONS_ENV] = JSON.stringify({ ...options, modelDirs });
-      process.stderr.write(`[${elapsed()}] report: running notebooks/07-reproduce-paper.ipynb through Jupyter\n`);
-      const result = await reproduce({ outDir: opts.out, timeoutS, onLog: (line) => process.stderr.write(`[${elapsed()}] ${line}\n`) });
-      const rel = (p: string) => path.relative(process.cwd(), p) || p;
-      for (const r of result.results) {
-        process.stderr.write(`${r.ok ? "ok  " : "FAIL"} ${rel(r.notebook)} (${r.seconds.toFixed(1)} s)\n`);
-        for (const f of r.failures) process.stderr.write(formatNotebookFailure(rel(r.notebook), f) + "\n");
-      }
-      const h = paper.headline;
-      const lines = [
-        `dealkit reproduce: TinySet-mini v${paper.data.version} seed ${paper.data.seed}, test ${paper.data.images.test} images; click seed ${clickSeed}; p2sod protocol (class-agnostic), AP in points`,
-        "",
-        paperTableText(paper.table),
-        "",
-        `models: ${paper.models.map((m) => `${m.name} (${m.source}, ${m.fingerprint})`).join(", ")}`,
-        `computation: ${paper.fromCache ? `read from the cache (computed in ${paper.computeSeconds.toFixed(1)} s)` : `${paper.computeSeconds.toFixed(1)} s`}; total ${elapsed()}`,
-        `report: ${rel(result.reportHtml)}`,
-      ];
-      process.stdout.write(lines.join("\n") + "\n");
-      if (!result.ok) {
-        throw Object.assign(new Error(result.results.length ? "a notebook failed" : "no notebooks to run"), { exitCode: 1 });
-      }
+    .option("--no-ablation", "skip the prompt-ablation grid");
+  addNumberOption(cmd, "--timeout <seconds>", "seconds a notebook cell may run (default 600)", RANGES.timeoutSeconds);
+  addNumberOption(cmd, "--seed <n>", "seed of the click sampling", RANGES.seed, 0);
+  addNumberOption(cmd, "--images-per-domain <n>", "evaluate only the first n images of each domain per split (quick looks)", RANGES.maxImages);
+  cmd.action(async (opts: ReproduceCommandOptions) => {
+    const timeoutS = opts.timeout;
+    const imagesPerDomain = opts.imagesPerDomain;
+    const clickSeed = opts.seed ?? 0;
+    const started = Date.now();
+    const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+    const options: PaperReproductionOptions = {
+      clickSeed,
+      ...(opts.data !== undefined && opts.data !== "default" ? { data: path.resolve(opts.data) } : {}),
+      ...(opts.models ? { modelsDir: path.resolve(opts.models) } : {}),
+      ...(imagesPerDomain ? { imagesPerDomain } : {}),
+      ...(opts.ablation === false ? { ablation: false as const } : {}),
+    };
+    const paper = await runPaperReproduction({
+      ...options,
+      retrain: opts.retrain ?? false,
+      cache: opts.cache === false ? "refresh" : true,
+      onProgress: (line) => process.stderr.write(`[${elapsed()}] ${line}\n`),
     });
+    // The notebook gets the models this run used (after --retrain: the freshly trained ones), so it reads
+    // the result just cached instead of computing again.
+    const modelDirs = Object.fromEntries(paper.models.map((m) => [m.role, m.dir]));
+    process.env[PAPER_OPTIONS_ENV] = JSON.stringify({ ...options, modelDirs });
+    process.stderr.write(`[${elapsed()}] report: running notebooks/07-reproduce-paper.ipynb through Jupyter\n`);
+    const result = await reproduce({ outDir: opts.out, timeoutS, onLog: (line) => process.stderr.write(`[${elapsed()}] ${line}\n`) });
+    const rel = (p: string) => path.relative(process.cwd(), p) || p;
+    for (const r of result.results) {
+      process.stderr.write(`${r.ok ? "ok  " : "FAIL"} ${rel(r.notebook)} (${r.seconds.toFixed(1)} s)\n`);
+      for (const f of r.failures) process.stderr.write(formatNotebookFailure(rel(r.notebook), f) + "\n");
+    }
+    const h = paper.headline;
+    const lines = [
+      `dealkit reproduce: TinySet-mini v${paper.data.version} seed ${paper.data.seed}, test ${paper.data.images.test} images; click seed ${clickSeed}; p2sod protocol (class-agnostic), AP in points`,
+      "",
+      paperTableText(paper.table),
+      "",
+      `models: ${paper.models.map((m) => `${m.name} (${m.source}, ${m.fingerprint})`).join(", ")}`,
+      `computation: ${paper.fromCache ? `read from the cache (computed in ${paper.computeSeconds.toFixed(1)} s)` : `${paper.computeSeconds.toFixed(1)} s`}; total ${elapsed()}`,
+      `report: ${rel(result.reportHtml)}`,
+    ];
+    process.stdout.write(lines.join("\n") + "\n");
+    if (!result.ok) {
+      throw Object.assign(new Error(result.results.length ? "a notebook failed" : "no notebooks to run"), { exitCode: 1 });
+    }
+  });
 }

@@ -1,5 +1,6 @@
 import * as path from "node:path";
-import { InvalidArgumentError, type Command } from "commander";
+import type { Command } from "commander";
+import { numberParser, RANGES } from "../options.js";
 import { initBackend } from "../../backend/init.js";
 import { readCoco } from "../../data/formats/coco.js";
 import { loadImageRgb } from "../../data/images.js";
@@ -30,15 +31,15 @@ export interface StudioCommandOptions {
   backend?: string;
 }
 
-/** A commander parser for a number in [min, max] (an integer when asked): a bad value names the range. */
+/**
+ * A commander parser for a number in [min, max] (an integer when asked): a bad value names the range. The
+ * shared {@link numberParser} of the CLI's option layer.
+ *
+ * @example
+ * numberIn(0, 65535, true)("8080"); // 8080
+ */
 export function numberIn(min: number, max: number, integer = false): (raw: string) => number {
-  return (raw) => {
-    const v = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw.trim()) ? Number(raw) : Number.NaN;
-    if (!Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min || v > max) {
-      throw new InvalidArgumentError(`must be ${integer ? "an integer" : "a number"} in [${min}, ${max}]`);
-    }
-    return v;
-  };
+  return numberParser({ min, max, integer });
 }
 
 /** What the studio shows: its images, their categories, and a title. */
@@ -122,12 +123,12 @@ export function register(program: Command): void {
     .option("--split <name>", `split of --data: ${TINYSET_SPLITS.join(" | ")} (default val)`)
     .option("--categories <names>", "comma-separated category names for plain images (default: one unnamed; more can be added on the page)")
     .option("--domain <name>", `without an image source, a generated scene of: ${SYNTH_DOMAINS.join(" | ")}`, "remote-sensing")
-    .option("--seed <n>", "seed of the generated scene", numberIn(0, 2 ** 32 - 1, true), 0)
-    .option("--size <px>", "side of the generated scene", numberIn(64, 4096, true), 512)
-    .option("--port <n>", "port on 127.0.0.1 (0: a free one)", numberIn(0, 65535, true), 0)
-    .option("--idle-minutes <m>", "stop after this long without a request", numberIn(0.1, 7 * 24 * 60), 30)
-    .option("--score-threshold <x>", "drop detections below this score", numberIn(0, 1), 0.3)
-    .option("--max-clicks <n>", "most clicks on one image", numberIn(1, 1000, true), 32)
+    .option("--seed <n>", "seed of the generated scene", numberParser(RANGES.seed), 0)
+    .option("--size <px>", "side of the generated scene", numberParser(RANGES.sceneSize), 512)
+    .option("--port <n>", "port on 127.0.0.1 (0: a free one)", numberParser(RANGES.port), 0)
+    .option("--idle-minutes <m>", "stop after this long without a request", numberParser(RANGES.idleMinutes), 30)
+    .option("--score-threshold <x>", "drop detections below this score", numberParser(RANGES.scoreThreshold), 0.3)
+    .option("--max-clicks <n>", "most clicks on one image", numberParser(RANGES.maxClicks), 32)
     .option("--backend <name>", "auto | gpu | node | wasm | cpu")
     .action(async (opts: StudioCommandOptions) => {
       const { studio, dispose } = await runStudioCommand(opts);

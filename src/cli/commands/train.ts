@@ -1,21 +1,26 @@
 import type { Command } from "commander";
+import * as path from "node:path";
 import { SingleBar } from "cli-progress";
-import { initBackend, trainFromSpec, type PromptingStrategy, type TrainSpecResult } from "../../index.js";
-import { addDataOptions, datasetSpecOf, numberOption, type DataCommandOptions } from "../data-options.js";
+import { checkOneOf, initBackend, MODEL_KINDS, MODEL_PRESETS, PROMPTING_STRATEGIES, trainFromSpec, type TrainSpecResult } from "../../index.js";
+import { addDataOptions, datasetSpecOf, type DataCommandOptions } from "../data-options.js";
+import { addNumberOption, checkNumberOption, RANGES } from "../options.js";
+import { checkResumeMatches, prepareTrainOut, trainLogFile, truncateTrainLog, writeTrainRun, type TrainRunIdentity } from "../train-run.js";
 
 /** Options of `dealkit train`, as commander parses them. */
 export interface TrainCommandOptions extends DataCommandOptions {
   model: string;
   preset: string;
-  steps: string;
-  seed: string;
+  steps: string | number;
+  seed: string | number;
   prompting: string;
   out: string;
-  batch: string;
-  lr: string;
-  cycles: string;
-  checkpointEvery: string;
+  batch: string | number;
+  lr: string | number;
+  cycles: string | number;
+  checkpointEvery: string | number;
   resume?: boolean;
+  /** Start over: an existing checkpoint in `out` and its log are removed first. */
+  force?: boolean;
   log?: string;
   backend?: string;
   quiet?: boolean;
@@ -25,33 +30,55 @@ export interface TrainCommandOptions extends DataCommandOptions {
 /**
  * Runs `dealkit train` ({@link trainFromSpec}): any data set (TinySet-mini's train split by default), a DEAL or
  * baseline of the given preset initialised from `seed`, the seeded training loop; checkpoints to `out` (and on
- * Ctrl-C). Kept apart from commander so that it can be called directly.
+ * SIGINT / SIGTERM: the result's `signal` says which stopped it). Every option and `out` are checked before any
+ * work: an existing run is continued only with `resume` (and the same settings and data) or replaced with
+ * `force`; the log is cut back to the resumed step. Kept apart from commander so that it can be called directly.
  *
  * @example
  * await runTrainCommand({ model: "deal", preset: "tiny", gt: "instances.json", images: "photos/", steps: "200", seed: "0", prompting: "pgcpp", out: "ckpt", batch: "4", lr: "0.002", cycles: "1", checkpointEvery: "100" });
  */
-export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpecResult> {
+export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpecResult & { signal?: "SIGINT" | "SIGTERM" }> {
+  const id: TrainRunIdentity = {
+    model: checkOneOf("--model", o.model, MODEL_KINDS),
+    preset: checkOneOf("--preset", o.preset, MODEL_PRESETS),
+    seed: checkNumberOption("--seed", o.seed, RANGES.seed),
+    steps: checkNumberOption("--steps", o.steps, RANGES.steps),
+    batch: checkNumberOption("--batch", o.batch, RANGES.batch),
+    lr: checkNumberOption("--lr", o.lr, RANGES.lr),
+    prompting: checkOneOf("--prompting", o.prompting, PROMPTING_STRATEGIES),
+    cycles: checkNumberOption("--cycles", o.cycles, RANGES.cycles),
+    data: Object.fromEntries(Object.entries(datasetSpecOf(o)).map(([k, v]) => [k, ["gt", "images", "classes"].includes(k) || (k === "data" && v !== "default") ? path.resolve(v) : v])),
+  };
+  const checkpointEvery = checkNumberOption("--checkpoint-every", o.checkpointEvery, RANGES.checkpointEvery);
+  const logFile = trainLogFile(o.out, o.log);
+  const resumeFrom = prepareTrainOut(o.out, { resume: o.resume, force: o.force, log: logFile });
+  if (resumeFrom) checkResumeMatches(o.out, resumeFrom, id);
   await initBackend(o.backend ? { backend: o.backend as never } : {});
+  truncateTrainLog(logFile, resumeFrom?.step ?? 0); // a fresh run starts its log empty
+  if (!resumeFrom) writeTrainRun(o.out, id);
   const ac = new AbortController();
-  const onSigint = () => ac.abort();
+  let signal = undefined as "SIGINT" | "SIGTERM" | undefined;
+  const onSigint = () => { signal ??= "SIGINT"; ac.abort(); };
+  const onSigterm = () => { signal ??= "SIGTERM"; ac.abort(); };
   process.once("SIGINT", onSigint);
+  process.once("SIGTERM", onSigterm);
   const bar = o.quiet ? null : new SingleBar({ format: "train {bar} {value}/{total} | loss {loss} | {sps} steps/s | ETA {eta_formatted}", stream: process.stderr, etaBuffer: 50 });
   try {
-    return await trainFromSpec({
-      kind: o.model,
-      preset: o.preset,
+    const r = await trainFromSpec({
+      kind: id.model,
+      preset: id.preset,
       data: datasetSpecOf(o),
-      steps: numberOption("--steps", o.steps, { integer: true, min: 1 }),
-      batchSize: numberOption("--batch", o.batch, { integer: true, min: 1 }),
-      lr: numberOption("--lr", o.lr, { min: 0 }),
-      seed: numberOption("--seed", o.seed, { integer: true }),
-      prompting: o.prompting as PromptingStrategy,
-      promptCycles: numberOption("--cycles", o.cycles, { integer: true, min: 0 }),
+      steps: id.steps,
+      batchSize: id.batch,
+      lr: id.lr,
+      seed: id.seed,
+      prompting: id.prompting as (typeof PROMPTING_STRATEGIES)[number],
+      promptCycles: id.cycles,
       out: o.out,
-      checkpointEvery: numberOption("--checkpoint-every", o.checkpointEvery, { integer: true, min: 0 }),
-      resume: o.resume ?? false,
+      checkpointEvery,
+      resume: resumeFrom !== undefined,
       weightsOnlyAtEnd: o.weightsOnly ?? false,
-      logFile: o.log,
+      logFile,
       signal: ac.signal,
       onProgress: (p) => {
         if (!bar) return;
@@ -59,9 +86,11 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
         bar.update(p.step, { loss: p.loss.toFixed(3), sps: p.stepsPerSec.toFixed(2) });
       },
     });
+    return { ...r, ...(signal ? { signal } : {}) };
   } finally {
     bar?.stop();
     process.removeListener("SIGINT", onSigint);
+    process.removeListener("SIGTERM", onSigterm);
   }
 }
 
@@ -75,15 +104,17 @@ export function register(program: Command): void {
     .description("train DEAL or the supervised baseline on any data set (default: TinySet-mini's train split); checkpoints (weights + optimizer + RNG) go to --out")
     .option("--model <kind>", "deal | baseline", "deal")
     .option("--preset <name>", "micro | tiny | small | paper", "tiny");
-  addDataOptions(cmd, { split: "train" })
-    .option("--steps <n>", "optimisation steps", "1500")
-    .option("--seed <n>", "seed of the initial weights and of the data stream", "0")
-    .option("--prompting <strategy>", "DEAL's extra training clicks: random | pgcpp", "pgcpp")
-    .option("--cycles <n>", "DEAL: extra click cycles per prompt after the first click (PG-CPP or random)", "1")
-    .option("--batch <n>", "samples per step", "4")
-    .option("--lr <x>", "peak learning rate (AdamW, warmup + cosine)", "0.002")
-    .option("--checkpoint-every <n>", "also checkpoint every n steps (0: only at the end and on Ctrl-C)", "100")
-    .option("--resume", "continue from the checkpoint in --out (exactly: same losses as an uninterrupted run)")
+  addDataOptions(cmd, { split: "train" });
+  addNumberOption(cmd, "--steps <n>", "optimisation steps", RANGES.steps, 1500);
+  addNumberOption(cmd, "--seed <n>", "seed of the initial weights and of the data stream", RANGES.seed, 0);
+  cmd.option("--prompting <strategy>", "DEAL's extra training clicks: random | pgcpp", "pgcpp");
+  addNumberOption(cmd, "--cycles <n>", "DEAL: extra click cycles per prompt after the first click (PG-CPP or random)", RANGES.cycles, 1);
+  addNumberOption(cmd, "--batch <n>", "samples per step", RANGES.batch, 4);
+  addNumberOption(cmd, "--lr <x>", "peak learning rate (AdamW, warmup + cosine)", RANGES.lr, 0.002);
+  addNumberOption(cmd, "--checkpoint-every <n>", "also checkpoint every n steps (0: only at the end and on Ctrl-C)", RANGES.checkpointEvery, 100);
+  cmd
+    .option("--resume", "continue from the checkpoint in --out (exactly: same losses as an uninterrupted run); the same settings and data are required")
+    .option("--force", "start over when --out already holds a run (its checkpoint and log are removed)")
     .option("--log <file>", "JSONL training log (default: <out>-train-log.jsonl beside --out)")
     .option("--backend <name>", "auto | gpu | node | wasm | cpu")
     .option("--quiet", "no progress bar")
@@ -92,6 +123,7 @@ export function register(program: Command): void {
     .action(async (opts: TrainCommandOptions) => {
       const r = await runTrainCommand(opts);
       const last = r.history[r.history.length - 1]?.loss ?? NaN;
-      process.stdout.write(`${r.interrupted ? "interrupted at" : "trained"} step ${r.step} in ${r.seconds.toFixed(1)} s on ${r.images} images of ${r.data}; last loss ${last.toFixed(4)}; checkpoint ${opts.out}\n`);
+      process.stdout.write(`${r.interrupted ? `interrupted${r.signal ? ` (${r.signal})` : ""} at` : "trained"} step ${r.step} in ${r.seconds.toFixed(1)} s on ${r.images} images of ${r.data}; last loss ${last.toFixed(4)}; checkpoint ${opts.out}${r.interrupted ? " (continue with --resume)" : ""}\n`);
+      if (r.signal) process.exitCode = r.signal === "SIGINT" ? 130 : 143;
     });
 }

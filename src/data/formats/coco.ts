@@ -12,10 +12,13 @@
  *   segmentation is not kept (dealkit is a box toolkit), with one warning.
  *
  * Variants: "aitod" is plain COCO; "tinyperson" also treats a category named "ignore" as ignore regions.
- * Files larger than `streamThresholdBytes` (default 256 MiB) are read with {@link scanJsonFile}.
+ * Files larger than `streamThresholdBytes` (default 256 MiB) are read with {@link scanJsonFile}; smaller ones
+ * and gzip files (`.json.gz`) whole. Both paths accept UTF-8 with or without a BOM, refuse UTF-16, and refuse
+ * the same JSON (trailing commas included).
  */
 import * as fs from "node:fs";
 import { DealkitInputError } from "../../util/errors.js";
+import { checkNotUtf16, parseJsonBytes } from "../../util/text.js";
 import { Dataset } from "../dataset.js";
 import { CocoAccumulator, type CocoReadOptions } from "./coco-records.js";
 import { cocoAnnotationOf, cocoCategoryOf, cocoImageOf } from "./coco-object.js";
@@ -57,19 +60,32 @@ export function readCocoSync(file: string, options: CocoFileOptions = {}): Datas
   }
   const threshold = options.streamThresholdBytes ?? COCO_STREAM_THRESHOLD_BYTES;
   if (size < threshold) {
-    let obj: unknown;
-    try {
-      obj = JSON.parse(fs.readFileSync(file, "utf8"));
-    } catch (err) {
-      throw new DealkitInputError(`invalid JSON: ${(err as Error).message}`, { file });
-    }
-    return Dataset.fromCoco(obj, { ...options, file });
+    return Dataset.fromCoco(parseJsonBytes(fs.readFileSync(file), file), { ...options, file });
   }
+  if (isGzipFile(file)) throw new DealkitInputError(`is a gzip file of ${size} bytes: too large to unpack in memory; gunzip it first (plain files of any size are streamed)`, { file });
   return readCocoStreaming(file, options);
+}
+
+/** Does the file start with gzip's magic bytes? */
+function isGzipFile(file: string): boolean {
+  const fd = fs.openSync(file, "r");
+  try {
+    const b = Buffer.alloc(2);
+    return fs.readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Reads a COCO instances file with bounded memory (see {@link scanJsonFile}), whatever its size. */
 export function readCocoStreaming(file: string, options: CocoFileOptions = {}): Dataset {
+  const fd = fs.openSync(file, "r");
+  const head = Buffer.alloc(4096);
+  try {
+    checkNotUtf16(head.subarray(0, fs.readSync(fd, head, 0, head.length, 0)), file);
+  } finally {
+    fs.closeSync(fd);
+  }
   // About 100 bytes per annotation in typical files: sizing the columns once avoids regrowth copies.
   const expectedAnnotations = Math.min(Math.ceil(fs.statSync(file).size / 100), 1 << 28);
   const acc = new CocoAccumulator({ expectedAnnotations, ...options, file });

@@ -12,7 +12,7 @@ import { checkDatasetParts } from "../check.js";
 import type { CategoryInfo, ImageInfo } from "../dataset-types.js";
 import { Dataset } from "../dataset.js";
 import { IssueCollector, type BoxPolicy } from "../issues.js";
-import { listLabelStems, readLines, txtImageEntries, type TxtImageOptions } from "./txt-common.js";
+import { listLabelStems, readLines, strictNumber, txtImageEntries, type TxtImageOptions } from "./txt-common.js";
 
 /** The DOTA-v2.0 class list (v1.0 and v1.5 are prefixes of it, in this order). */
 export const DOTA_CLASSES: readonly string[] = [
@@ -65,7 +65,7 @@ export async function readDota(labelsDir: string, options: DotaReadOptions = {})
       }
       const f = t.split(/\s+/);
       if (f.length < 9) return issues.error("missing-field", `expected "x1 y1 x2 y2 x3 y3 x4 y4 category difficult", got ${f.length} fields`, { file, record });
-      const xy = f.slice(0, 8).map(Number);
+      const xy = f.slice(0, 8).map(strictNumber);
       const bad = xy.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) return issues.error("wrong-type", `not a number: "${f[bad]}"`, { file, record, field: `${bad % 2 ? "y" : "x"}${(bad >> 1) + 1}` });
       const difficult = f.length > 9 ? Number(f[9]) : 0;

@@ -101,6 +101,8 @@ export function scanJsonFile(file: string, options: JsonScanOptions, handlers: J
   let count = 0; // elements handed out for the current array
   let first = true;
   let rawMode = false; // in an array parsed by onRaw: its carried bytes were not consumed yet
+  let keyState = 0; // in an object: 0 after "{" (a key or "}"), 1 after "," (a key), 2 after a value ("," or "}")
+  let cut = false; // the current array was cut at a comma (so an empty last batch is a trailing comma)
   const st: ArrayState = { depth: 0, inString: false, escape: false };
 
   const fail = (problem: string, at: number): never => {
@@ -136,9 +138,9 @@ export function scanJsonFile(file: string, options: JsonScanOptions, handlers: J
           case Phase.Start: {
             const c = work[pos]!;
             if (isWs(c)) { pos++; break; }
-            if (c === LBRACE) { phase = Phase.Key; pos++; break; }
+            if (c === LBRACE) { phase = Phase.Key; keyState = 0; pos++; break; }
             if (c === LBRACKET) {
-              key = ""; phase = Phase.Array; depth = 0; inString = false; count = 0;
+              key = ""; phase = Phase.Array; depth = 0; inString = false; count = 0; cut = false;
               tokenStart = ++pos;
               break;
             }
@@ -147,8 +149,16 @@ export function scanJsonFile(file: string, options: JsonScanOptions, handlers: J
           }
           case Phase.Key: {
             const c = work[pos]!;
-            if (isWs(c) || c === COMMA) { pos++; break; }
-            if (c === RBRACE) { phase = Phase.End; pos++; break; }
+            if (isWs(c)) { pos++; break; }
+            if (c === COMMA) {
+              if (keyState !== 2) fail("unexpected comma", base + pos);
+              keyState = 1; pos++; break;
+            }
+            if (c === RBRACE) {
+              if (keyState === 1) fail('a trailing comma before "}"', base + pos);
+              phase = Phase.End; pos++; break;
+            }
+            if (keyState === 2) fail('expected "," or "}"', base + pos);
             if (c !== QUOTE) fail("expected a key", base + pos);
             tokenStart = pos++;
             phase = Phase.InKey;
@@ -177,7 +187,7 @@ export function scanJsonFile(file: string, options: JsonScanOptions, handlers: J
             if (isWs(c)) { pos++; break; }
             depth = 0; inString = false; escape = false;
             if (c === LBRACKET && streamKeys.has(key)) {
-              phase = Phase.Array; count = 0;
+              phase = Phase.Array; count = 0; cut = false;
               tokenStart = ++pos;
             } else {
               phase = Phase.Generic;
@@ -198,6 +208,7 @@ export function scanJsonFile(file: string, options: JsonScanOptions, handlers: J
               rawMode = false;
               pos = r.next + 1;
               phase = key === "" ? Phase.End : Phase.Key;
+              keyState = 2;
               break;
             }
             // The hot loop lives in scanArray (a small function V8 optimises well).
@@ -211,13 +222,16 @@ export function scanJsonFile(file: string, options: JsonScanOptions, handlers: J
             if (work[p] === COMMA) {
               flush(tokenStart, p);
               tokenStart = pos = p + 1;
+              cut = true;
               break;
             }
             if (work[p] !== RBRACKET) fail("unbalanced braces", base + p);
+            if (cut && !/\S/.test(work.toString("utf8", tokenStart, p))) fail('a trailing comma before "]"', base + p);
             flush(tokenStart, p);
             depth = 0; inString = false; escape = false;
             pos = p + 1;
             phase = key === "" ? Phase.End : Phase.Key;
+            keyState = 2;
             break;
           }
           case Phase.Generic: {
@@ -232,6 +246,7 @@ export function scanJsonFile(file: string, options: JsonScanOptions, handlers: J
             else if ((c === COMMA || c === RBRACE) && depth === 0) {
               handlers.onValue(key, parse(work.toString("utf8", tokenStart, pos), base + tokenStart));
               phase = c === RBRACE ? Phase.End : Phase.Key;
+              keyState = 1;
             }
             pos++;
             break;

@@ -13,7 +13,7 @@ import { checkDatasetParts } from "../check.js";
 import type { CategoryInfo, ImageInfo } from "../dataset-types.js";
 import { Dataset } from "../dataset.js";
 import { IssueCollector, type BoxPolicy } from "../issues.js";
-import { listLabelStems, readLines, txtImageEntries, type TxtImageOptions } from "./txt-common.js";
+import { listLabelStems, readLines, strictNumber, txtImageEntries, type TxtImageOptions } from "./txt-common.js";
 
 /** VisDrone-DET category names by id (0-11). */
 export const VISDRONE_CATEGORIES: readonly string[] = [
@@ -58,8 +58,8 @@ export async function readVisDrone(annotationsDir: string, options: VisDroneRead
       const record = `line ${k + 1}`;
       const f = line.split(",").map((s) => s.trim());
       if (f[f.length - 1] === "") f.pop();
-      if (f.length < 6) return issues.error("missing-field", `expected 8 comma-separated numbers (x,y,w,h,score,category,truncation,occlusion), got ${f.length}`, { file, record });
-      const v = f.map(Number);
+      if (f.length !== 8 && f.length !== 6) return issues.error(f.length < 6 ? "missing-field" : "wrong-type", `expected 8 comma-separated numbers (x,y,w,h,score,category,truncation,occlusion) or the first 6, got ${f.length}`, { file, record });
+      const v = f.map(strictNumber);
       const names = ["x", "y", "w", "h", "score", "category", "truncation", "occlusion"];
       for (let j = 0; j < Math.min(v.length, 8); j++) {
         if (!Number.isFinite(v[j]!)) return issues.error("wrong-type", `not a number: "${f[j]}"`, { file, record, field: names[j] });

@@ -13,8 +13,9 @@ import { checkDatasetParts } from "../check.js";
 import type { CategoryInfo, ImageInfo } from "../dataset-types.js";
 import { Dataset } from "../dataset.js";
 import { IssueCollector, type BoxPolicy, type ValidationIssue } from "../issues.js";
-import { listLabelStems, readLines, stemOf, txtImageEntries, type TxtImageOptions } from "./txt-common.js";
+import { listLabelStems, readLines, stemOf, strictNumber, txtImageEntries, type TxtImageOptions } from "./txt-common.js";
 import { AtomicTextWriter } from "./text-writer.js";
+import { writeDirAtomicSync } from "../../util/dir-atomic.js";
 
 /** Options of {@link readYolo}. */
 export interface YoloReadOptions extends TxtImageOptions {
@@ -72,7 +73,7 @@ export async function readYolo(labelsDir: string, options: YoloReadOptions = {})
       const record = `line ${k + 1}`;
       const f = line.trim().split(/\s+/);
       if (f.length !== 5) return issues.error(f.length < 5 ? "missing-field" : "wrong-type", `expected 5 numbers "class cx cy w h", got ${f.length} (polygon and score columns are not supported)`, { file, record });
-      const v = f.map(Number);
+      const v = f.map(strictNumber);
       const fields = ["class", "cx", "cy", "w", "h"];
       for (let j = 0; j < 5; j++) if (!Number.isFinite(v[j]!)) return issues.error("wrong-type", `not a number: "${f[j]}"`, { file, record, field: fields[j] });
       const [cls, cx, cy, w, h] = v as [number, number, number, number, number];
@@ -100,7 +101,9 @@ export interface YoloWriteOptions {
 /**
  * Writes a data set as YOLO labels: `<outDir>/labels/<file stem>.txt` for every image (empty when it has no
  * boxes) and `<outDir>/classes.txt` (categories in id order). Images are not copied. Crowd and ignore boxes
- * are left out; the returned warnings say how many.
+ * are left out; the returned warnings say how many. The folder is written to a temporary sibling and renamed into
+ * place whole; an existing `outDir` must be empty or hold only labels/ and classes.txt. A category name with a
+ * line break, an empty one, or two images sharing a label file are refused (they would not read back).
  *
  * @example
  * const warnings = writeYolo(ds, ".cache/out/yolo");
@@ -111,6 +114,36 @@ export function writeYolo(ds: Dataset, outDir: string, options: YoloWriteOptions
   const cats = [...ds.categories].sort((a, b) => a.id - b.id);
   const classOf = new Map(cats.map((c, i) => [c.id, i]));
   const num = (x: number): string => String(Number(x.toPrecision(digits)));
+  checkYoloNames(cats, outDir, issues);
+  const labelOf = new Map<string, string>();
+  for (const img of ds.images) {
+    const label = stemOf(img.fileName.replace(/\\/g, "/")) + ".txt";
+    const other = labelOf.get(label);
+    if (other !== undefined) throw new DealkitInputError(`images ${JSON.stringify(other)} and ${JSON.stringify(img.fileName)} would share the label file labels/${label}; rename one`, { file: outDir });
+    labelOf.set(label, img.fileName);
+  }
+  return writeDirAtomicSync(outDir, (tmp) => writeYoloInto(ds, tmp, outDir, cats, classOf, num, issues), { what: "YOLO folder (labels/ and classes.txt)", isPrevious: isYoloFolder });
+}
+
+/** Class names must survive the round trip through classes.txt (one name per line, trimmed on reading). */
+function checkYoloNames(cats: readonly { id: number; name: string }[], outDir: string, issues: IssueCollector): void {
+  for (const c of cats) {
+    const record = `category ${c.id}`;
+    if (/[\r\n]/.test(c.name)) throw new DealkitInputError(`${JSON.stringify(c.name.slice(0, 40))} holds a line break, which classes.txt (one name per line) cannot hold; rename it`, { file: outDir, record, field: "name" });
+    if (c.name.trim() === "") throw new DealkitInputError("is empty; classes.txt needs a name per class", { file: outDir, record, field: "name" });
+    if (c.name.trim() !== c.name) issues.warn("name-whitespace", `${JSON.stringify(c.name.slice(0, 40))} has leading or trailing blanks, which readers of classes.txt drop`, { file: outDir, record, field: "name" });
+  }
+}
+
+/** An existing YOLO output folder: only labels/ and classes.txt in it. */
+function isYoloFolder(dir: string): boolean {
+  return fs.readdirSync(dir).every((f) => f === "labels" || f === "classes.txt");
+}
+
+function writeYoloInto(
+  ds: Dataset, outDir: string, shownAs: string, cats: readonly { id: number; name: string }[], classOf: Map<number, number>,
+  num: (x: number) => string, issues: IssueCollector,
+): ValidationIssue[] {
   let dropped = 0;
   for (const img of ds.images) {
     const lines: string[] = [];
@@ -130,6 +163,6 @@ export function writeYolo(ds: Dataset, outDir: string, options: YoloWriteOptions
   const w = new AtomicTextWriter(path.join(outDir, "classes.txt"));
   w.write(cats.map((c) => c.name).join("\n") + "\n");
   w.commit();
-  if (dropped) issues.warn("dropped-annotation", `${dropped} crowd/ignore boxes left out: YOLO labels cannot mark them`, { file: outDir });
-  return issues.finish(outDir);
+  if (dropped) issues.warn("dropped-annotation", `${dropped} crowd/ignore boxes left out: YOLO labels cannot mark them`, { file: shownAs });
+  return issues.finish(shownAs);
 }

@@ -1,8 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RgbImage } from "../../structures/image.js";
-import { checkOneOf } from "../../util/errors.js";
-import { cacheDir, writeFileAtomic } from "../../util/fs.js";
+import { checkOneOf, DealkitInputError } from "../../util/errors.js";
+import { writeDirAtomic } from "../../util/dir-atomic.js";
+import { cacheDir, readJsonFileChecked, resolveInside, writeFileAtomic } from "../../util/fs.js";
 import { Random } from "../../util/random.js";
 import { Dataset } from "../dataset.js";
 import sharp from "sharp";
@@ -99,12 +100,27 @@ const SPLIT_OPTIONS: Record<TinySetSplit, Pick<GenerateImageOptions, "categories
 /**
  * Generates TinySet-mini into `outDir`: `images/<split>/<domain>-NNNN.png`, `annotations/<split>.json`
  * (COCO; `file_name` relative to `outDir`) and `manifest.json` (written last). Same seed and scale give
- * byte-identical files. Image and annotation ids are unique across splits.
+ * byte-identical files. Image and annotation ids are unique across splits. The folder is written to a temporary
+ * sibling and renamed into place whole (a crash leaves the previous folder); an existing `outDir` must be empty
+ * or a TinySet-mini folder.
  *
  * @example
  * const manifest = await generateTinySetMini({ outDir: "out/tinyset", seed: 0, scale: "small" });
  */
 export async function generateTinySetMini(options: TinySetMiniOptions): Promise<TinySetMiniManifest> {
+  return writeDirAtomic(options.outDir, (tmp) => generateInto(tmp, options), { what: "TinySet-mini folder", isPrevious: isTinySetFolder });
+}
+
+/** Does `dir` hold a TinySet-mini manifest (so a new generation may replace it)? */
+function isTinySetFolder(dir: string): boolean {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8")) as { name?: unknown }).name === "tinyset-mini";
+  } catch {
+    return false;
+  }
+}
+
+async function generateInto(outDir: string, options: TinySetMiniOptions): Promise<TinySetMiniManifest> {
   const seed = options.seed ?? 0;
   const scaleName = checkOneOf("scale", options.scale ?? "default", Object.keys(TINYSET_SCALES) as TinySetScaleName[]);
   const scale = TINYSET_SCALES[scaleName];
@@ -122,7 +138,7 @@ export async function generateTinySetMini(options: TinySetMiniOptions): Promise<
       categories: synthCategories(),
     };
     const imagesDir = `images/${split}`;
-    fs.mkdirSync(path.join(options.outDir, imagesDir), { recursive: true });
+    fs.mkdirSync(path.join(outDir, imagesDir), { recursive: true });
     const pending: Promise<void>[] = [];
     for (const domain of SYNTH_DOMAINS) {
       for (let i = 0; i < scale.perDomain[split]; i++) {
@@ -153,7 +169,7 @@ export async function generateTinySetMini(options: TinySetMiniOptions): Promise<
             truncation: a.truncation,
           });
         }
-        const file = path.join(options.outDir, fileName);
+        const file = path.join(outDir, fileName);
         pending.push(encodePng(g.image).then((png) => fs.writeFileSync(file, png)));
         if (pending.length >= 8) await Promise.all(pending.splice(0));
         options.onProgress?.(++done, total);
@@ -161,7 +177,7 @@ export async function generateTinySetMini(options: TinySetMiniOptions): Promise<
     }
     await Promise.all(pending);
     const annFile = `annotations/${split}.json`;
-    writeFileAtomic(path.join(options.outDir, annFile), JSON.stringify(coco));
+    writeFileAtomic(path.join(outDir, annFile), JSON.stringify(coco));
     splits[split] = { annotations: annFile, imagesDir, images: coco.images.length, instances: coco.annotations.length };
   }
   const manifest: TinySetMiniManifest = {
@@ -174,7 +190,7 @@ export async function generateTinySetMini(options: TinySetMiniOptions): Promise<
     splits,
     categories: synthCategories(),
   };
-  writeFileAtomic(path.join(options.outDir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+  writeFileAtomic(path.join(outDir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
   return manifest;
 }
 
@@ -245,9 +261,20 @@ export function openTinySetMini(dir: string): TinySetMiniLocation {
 }
 
 function locate(dir: string, generated: boolean): TinySetMiniLocation {
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8")) as TinySetMiniManifest;
+  const file = path.join(dir, "manifest.json");
+  if (!fs.existsSync(file)) throw new DealkitInputError("not a TinySet-mini folder (manifest.json is missing; dealkit generate --out writes one)", { file: dir });
+  const manifest = readJsonFileChecked(file) as TinySetMiniManifest;
+  if (manifest === null || typeof manifest !== "object" || manifest.name !== "tinyset-mini") {
+    throw new DealkitInputError('not a TinySet-mini manifest (expected an object with name "tinyset-mini")', { file, field: "name" });
+  }
+  if (manifest.splits === null || typeof manifest.splits !== "object") throw new DealkitInputError("must be an object", { file, field: "splits" });
   const annotationFiles = {} as Record<TinySetSplit, string>;
-  for (const s of TINYSET_SPLITS) annotationFiles[s] = path.join(dir, manifest.splits[s].annotations);
+  for (const s of TINYSET_SPLITS) {
+    const sp = manifest.splits[s] as { annotations?: unknown; imagesDir?: unknown } | undefined;
+    if (sp === null || typeof sp !== "object") throw new DealkitInputError("is missing", { file, field: `splits.${s}` });
+    annotationFiles[s] = resolveInside(dir, sp.annotations, { file, field: `splits.${s}.annotations` });
+    resolveInside(dir, sp.imagesDir, { file, field: `splits.${s}.imagesDir` });
+  }
   return { root: dir, manifest, annotationFiles, generated };
 }
 
