@@ -8,6 +8,8 @@ import {
   cropRgbRegion,
   num,
   rgbPngDataUri,
+  rgbDataUri,
+  type EmbedFormat,
   svgDocument,
   svgImage,
   xmlEscape,
@@ -68,7 +70,7 @@ export function matchForView(dets: Detections, gt: ViewGroundTruth, iouThreshold
 
 /**
  * Options of {@link detectionsSvg}. Defaults: displayMaxSide 900, imageMaxSide 2048, iouThreshold 0.5,
- * smallSidePx 16, maxInsets 12, insetPx 120, labels "auto" (scores shown with <= 40 boxes), categoryNames {}.
+ * smallSidePx 16, maxInsets 12, insetPx 120, maxWidth 1000, labels "auto" (scores shown with <= 40 boxes), categoryNames {}.
  */
 export interface DetectionsViewOptions {
   /** Ground truth: boxes are then coloured TP (green) / FP (red), and missed ground truth FN (orange, dashed). */
@@ -81,12 +83,16 @@ export interface DetectionsViewOptions {
   displayMaxSide?: number;
   /** Longer side of the embedded raster (huge images are downscaled; insets keep native pixels). Default 2048. */
   imageMaxSide?: number;
+  /** Encoding of the embedded image: "jpeg" (quality 90, small) or "png" (lossless). Default "jpeg". */
+  embedFormat?: EmbedFormat;
   /** Boxes whose larger side is under this (px) get a halo and a magnified inset. Default 16. */
   smallSidePx?: number;
   /** At most this many insets (errors first, then by score). 0 disables them. Default 12. */
   maxInsets?: number;
   /** Side of an inset, px. Default 120. */
   insetPx?: number;
+  /** Width the view should keep within (the insets wrap into more rows), px. Default 1000. */
+  maxWidth?: number;
   /** Score labels: "auto" draws them when there are at most 40 boxes. Default "auto". */
   labels?: boolean | "auto";
   /** Names for category ids in labels and the legend. */
@@ -194,7 +200,9 @@ export function detectionsSvg(image: RgbImage, detections: Detections, options: 
   });
 
   const gap = 8, top = options.title ? 24 : 4, legendH = 22;
-  const perCol = Math.max(1, Math.floor((dispH + gap) / (insetPx + 18 + gap)));
+  // Insets fill columns beside the image, at most as many as fit in maxWidth; more rows when they do not.
+  const fitCols = Math.max(1, Math.floor((Math.max(0, (options.maxWidth ?? 1000) - dispW - gap - 4) + gap) / (insetPx + gap)));
+  const perCol = Math.max(1, Math.floor((dispH + gap) / (insetPx + 18 + gap)), Math.ceil(insets.length / fitCols));
   const cols = Math.ceil(insets.length / perCol);
   const totalW = dispW + (cols ? gap + cols * (insetPx + gap) : 0) + 4;
   const totalH = top + Math.max(dispH, insets.length ? Math.min(insets.length, perCol) * (insetPx + 18 + gap) : 0) + legendH;
@@ -202,7 +210,7 @@ export function detectionsSvg(image: RgbImage, detections: Detections, options: 
   if (options.title) parts.push(`<text x="4" y="17" font-size="14" font-weight="bold">${xmlEscape(options.title)}</text>`);
 
   // The main view: the image and the marks in image coordinates, scaled into the display rectangle.
-  const main: string[] = [svgImage(rgbPngDataUri(image, options.imageMaxSide ?? 2048), 0, 0, W, H), drawMarks(marks, 1.5)];
+  const main: string[] = [svgImage(rgbDataUri(image, options.imageMaxSide ?? 2048, options.embedFormat), 0, 0, W, H), drawMarks(marks, 1.5)];
   const haloR = 7 / scale;
   marks.forEach((m, i) => {
     if (Math.max(m.box[2] - m.box[0], m.box[3] - m.box[1]) >= small) return;

@@ -27,10 +27,10 @@ const ERROR_ORDER = ["classification", "localisation", "both", "duplicate", "bac
 const ERROR_COLOURS = ["#f0b34b", "#e15759", "#9c755f", "#76b7b2", "#4e79a7", "#b07aa1"];
 const SIZE_ORDER = ["veryTiny", "tiny", "small", "medium", "all"];
 
-/** Options of {@link dapBarsSpec}. Defaults: title "dAP per error type and domain", width 90 per domain. */
+/** Options of {@link dapBarsSpec}. Defaults: title "dAP per error type and domain", width 72 per domain. */
 export interface DapBarsOptions {
   title?: string;
-  /** Width of each domain's group of bars, px. Default 90. */
+  /** Width of each domain's group of bars (6 bars), px. Default 72: 7 domains fit in ~850 px. */
   stepWidth?: number;
 }
 
@@ -49,7 +49,8 @@ export function dapBarsSpec(breakdown: RowSource | readonly object[], options: D
     title: options.title ?? "dAP per error type and domain",
     data: { values: rows.map((r) => ({ ...r, dAP100: typeof r.dAP === "number" ? r.dAP * 100 : null })) },
     mark: { type: "bar" },
-    width: { step: options.stepWidth ?? 90 } as never,
+    // vega-lite applies a width step to the xOffset band (one bar), not to the domain's group.
+    width: { step: Math.max(4, (options.stepWidth ?? 72) / ERROR_ORDER.length) } as never,
     encoding: {
       x: { field: "domain", type: "nominal", title: "domain", axis: { labelAngle: -30 } },
       xOffset: { field: "errorType", type: "nominal", sort: ERROR_ORDER },
@@ -91,6 +92,9 @@ export function apHeatmapSpec(table: RowSource | readonly object[], options: ApH
     description: "AP by domain and object size",
     title: options.title ?? "AP by domain and object size",
     data: { values: rows },
+    // Cells wide enough for their label ("100.0" at 11 px is ~30 px), whatever the number of rows.
+    width: { step: 56 } as never,
+    height: { step: 24 } as never,
     layer: [
       { mark: "rect", encoding: { ...enc, color: { field: "value", type: "quantitative", title: "AP", scale: { domain: [0, 100], scheme: "viridis" } } } },
       {
@@ -117,6 +121,9 @@ export function confusionHeatmapSpec(table: RowSource | readonly object[], names
     description: "Category confusion",
     title: "Category confusion (row fractions)",
     data: { values: rows },
+    // Cells wide enough for their label ("100.0" at 11 px is ~30 px), whatever the number of rows.
+    width: { step: 56 } as never,
+    height: { step: 24 } as never,
     layer: [
       { mark: "rect", encoding: { ...enc, color: { field: "fraction", type: "quantitative", scale: { domain: [0, 1], scheme: "blues" } } } },
       { mark: "text", encoding: { ...enc, text: { field: "count", type: "quantitative" } } },

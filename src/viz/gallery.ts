@@ -142,6 +142,12 @@ export interface GallerySvgOptions {
   title?: string;
 }
 
+/** The caption cut to the tile's width (~5.5 px per character at 10 px), with an ellipsis when cut. */
+function fitCaption(caption: string, tilePx: number): string {
+  const max = Math.max(4, Math.floor(tilePx / 5.5));
+  return caption.length > max ? `${caption.slice(0, max - 1)}…` : caption;
+}
+
 /**
  * Draws gallery tiles as one SVG: a row (or rows) per group, each tile the crop at native pixels magnified
  * to `tilePx`, its boxes and caption. Images are looked up by imageId. Pure: data in, SVG out.
@@ -191,7 +197,7 @@ export function gallerySvg(
         `<g class="tile"><rect x="${num(x)}" y="${num(ty)}" width="${tilePx}" height="${tilePx}" fill="#222"/>` +
           `<svg x="${num(x)}" y="${num(ty)}" width="${tilePx}" height="${tilePx}" viewBox="${num(cx1)} ${num(cy1)} ${num(side)} ${num(side)}">` +
           svgImage(rgbPngDataUri(crop.image), crop.x, crop.y, crop.image.width, crop.image.height) + boxes +
-          `</svg><text x="${num(x + 1)}" y="${num(ty + tilePx + 12)}" font-size="10">${xmlEscape(t.caption.slice(0, Math.floor(tilePx / 5.5)))}</text></g>`,
+          `</svg><text x="${num(x + 1)}" y="${num(ty + tilePx + 12)}" font-size="10"><title>${xmlEscape(t.caption)}</title>${xmlEscape(fitCaption(t.caption, tilePx))}</text></g>`,
       );
     });
     y += Math.ceil(inGroup.length / columns) * (tilePx + captionH + gap);
