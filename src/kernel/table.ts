@@ -106,7 +106,8 @@ export function tableHtml(table: TableLike | Record<string, unknown>[], options:
       return `<tr>${cells.join("")}</tr>`;
     })
     .join("");
-  const caption = options.caption ? `<caption>${escapeHtml(options.caption)}</caption>` : "";
+  // Left-aligned on one line: a caption centred over a narrow table wraps after a few words.
+  const caption = options.caption ? `<caption style="text-align:left;white-space:nowrap">${escapeHtml(options.caption)}</caption>` : "";
   const more = total > rows.length ? `<p class="dealkit-table-note">${rows.length} of ${total} rows shown</p>` : "";
   return `<div class="dealkit-table"><table>${caption}<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${more}</div>`;
 }

@@ -8,7 +8,7 @@ describe("tables", () => {
   it("renders an arquero table as HTML with escaped cells, number columns right-aligned and text left", () => {
     expect(isTableLike(t)).toBe(true);
     const html = tableHtml(t, { caption: "AP" });
-    expect(html).toContain("<caption>AP</caption>");
+    expect(html).toContain('<caption style="text-align:left;white-space:nowrap">AP</caption>');
     const l = ' style="text-align:left"', r = ' style="text-align:right"';
     expect(html).toContain(`<th${l}>domain</th><th${r}>ap50</th><th${r}>n</th>`);
     expect(html).toContain(`<td${l}>&lt;rs&gt;</td>`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { vegaLiteToSvg } from "../../src/kernel/vegalite.js";
 import type { Detections } from "../../src/structures/detections.js";
 import { detectionsSvg } from "../../src/viz/detections.js";
-import { apHeatmapSpec, dapBarsSpec } from "../../src/viz/errors.js";
+import { apHeatmapSpec, confusionHeatmapSpec, dapBarsSpec } from "../../src/viz/errors.js";
 import { radarSpec } from "../../src/viz/radar.js";
 
 // Every chart must be readable at notebook width without being squeezed: an exported notebook's output area
@@ -78,5 +78,20 @@ describe("chart sizes at notebook width", () => {
     expect(width).toBeLessThanOrEqual(MAX_W);
     expect(width).toBeGreaterThan(256 + 4 * 128);
     expect(height).toBeLessThanOrEqual(MAX_H);
+  });
+});
+
+describe("confusion heatmap at notebook width", () => {
+  it("TinySet-mini's categories (and the none row/column) fit in 1000 px, cells wide enough for a count", async () => {
+    const names = Object.fromEntries(Array.from({ length: 24 }, (_, i) => [i + 1, `category-name-${i + 1}`]));
+    const ids = [-1, ...Object.keys(names).map(Number)];
+    const rows = ids.flatMap((g) => ids.map((d) => ({ gtCategoryId: g, detCategoryId: d, count: g === d ? 117 : 1, fraction: g === d ? 0.9 : 0.01 })));
+    const svg = await vegaLiteToSvg(confusionHeatmapSpec(rows, names));
+    const { width, height } = svgSize(svg);
+    expect(width).toBeLessThanOrEqual(MAX_W);
+    expect(height).toBeLessThanOrEqual(MAX_H);
+    const cells = rects(svg);
+    expect(cells.length).toBe(ids.length * ids.length);
+    expect(Math.min(...cells.map((c) => c[0]!))).toBeGreaterThanOrEqual(24); // "117" at 11 px is ~20 px
   });
 });
