@@ -63,7 +63,7 @@ function traces(g: Group, type: string): Record<string, unknown>[] {
     {
       // Hover targets at the box centres: lines do not hover well, markers do.
       type, mode: "markers", name: g.name, legendgroup: g.name, showlegend: false, x: cx, y: cy,
-      text: g.hover, hovertemplate: "%{text}<extra></extra>",
+      text: g.hover, hovertemplate: "%{text}<br>at (%{x:.0f}, %{y:.0f})<extra></extra>",
       marker: { color: g.colour, size: 6, opacity: 0.35, line: { width: 0 } },
     },
   ];
@@ -84,7 +84,8 @@ export function plotlySceneFigure(image: RgbImage, detections: Detections, optio
   const names = options.categoryNames ?? {};
   const catName = (c: number) => (c === -1 ? "any" : (names[c] ?? `cat ${c}`));
   const box = (a: ArrayLike<number>, i: number) => [a[4 * i]!, a[4 * i + 1]!, a[4 * i + 2]!, a[4 * i + 3]!];
-  const describe = (b: number[], what: string) => `${what}<br>${(b[2]! - b[0]!).toFixed(1)} x ${(b[3]! - b[1]!).toFixed(1)} px at (${b[0]!.toFixed(0)}, ${b[1]!.toFixed(0)})`;
+  // Short: one hover text per box travels in the notebook (the hover label also shows the position).
+  const describe = (b: number[], what: string) => `${what}, ${(b[2]! - b[0]!).toFixed(1)}x${(b[3]! - b[1]!).toFixed(1)} px`;
   const groups: Group[] = [];
   if (options.groundTruth) {
     const gt = options.groundTruth;
@@ -96,7 +97,7 @@ export function plotlySceneFigure(image: RgbImage, detections: Detections, optio
       const g = m.detection[i] === "tp" ? tp : fp;
       const b = box(detections.boxesXyxy, i);
       g.boxes.push(b);
-      g.hover.push(describe(b, `${g.name} ${catName(detections.categoryIds[i]!)} score ${detections.scores[i]!.toFixed(3)}`));
+      g.hover.push(describe(b, `${g.name} ${catName(detections.categoryIds[i]!)} score ${detections.scores[i]!.toFixed(2)}`));
     }
     m.gtMatched.forEach((hit, j) => {
       if (hit) return;
@@ -113,7 +114,7 @@ export function plotlySceneFigure(image: RgbImage, detections: Detections, optio
         if (detections.categoryIds[i] !== c) continue;
         const b = box(detections.boxesXyxy, i);
         g.boxes.push(b);
-        g.hover.push(describe(b, `${g.name} score ${detections.scores[i]!.toFixed(3)}`));
+        g.hover.push(describe(b, `${g.name} score ${detections.scores[i]!.toFixed(2)}`));
       }
       groups.push(g);
     }
@@ -144,7 +145,7 @@ export function plotlySceneFigure(image: RgbImage, detections: Detections, optio
       yaxis: { range: [H, 0], showgrid: false, zeroline: false, scaleanchor: "x", constrain: "domain" },
       images: [
         {
-          source: rgbDataUri(shown, Infinity, options.embedFormat), xref: "x", yref: "y", x: 0, y: 0, sizex: W, sizey: H,
+          source: rgbDataUri(shown, Infinity, options.embedFormat, 80), xref: "x", yref: "y", x: 0, y: 0, sizex: W, sizey: H,
           xanchor: "left", yanchor: "top", sizing: "stretch", layer: "below",
         },
       ],

@@ -144,14 +144,15 @@ export function encodeRgbJpeg(image: RgbImage, quality = 90): Uint8Array {
 }
 
 /**
- * A data URI of the image (downscaled to `maxSide` first when given): JPEG (default; quality 90) or PNG.
+ * A data URI of the image (downscaled to `maxSide` first when given): JPEG (default; `quality` 1-100, default
+ * 90) or PNG.
  *
  * @example
  * svgImage(rgbDataUri(scene, 2048), 0, 0, scene.width, scene.height);
  */
-export function rgbDataUri(image: RgbImage, maxSide = Infinity, format: EmbedFormat = "jpeg"): string {
+export function rgbDataUri(image: RgbImage, maxSide = Infinity, format: EmbedFormat = "jpeg", quality = 90): string {
   if (format === "png") return rgbPngDataUri(image, maxSide);
-  return `data:image/jpeg;base64,${Buffer.from(encodeRgbJpeg(downscaleRgb(image, maxSide))).toString("base64")}`;
+  return `data:image/jpeg;base64,${Buffer.from(encodeRgbJpeg(downscaleRgb(image, maxSide), quality)).toString("base64")}`;
 }
 
 /** The pixels of the region (clipped to the image; integer px), for native-resolution insets and crops. */

@@ -26,7 +26,7 @@ describe("plotlySceneFigure", () => {
     const markers = fig.data.filter((t) => t.mode === "markers" && t.name !== "clicks");
     expect(markers.reduce((s, t) => s + (t.text as unknown[]).length, 0)).toBe(8001);
     const first = (markers[0]!.text as string[])[0]!;
-    expect(first).toMatch(/^car score 0\.\d{3}<br>[\d.]+ x [\d.]+ px at/);
+    expect(first).toMatch(/^car score 0\.\d{2}, [\d.]+x[\d.]+ px$/);
     expect(fig.data.at(-1)!.name).toBe("clicks");
   });
 
