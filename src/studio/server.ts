@@ -168,7 +168,7 @@ export async function startStudio(
   let inline: { src: string; width: number; height: number } | undefined;
   try {
     const first = await imageOf(0);
-    // JPEG (quality 90, no chroma subsampling): the inline page travels in the notebook and its HTML export.
+    // JPEG (quality 85, no chroma subsampling): the inline page travels in the notebook and its HTML export.
     inline = { src: rgbDataUri(first, 2048), width: first.width, height: first.height };
   } catch {
     inline = undefined; // the page then loads the image from the server (and shows why it cannot)

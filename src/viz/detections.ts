@@ -69,6 +69,18 @@ export function matchForView(dets: Detections, gt: ViewGroundTruth, iouThreshold
 }
 
 /**
+ * An inset's caption, "3: FP 0.53, TP 0.44 ×3.75", shortened to fit `widthPx` at 11 px (~6.2 px a character):
+ * later labels become "+n", then the zoom goes, then the text is cut with an ellipsis (neighbours never overlap).
+ */
+function insetCaption(k: number, labels: string[], zoom: number, widthPx: number): string {
+  const max = Math.floor(widthPx / 6.2);
+  const shown = labels.filter((l) => l);
+  const head = (n: number) => `${k + 1}: ${shown.slice(0, n).join(", ")}${shown.length > n ? ` +${shown.length - n}` : ""}`;
+  for (const text of [`${head(2)} ×${num(zoom)}`, `${head(1)} ×${num(zoom)}`, head(1)]) if (text.length <= max) return text;
+  return `${head(1).slice(0, Math.max(1, max - 1))}…`;
+}
+
+/**
  * Options of {@link detectionsSvg}. Defaults: displayMaxSide 900, imageMaxSide 2048, iouThreshold 0.5,
  * smallSidePx 16, maxInsets 12, insetPx 120, maxWidth 1000, labels "auto" (scores shown with <= 40 boxes), categoryNames {}.
  */
@@ -83,7 +95,7 @@ export interface DetectionsViewOptions {
   displayMaxSide?: number;
   /** Longer side of the embedded raster (huge images are downscaled; insets keep native pixels). Default 2048. */
   imageMaxSide?: number;
-  /** Encoding of the embedded image: "jpeg" (quality 90, small) or "png" (lossless). Default "jpeg". */
+  /** Encoding of the embedded image: "jpeg" (quality 85, small) or "png" (lossless). Default "jpeg". */
   embedFormat?: EmbedFormat;
   /** Boxes whose larger side is under this (px) get a halo and a magnified inset. Default 16. */
   smallSidePx?: number;
@@ -249,7 +261,7 @@ export function detectionsSvg(image: RgbImage, detections: Detections, options: 
         svgImage(rgbPngDataUri(crop.image), crop.x, crop.y, crop.image.width, crop.image.height) +
         drawMarks(s.marks.map((i) => marks[i]!), 2) +
         `</svg><rect x="${num(x)}" y="${num(y)}" width="${insetPx}" height="${insetPx}" fill="none" stroke="#333"/>` +
-        `<text x="${num(x + 2)}" y="${num(y + insetPx + 13)}" font-size="11">${k + 1}: ${xmlEscape(s.marks.map((i) => marks[i]!.label).slice(0, 2).join(", "))} ×${num(zoom)}</text></g>`,
+        `<text x="${num(x + 2)}" y="${num(y + insetPx + 13)}" font-size="11"><title>${xmlEscape(insetCaption(k, s.marks.map((i) => marks[i]!.label), zoom, Infinity))}</title>${xmlEscape(insetCaption(k, s.marks.map((i) => marks[i]!.label), zoom, insetPx))}</text></g>`,
     );
   });
   parts.push(`<text class="legend" x="4" y="${num(totalH - 6)}" font-size="12">${legend}${clicks.length ? `  <tspan fill="${MATCH_COLOURS.click}">⊕ ${clicks.length} click${clicks.length === 1 ? "" : "s"}</tspan>` : ""}</text>`);

@@ -140,7 +140,7 @@ export interface GallerySvgOptions {
   /** Tiles per row within a group. Default 8. */
   columns?: number;
   title?: string;
-  /** Encoding of the crops: "jpeg" (quality 90, no chroma subsampling; small) or "png" (lossless). Default "jpeg". */
+  /** Encoding of the crops: "jpeg" (quality 85, no chroma subsampling; small) or "png" (lossless). Default "jpeg". */
   embedFormat?: EmbedFormat;
 }
 

@@ -21,7 +21,7 @@ export interface PlotlySceneOptions {
   clicks?: readonly Click[];
   /** The background image is downscaled to this longer side (boxes stay in full-resolution coordinates). Default 1600. */
   imageMaxSide?: number;
-  /** Encoding of the embedded image: "jpeg" (quality 90, small) or "png" (lossless). Default "jpeg". */
+  /** Encoding of the embedded image: "jpeg" (quality 85, small) or "png" (lossless). Default "jpeg". */
   embedFormat?: EmbedFormat;
   /**
    * Draw with WebGL (scattergl: fluid with tens of thousands of boxes, needs plotly.js's full build, ~3x the
@@ -145,7 +145,7 @@ export function plotlySceneFigure(image: RgbImage, detections: Detections, optio
       yaxis: { range: [H, 0], showgrid: false, zeroline: false, scaleanchor: "x", constrain: "domain" },
       images: [
         {
-          source: rgbDataUri(shown, Infinity, options.embedFormat, 80), xref: "x", yref: "y", x: 0, y: 0, sizex: W, sizey: H,
+          source: rgbDataUri(shown, Infinity, options.embedFormat, 75), xref: "x", yref: "y", x: 0, y: 0, sizex: W, sizey: H,
           xanchor: "left", yanchor: "top", sizing: "stretch", layer: "below",
         },
       ],

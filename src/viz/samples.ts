@@ -38,7 +38,7 @@ export interface SampleGridOptions {
   categoryNames?: Readonly<Record<number, string>> | ReadonlyMap<number, string>;
   /** Images larger than this are downscaled before embedding (insets still use native pixels). Default 1024. */
   maxEmbedSide?: number;
-  /** Encoding of the embedded image: "jpeg" (quality 90, small) or "png" (lossless). Default "jpeg". */
+  /** Encoding of the embedded image: "jpeg" (quality 85, small) or "png" (lossless). Default "jpeg". */
   embedFormat?: EmbedFormat;
 }
 

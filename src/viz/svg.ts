@@ -126,12 +126,12 @@ export type EmbedFormat = "jpeg" | "png";
 
 /**
  * JPEG bytes of an RGB image, synchronously (jpeg-js; no chroma subsampling, so thin coloured details keep
- * their colour). Quality 1-100, default 90: a 512 px generated scene takes ~1/5 of its PNG's bytes.
+ * their colour). Quality 1-100, default 85: a 512 px generated scene takes ~1/6 of its PNG's bytes.
  *
  * @example
  * const jpg = encodeRgbJpeg({ width: 1, height: 1, data: new Uint8Array([255, 0, 0]) });
  */
-export function encodeRgbJpeg(image: RgbImage, quality = 90): Uint8Array {
+export function encodeRgbJpeg(image: RgbImage, quality = 85): Uint8Array {
   const { width, height, data } = image;
   const rgba = new Uint8Array(width * height * 4);
   for (let i = 0, j = 0; i < width * height; i++, j += 3) {
@@ -145,12 +145,12 @@ export function encodeRgbJpeg(image: RgbImage, quality = 90): Uint8Array {
 
 /**
  * A data URI of the image (downscaled to `maxSide` first when given): JPEG (default; `quality` 1-100, default
- * 90) or PNG.
+ * 85) or PNG.
  *
  * @example
  * svgImage(rgbDataUri(scene, 2048), 0, 0, scene.width, scene.height);
  */
-export function rgbDataUri(image: RgbImage, maxSide = Infinity, format: EmbedFormat = "jpeg", quality = 90): string {
+export function rgbDataUri(image: RgbImage, maxSide = Infinity, format: EmbedFormat = "jpeg", quality = 85): string {
   if (format === "png") return rgbPngDataUri(image, maxSide);
   return `data:image/jpeg;base64,${Buffer.from(encodeRgbJpeg(downscaleRgb(image, maxSide), quality)).toString("base64")}`;
 }

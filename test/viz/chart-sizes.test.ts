@@ -78,6 +78,22 @@ describe("chart sizes at notebook width", () => {
     expect(width).toBeLessThanOrEqual(MAX_W);
     expect(width).toBeGreaterThan(256 + 4 * 128);
     expect(height).toBeLessThanOrEqual(MAX_H);
+    // Inset captions fit their 120 px inset at 11 px (~6.2 px a character), so neighbours never overlap.
+    const captions = [...svg.matchAll(/<g class="inset">[\s\S]*?<\/title>([^<]*)<\/text><\/g>/g)].map((m) => m[1]!);
+    expect(captions).toHaveLength(12);
+    for (const c of captions) expect(c.length * 6.2).toBeLessThanOrEqual(120);
+  });
+
+  it("inset captions with several boxes are shortened, the full text kept as a tooltip", () => {
+    const n = 4;
+    const boxes = new Float32Array(4 * n);
+    for (let i = 0; i < n; i++) boxes.set([100 + 2 * i, 100, 106 + 2 * i, 106], 4 * i); // four tiny boxes in one inset
+    const dets: Detections = { length: n, boxesXyxy: boxes, scores: Float32Array.from([0.91, 0.82, 0.73, 0.64]), categoryIds: new Int32Array(n), clickIndex: new Int32Array(n) };
+    const image = { width: 256, height: 256, data: new Uint8Array(256 * 256 * 3).fill(90) };
+    const svg = detectionsSvg(image, dets, { categoryNames: { 0: "car" } });
+    const m = /<g class="inset">[\s\S]*?<title>([^<]*)<\/title>([^<]*)<\/text>/.exec(svg)!;
+    expect(m[1]).toMatch(/^1: car 0\.91, car 0\.82 \+2 ×[\d.]+$/);
+    expect(m[2]).toBe("1: car 0.91 +3");
   });
 });
 

@@ -46,7 +46,7 @@ describe("detectionsSvg", () => {
     expect(count(svg, /class="det det-fn"/g)).toBe(2);
     expect(count(svg, /class="halo"/g)).toBe(3); // the 8, 6 and 6 px boxes, not the 40 px one
     expect(count(svg, /class="inset"/g)).toBe(3);
-    const captions = [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" font-size="11">(\d+): (\w+)/g)].map((m) => m[2]);
+    const captions = [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" font-size="11"><title>[^<]*<\/title>(\d+): (\w+)/g)].map((m) => m[2]);
     expect(captions).toEqual(["FN", "FP", "TP"]);
     expect(count(svg, /class="click"/g)).toBe(1);
     expect(svg).toContain("TP 2");
