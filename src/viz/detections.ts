@@ -93,6 +93,8 @@ export interface DetectionsViewOptions {
   iouThreshold?: number;
   /** Longer side of the drawn image, px. Default 900. */
   displayMaxSide?: number;
+  /** Enlarge a smaller image to displayMaxSide (pixels stay crisp), e.g. a 256 px photo. Default false. */
+  upscale?: boolean;
   /** Longer side of the embedded raster (huge images are downscaled; insets keep native pixels). Default 2048. */
   imageMaxSide?: number;
   /** Encoding of the embedded image: "jpeg" (quality 85, small) or "png" (lossless). Default "jpeg". */
@@ -178,7 +180,8 @@ function drawMarks(marks: readonly Mark[], strokePx: number): string {
  */
 export function detectionsSvg(image: RgbImage, detections: Detections, options: DetectionsViewOptions = {}): string {
   const W = image.width, H = image.height;
-  const scale = Math.min(1, (options.displayMaxSide ?? 900) / Math.max(W, H));
+  const fit = (options.displayMaxSide ?? 900) / Math.max(W, H);
+  const scale = options.upscale ? fit : Math.min(1, fit);
   const dispW = W * scale, dispH = H * scale;
   const small = options.smallSidePx ?? 16;
   const insetPx = options.insetPx ?? 120;

@@ -111,3 +111,14 @@ describe("confusion heatmap at notebook width", () => {
     expect(Math.min(...cells.map((c) => c[0]!))).toBeGreaterThanOrEqual(24); // "117" at 11 px is ~20 px
   });
 });
+
+describe("detections view of a small photo", () => {
+  it("upscale draws a 256 px image at displayMaxSide, boxes in image coordinates, within 1000 px with insets", () => {
+    const dets: Detections = { length: 1, boxesXyxy: Float32Array.from([100, 100, 106, 106]), scores: Float32Array.from([0.5]), categoryIds: new Int32Array(1), clickIndex: new Int32Array(1) };
+    const image = { width: 256, height: 256, data: new Uint8Array(256 * 256 * 3).fill(90) };
+    const svg = detectionsSvg(image, dets, { displayMaxSide: 512, upscale: true });
+    expect(svg).toMatch(/class="main" x="0" y="4" width="512" height="512" viewBox="0 0 256 256"/);
+    expect(svgSize(svg).width).toBeLessThanOrEqual(MAX_W);
+    expect(detectionsSvg(image, dets, { displayMaxSide: 512 })).toMatch(/class="main" x="0" y="4" width="256" height="256"/);
+  });
+});
