@@ -14,6 +14,8 @@ const USAGE = `usage: node scripts/run-notebooks.cjs [options] [notebook.ipynb |
   --no-html       skip the HTML export
   --keep-going    run the cells after a failing cell too
   --json FILE     also write the results as JSON
+  --max-html-mb N fail a notebook whose HTML export is over N MB (default 3; 0: no limit) or holds
+                  plotly.js twice
 Without paths it runs every notebook in notebooks/.`;
 
 function parseArgs(argv) {
@@ -29,12 +31,14 @@ function parseArgs(argv) {
     else if (a === "--out") opts.outDir = path.resolve(value());
     else if (a === "--json") opts.json = path.resolve(value());
     else if (a === "--no-html") opts.html = false;
+    else if (a === "--max-html-mb") opts.maxHtmlBytes = Math.round(Number(value()) * 1e6);
     else if (a === "--keep-going") opts.keepGoing = true;
     else if (a === "-h" || a === "--help") opts.help = true;
     else if (a.startsWith("-")) throw new Error(`unknown option ${a}`);
     else opts.paths.push(a);
   }
   if (opts.timeoutS !== undefined && !(opts.timeoutS > 0)) throw new Error("--timeout must be a positive number");
+  if (opts.maxHtmlBytes !== undefined && !(opts.maxHtmlBytes >= 0)) throw new Error("--max-html-mb must be a number >= 0");
   return opts;
 }
 

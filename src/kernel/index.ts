@@ -12,6 +12,7 @@ export {
   pngBundle,
   showPng,
   svgHtml,
+  svgDataUri,
   svgBundle,
   showSvg,
   type ImageHtmlOptions,
@@ -20,6 +21,8 @@ export {
 export { vegaLiteToSvg, vegaLiteHtml, vegaLiteBundle, showVegaLite, type VegaLiteSpec } from "./vegalite.js";
 export {
   plotlyVersion,
+  plotlyBuildFor,
+  type PlotlyBuild,
   plotlyLibraryScript,
   plotlyHtml,
   plotlyBundle,
@@ -33,6 +36,7 @@ export {
   isTableLike,
   isRecordArray,
   formatCell,
+  MISSING_CELL,
   tableHtml,
   tableText,
   tableBundle,
@@ -49,6 +53,7 @@ export {
   type ProgressOptions,
 } from "./progress.js";
 export { show, bundleFor, isVegaLiteSpec, isPlotlyFigure, isMimeBundle } from "./show.js";
+export { exportProblems, plotlyCopies, MAX_EXPORT_BYTES, type ExportCheckOptions } from "./export-check.js";
 export {
   runNotebooks,
   listNotebooks,

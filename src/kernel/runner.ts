@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../util/fs.js";
+import { exportProblems, MAX_EXPORT_BYTES } from "./export-check.js";
 
 /** One cell (or the kernel itself, `cell: null`) that failed while a notebook ran. */
 export interface NotebookFailure {
@@ -11,7 +12,7 @@ export interface NotebookFailure {
   codeCell: number | null;
   /**
    * "error" (the cell threw or did not compile), "timeout", "dead-kernel", "aborted" (the kernel did not run the
-   * request), "kernel" (did not start), "missing".
+   * request), "kernel" (did not start), "missing", "export" (the HTML export is too large or repeats plotly.js).
    */
   kind: string;
   /** The first non-empty line of the cell's source, to find it. */
@@ -57,6 +58,11 @@ export interface RunNotebooksOptions {
   cwd?: string;
   /** The Python that holds Jupyter (nbclient). Default $DEALKIT_PYTHON or Debian's /usr/bin/python3. */
   python?: string;
+  /**
+   * Largest acceptable HTML export, bytes; a larger one, or one holding plotly.js twice, fails the notebook
+   * (kind "export"). 0 turns the size check off. Default 3 000 000.
+   */
+  maxHtmlBytes?: number;
   /** Receives the driver's progress lines (nothing is printed otherwise). */
   onLog?: (line: string) => void;
   /** Receives each notebook's result as soon as it is known. */
@@ -98,7 +104,7 @@ export function listNotebooks(dir: string = path.join(projectRoot(), "notebooks"
  */
 export function formatNotebookFailure(notebook: string, failure: NotebookFailure): string {
   const where =
-    failure.cell === null ? "kernel" : `cell ${failure.cell} (code cell ${failure.codeCell}, ${failure.kind})`;
+    failure.cell === null ? (failure.kind === "export" ? "HTML export" : "kernel") : `cell ${failure.cell} (code cell ${failure.codeCell}, ${failure.kind})`;
   const src = failure.source ? `\n    > ${failure.source}` : "";
   const msg = failure.message
     .split("\n")
@@ -128,6 +134,14 @@ function driverArgs(notebooks: string[], options: RunNotebooksOptions): string[]
  * const results = await runNotebooks(listNotebooks());
  * const failed = results.filter((r) => !r.ok);
  */
+function checkExport(result: NotebookRunResult, maxBytes: number): void {
+  if (!result.html || !fs.existsSync(result.html)) return;
+  const problems = exportProblems(fs.readFileSync(result.html, "utf8"), { maxBytes });
+  if (!problems.length) return;
+  result.ok = false;
+  result.failures.push({ cell: null, codeCell: null, kind: "export", source: "", message: problems.join("\n") });
+}
+
 export function runNotebooks(notebooks: string[], options: RunNotebooksOptions = {}): Promise<NotebookRunResult[]> {
   const python = options.python ?? process.env.DEALKIT_PYTHON ?? "/usr/bin/python3";
   const results: NotebookRunResult[] = [];
@@ -153,6 +167,7 @@ export function runNotebooks(notebooks: string[], options: RunNotebooksOptions =
     onLines(child.stdout!, (line) => {
       if (line.startsWith(RESULT_PREFIX)) {
         const result = JSON.parse(line.slice(RESULT_PREFIX.length)) as NotebookRunResult;
+        checkExport(result, options.maxHtmlBytes ?? MAX_EXPORT_BYTES);
         results.push(result);
         options.onResult?.(result);
       } else if (line.trim()) options.onLog?.(line);

@@ -54,14 +54,23 @@ function takeRows(table: TableLike | Record<string, unknown>[], limit: number): 
   return { columns, rows: table.slice(0, limit), total: table.length };
 }
 
+/** What a table shows for a missing value (null, undefined, NaN): an en dash. */
+export const MISSING_CELL = "\u2013";
+
 /**
  * One cell's text: integers as they are, other numbers to `digits` significant digits, dates as ISO,
- * typed arrays and objects as short JSON, null/undefined empty.
+ * typed arrays and objects as short JSON; null, undefined and NaN (no value, e.g. the score of a missed object)
+ * as a dash ({@link MISSING_CELL}), infinities as ∞.
+ *
+ * @example
+ * formatCell(NaN); // "–"
  */
 export function formatCell(value: unknown, digits = 4): string {
-  if (value === null || value === undefined) return "";
+  if (value === null || value === undefined) return MISSING_CELL;
   if (typeof value === "number") {
-    if (Number.isInteger(value) || !Number.isFinite(value)) return String(value);
+    if (Number.isNaN(value)) return MISSING_CELL;
+    if (!Number.isFinite(value)) return value > 0 ? "\u221e" : "-\u221e";
+    if (Number.isInteger(value)) return String(value);
     return String(Number(value.toPrecision(digits)));
   }
   if (typeof value === "bigint" || typeof value === "boolean") return String(value);
@@ -73,7 +82,8 @@ export function formatCell(value: unknown, digits = 4): string {
 }
 
 /**
- * An HTML table of an arquero table (or an array of records), at most `limit` rows, numbers right-aligned.
+ * An HTML table of an arquero table (or an array of records), at most `limit` rows; number columns
+ * right-aligned, text columns left-aligned.
  *
  * @example
  * tableHtml(aq.table({ size: ["tiny", "small"], ap50: [0.412, 0.587] }), { caption: "AP by size" });
@@ -82,18 +92,22 @@ export function tableHtml(table: TableLike | Record<string, unknown>[], options:
   const limit = options.limit ?? 20;
   const digits = options.digits ?? 4;
   const { columns, rows, total } = takeRows(table, limit);
-  const head = columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
+  // A column of numbers (missing values aside) is right-aligned, any other column left-aligned, header too:
+  // notebook front ends right-align every cell by default, which makes text columns hard to read.
+  const numeric = columns.map((c) => {
+    const present = rows.map((r) => r[c]).filter((v) => v !== null && v !== undefined);
+    return present.length > 0 && present.every((v) => typeof v === "number" || typeof v === "bigint");
+  });
+  const align = (j: number) => ` style="text-align:${numeric[j] ? "right" : "left"}"`;
+  const head = columns.map((c, j) => `<th${align(j)}>${escapeHtml(c)}</th>`).join("");
   const body = rows
     .map((row) => {
-      const cells = columns.map((c) => {
-        const v = row[c];
-        const align = typeof v === "number" || typeof v === "bigint" ? ' style="text-align:right"' : "";
-        return `<td${align}>${escapeHtml(formatCell(v, digits))}</td>`;
-      });
+      const cells = columns.map((c, j) => `<td${align(j)}>${escapeHtml(formatCell(row[c], digits))}</td>`);
       return `<tr>${cells.join("")}</tr>`;
     })
     .join("");
-  const caption = options.caption ? `<caption>${escapeHtml(options.caption)}</caption>` : "";
+  // Left-aligned on one line: a caption centred over a narrow table wraps after a few words.
+  const caption = options.caption ? `<caption style="text-align:left;white-space:nowrap">${escapeHtml(options.caption)}</caption>` : "";
   const more = total > rows.length ? `<p class="dealkit-table-note">${rows.length} of ${total} rows shown</p>` : "";
   return `<div class="dealkit-table"><table>${caption}<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${more}</div>`;
 }

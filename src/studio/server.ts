@@ -8,7 +8,7 @@ import type { Detections } from "../structures/detections.js";
 import type { DetectOptions, PromptableDetector } from "../structures/detector.js";
 import type { RgbImage } from "../structures/image.js";
 import { DealkitInputError } from "../util/errors.js";
-import { encodeRgbPng, rgbPngDataUri } from "../viz/svg.js";
+import { encodeRgbPng, rgbDataUri } from "../viz/svg.js";
 import { newStudioToken } from "./guard.js";
 import { studioImageOf, unnamedCategories, type StudioCategory, type StudioImageSource } from "./images.js";
 import { studioPageHtml } from "./page.js";
@@ -168,7 +168,8 @@ export async function startStudio(
   let inline: { src: string; width: number; height: number } | undefined;
   try {
     const first = await imageOf(0);
-    inline = { src: rgbPngDataUri(first, 2048), width: first.width, height: first.height };
+    // JPEG (quality 85, no chroma subsampling): the inline page travels in the notebook and its HTML export.
+    inline = { src: rgbDataUri(first, 2048), width: first.width, height: first.height };
   } catch {
     inline = undefined; // the page then loads the image from the server (and shows why it cannot)
   }

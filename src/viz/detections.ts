@@ -8,6 +8,8 @@ import {
   cropRgbRegion,
   num,
   rgbPngDataUri,
+  rgbDataUri,
+  type EmbedFormat,
   svgDocument,
   svgImage,
   xmlEscape,
@@ -67,8 +69,20 @@ export function matchForView(dets: Detections, gt: ViewGroundTruth, iouThreshold
 }
 
 /**
+ * An inset's caption, "3: FP 0.53, TP 0.44 ×3.75", shortened to fit `widthPx` at 11 px (~6.2 px a character):
+ * later labels become "+n", then the zoom goes, then the text is cut with an ellipsis (neighbours never overlap).
+ */
+function insetCaption(k: number, labels: string[], zoom: number, widthPx: number): string {
+  const max = Math.floor(widthPx / 6.2);
+  const shown = labels.filter((l) => l);
+  const head = (n: number) => `${k + 1}: ${shown.slice(0, n).join(", ")}${shown.length > n ? ` +${shown.length - n}` : ""}`;
+  for (const text of [`${head(2)} ×${num(zoom)}`, `${head(1)} ×${num(zoom)}`, head(1)]) if (text.length <= max) return text;
+  return `${head(1).slice(0, Math.max(1, max - 1))}…`;
+}
+
+/**
  * Options of {@link detectionsSvg}. Defaults: displayMaxSide 900, imageMaxSide 2048, iouThreshold 0.5,
- * smallSidePx 16, maxInsets 12, insetPx 120, labels "auto" (scores shown with <= 40 boxes), categoryNames {}.
+ * smallSidePx 16, maxInsets 12, insetPx 120, maxWidth 1000, labels "auto" (scores shown with <= 40 boxes), categoryNames {}.
  */
 export interface DetectionsViewOptions {
   /** Ground truth: boxes are then coloured TP (green) / FP (red), and missed ground truth FN (orange, dashed). */
@@ -79,14 +93,20 @@ export interface DetectionsViewOptions {
   iouThreshold?: number;
   /** Longer side of the drawn image, px. Default 900. */
   displayMaxSide?: number;
+  /** Enlarge a smaller image to displayMaxSide (pixels stay crisp), e.g. a 256 px photo. Default false. */
+  upscale?: boolean;
   /** Longer side of the embedded raster (huge images are downscaled; insets keep native pixels). Default 2048. */
   imageMaxSide?: number;
+  /** Encoding of the embedded image: "jpeg" (quality 85, small) or "png" (lossless). Default "jpeg". */
+  embedFormat?: EmbedFormat;
   /** Boxes whose larger side is under this (px) get a halo and a magnified inset. Default 16. */
   smallSidePx?: number;
   /** At most this many insets (errors first, then by score). 0 disables them. Default 12. */
   maxInsets?: number;
   /** Side of an inset, px. Default 120. */
   insetPx?: number;
+  /** Width the view should keep within (the insets wrap into more rows), px. Default 1000. */
+  maxWidth?: number;
   /** Score labels: "auto" draws them when there are at most 40 boxes. Default "auto". */
   labels?: boolean | "auto";
   /** Names for category ids in labels and the legend. */
@@ -160,7 +180,8 @@ function drawMarks(marks: readonly Mark[], strokePx: number): string {
  */
 export function detectionsSvg(image: RgbImage, detections: Detections, options: DetectionsViewOptions = {}): string {
   const W = image.width, H = image.height;
-  const scale = Math.min(1, (options.displayMaxSide ?? 900) / Math.max(W, H));
+  const fit = (options.displayMaxSide ?? 900) / Math.max(W, H);
+  const scale = options.upscale ? fit : Math.min(1, fit);
   const dispW = W * scale, dispH = H * scale;
   const small = options.smallSidePx ?? 16;
   const insetPx = options.insetPx ?? 120;
@@ -194,7 +215,9 @@ export function detectionsSvg(image: RgbImage, detections: Detections, options: 
   });
 
   const gap = 8, top = options.title ? 24 : 4, legendH = 22;
-  const perCol = Math.max(1, Math.floor((dispH + gap) / (insetPx + 18 + gap)));
+  // Insets fill columns beside the image, at most as many as fit in maxWidth; more rows when they do not.
+  const fitCols = Math.max(1, Math.floor((Math.max(0, (options.maxWidth ?? 1000) - dispW - gap - 4) + gap) / (insetPx + gap)));
+  const perCol = Math.max(1, Math.floor((dispH + gap) / (insetPx + 18 + gap)), Math.ceil(insets.length / fitCols));
   const cols = Math.ceil(insets.length / perCol);
   const totalW = dispW + (cols ? gap + cols * (insetPx + gap) : 0) + 4;
   const totalH = top + Math.max(dispH, insets.length ? Math.min(insets.length, perCol) * (insetPx + 18 + gap) : 0) + legendH;
@@ -202,7 +225,7 @@ export function detectionsSvg(image: RgbImage, detections: Detections, options: 
   if (options.title) parts.push(`<text x="4" y="17" font-size="14" font-weight="bold">${xmlEscape(options.title)}</text>`);
 
   // The main view: the image and the marks in image coordinates, scaled into the display rectangle.
-  const main: string[] = [svgImage(rgbPngDataUri(image, options.imageMaxSide ?? 2048), 0, 0, W, H), drawMarks(marks, 1.5)];
+  const main: string[] = [svgImage(rgbDataUri(image, options.imageMaxSide ?? 2048, options.embedFormat), 0, 0, W, H), drawMarks(marks, 1.5)];
   const haloR = 7 / scale;
   marks.forEach((m, i) => {
     if (Math.max(m.box[2] - m.box[0], m.box[3] - m.box[1]) >= small) return;
@@ -241,7 +264,7 @@ export function detectionsSvg(image: RgbImage, detections: Detections, options: 
         svgImage(rgbPngDataUri(crop.image), crop.x, crop.y, crop.image.width, crop.image.height) +
         drawMarks(s.marks.map((i) => marks[i]!), 2) +
         `</svg><rect x="${num(x)}" y="${num(y)}" width="${insetPx}" height="${insetPx}" fill="none" stroke="#333"/>` +
-        `<text x="${num(x + 2)}" y="${num(y + insetPx + 13)}" font-size="11">${k + 1}: ${xmlEscape(s.marks.map((i) => marks[i]!.label).slice(0, 2).join(", "))} ×${num(zoom)}</text></g>`,
+        `<text x="${num(x + 2)}" y="${num(y + insetPx + 13)}" font-size="11"><title>${xmlEscape(insetCaption(k, s.marks.map((i) => marks[i]!.label), zoom, Infinity))}</title>${xmlEscape(insetCaption(k, s.marks.map((i) => marks[i]!.label), zoom, insetPx))}</text></g>`,
     );
   });
   parts.push(`<text class="legend" x="4" y="${num(totalH - 6)}" font-size="12">${legend}${clicks.length ? `  <tspan fill="${MATCH_COLOURS.click}">⊕ ${clicks.length} click${clicks.length === 1 ? "" : "s"}</tspan>` : ""}</text>`);

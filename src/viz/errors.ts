@@ -27,10 +27,16 @@ const ERROR_ORDER = ["classification", "localisation", "both", "duplicate", "bac
 const ERROR_COLOURS = ["#f0b34b", "#e15759", "#9c755f", "#76b7b2", "#4e79a7", "#b07aa1"];
 const SIZE_ORDER = ["veryTiny", "tiny", "small", "medium", "all"];
 
-/** Options of {@link dapBarsSpec}. Defaults: title "dAP per error type and domain", width 90 per domain. */
+/** The domains of the rows, sorted, with the "all" row last (it is a total, not a domain). */
+function domainOrder(rows: Row[]): string[] {
+  const domains = [...new Set(rows.map((r) => String(r.domain)))].sort();
+  return [...domains.filter((d) => d !== "all"), ...domains.filter((d) => d === "all")];
+}
+
+/** Options of {@link dapBarsSpec}. Defaults: title "dAP per error type and domain", width 72 per domain. */
 export interface DapBarsOptions {
   title?: string;
-  /** Width of each domain's group of bars, px. Default 90. */
+  /** Width of each domain's group of bars (6 bars), px. Default 72: 7 domains fit in ~850 px. */
   stepWidth?: number;
 }
 
@@ -49,9 +55,10 @@ export function dapBarsSpec(breakdown: RowSource | readonly object[], options: D
     title: options.title ?? "dAP per error type and domain",
     data: { values: rows.map((r) => ({ ...r, dAP100: typeof r.dAP === "number" ? r.dAP * 100 : null })) },
     mark: { type: "bar" },
-    width: { step: options.stepWidth ?? 90 } as never,
+    // vega-lite applies a width step to the xOffset band (one bar), not to the domain's group.
+    width: { step: Math.max(4, (options.stepWidth ?? 72) / ERROR_ORDER.length) } as never,
     encoding: {
-      x: { field: "domain", type: "nominal", title: "domain", axis: { labelAngle: -30 } },
+      x: { field: "domain", type: "nominal", title: "domain", sort: domainOrder(rows), axis: { labelAngle: -30 } },
       xOffset: { field: "errorType", type: "nominal", sort: ERROR_ORDER },
       y: { field: "dAP100", type: "quantitative", title: "dAP (AP points)" },
       color: { field: "errorType", type: "nominal", title: "error type", scale: { domain: ERROR_ORDER, range: ERROR_COLOURS } },
@@ -84,13 +91,16 @@ export function apHeatmapSpec(table: RowSource | readonly object[], options: ApH
   const rows = clean(rowsOf(table)).map((r) => ({ ...r, value: typeof r[field] === "number" ? (r[field] as number) * 100 : null }));
   const enc = {
     x: { field: "sizeBin", type: "ordinal", sort: SIZE_ORDER, title: "AI-TOD size bin" },
-    y: { field: "domain", type: "nominal", title: "domain" },
+    y: { field: "domain", type: "nominal", title: "domain", sort: domainOrder(rows) },
   };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     description: "AP by domain and object size",
     title: options.title ?? "AP by domain and object size",
     data: { values: rows },
+    // Cells wide enough for their label ("100.0" at 11 px is ~30 px), whatever the number of rows.
+    width: { step: 56 } as never,
+    height: { step: 24 } as never,
     layer: [
       { mark: "rect", encoding: { ...enc, color: { field: "value", type: "quantitative", title: "AP", scale: { domain: [0, 100], scheme: "viridis" } } } },
       {
@@ -117,9 +127,12 @@ export function confusionHeatmapSpec(table: RowSource | readonly object[], names
     description: "Category confusion",
     title: "Category confusion (row fractions)",
     data: { values: rows },
+    // 30 x 18 px cells: three-digit counts fit, and 25 categories stay under ~950 px wide.
+    width: { step: 30 } as never,
+    height: { step: 18 } as never,
     layer: [
       { mark: "rect", encoding: { ...enc, color: { field: "fraction", type: "quantitative", scale: { domain: [0, 1], scheme: "blues" } } } },
-      { mark: "text", encoding: { ...enc, text: { field: "count", type: "quantitative" } } },
+      { mark: { type: "text", fontSize: 10 }, encoding: { ...enc, text: { field: "count", type: "quantitative" }, color: { condition: { test: "datum.fraction > 0.6", value: "white" }, value: "black" } } },
     ],
   } as TopLevelSpec;
 }

@@ -2,7 +2,7 @@ import type { Detections } from "../structures/detections.js";
 import type { RgbImage } from "../structures/image.js";
 import { DealkitInputError, checkOneOf } from "../util/errors.js";
 import { matchForView, type ViewGroundTruth } from "./detections.js";
-import { MATCH_COLOURS, cropRgbRegion, num, rgbPngDataUri, svgDocument, svgImage, xmlEscape } from "./svg.js";
+import { MATCH_COLOURS, cropRgbRegion, num, rgbDataUri, svgDocument, svgImage, xmlEscape, type EmbedFormat } from "./svg.js";
 
 /** A box drawn in a gallery tile (xyxy px in the source image). `colour` overrides the kind's colour. */
 export interface GalleryTileBox {
@@ -140,6 +140,14 @@ export interface GallerySvgOptions {
   /** Tiles per row within a group. Default 8. */
   columns?: number;
   title?: string;
+  /** Encoding of the crops: "jpeg" (quality 85, no chroma subsampling; small) or "png" (lossless). Default "jpeg". */
+  embedFormat?: EmbedFormat;
+}
+
+/** The caption cut to the tile's width (~5.5 px per character at 10 px), with an ellipsis when cut. */
+function fitCaption(caption: string, tilePx: number): string {
+  const max = Math.max(4, Math.floor(tilePx / 5.5));
+  return caption.length > max ? `${caption.slice(0, max - 1)}…` : caption;
 }
 
 /**
@@ -190,8 +198,8 @@ export function gallerySvg(
       parts.push(
         `<g class="tile"><rect x="${num(x)}" y="${num(ty)}" width="${tilePx}" height="${tilePx}" fill="#222"/>` +
           `<svg x="${num(x)}" y="${num(ty)}" width="${tilePx}" height="${tilePx}" viewBox="${num(cx1)} ${num(cy1)} ${num(side)} ${num(side)}">` +
-          svgImage(rgbPngDataUri(crop.image), crop.x, crop.y, crop.image.width, crop.image.height) + boxes +
-          `</svg><text x="${num(x + 1)}" y="${num(ty + tilePx + 12)}" font-size="10">${xmlEscape(t.caption.slice(0, Math.floor(tilePx / 5.5)))}</text></g>`,
+          svgImage(rgbDataUri(crop.image, Infinity, options.embedFormat), crop.x, crop.y, crop.image.width, crop.image.height) + boxes +
+          `</svg><text x="${num(x + 1)}" y="${num(ty + tilePx + 12)}" font-size="10"><title>${xmlEscape(t.caption)}</title>${xmlEscape(fitCaption(t.caption, tilePx))}</text></g>`,
       );
     });
     y += Math.ceil(inGroup.length / columns) * (tilePx + captionH + gap);

@@ -8,6 +8,9 @@ export {
   encodeRgbPng,
   downscaleRgb,
   rgbPngDataUri,
+  encodeRgbJpeg,
+  rgbDataUri,
+  type EmbedFormat,
   svgToPngBytes,
   saveSvgPng,
 } from "./svg.js";

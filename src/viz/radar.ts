@@ -105,7 +105,8 @@ export function radarSpec(data: RowSource | readonly object[], options: RadarSpe
       { data: { values: series }, mark: { type: "line", strokeWidth: 2, opacity: 0.9 },
         encoding: {
           x, y, order: { field: "order", type: "quantitative" },
-          color: { field: "method", type: "nominal", title: "method", sort: methods, scale: { domain: methods } },
+          // Method names are long ("DEAL-tiny (random training clicks)"): legend labels are never cut.
+          color: { field: "method", type: "nominal", title: "method", sort: methods, scale: { domain: methods }, legend: { labelLimit: 0, orient: "bottom", direction: "vertical" } },
         } },
       { data: { values: series }, transform: [{ filter: "!datum.closing" }], mark: { type: "point", filled: true, size: 36 },
         encoding: {

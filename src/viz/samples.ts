@@ -4,7 +4,7 @@
  * nearest-neighbour) of the smallest objects, each tied to its place in the image.
  */
 import type { RgbImage } from "../structures/image.js";
-import { categoryColour, cropRgbRegion, num, rgbPngDataUri, svgDocument, svgImage, xmlEscape } from "./svg.js";
+import { categoryColour, cropRgbRegion, num, rgbDataUri, rgbPngDataUri, svgDocument, type EmbedFormat, svgImage, xmlEscape } from "./svg.js";
 
 /** One box to draw (xywh, px of the source image). */
 export interface SampleBox {
@@ -38,6 +38,8 @@ export interface SampleGridOptions {
   categoryNames?: Readonly<Record<number, string>> | ReadonlyMap<number, string>;
   /** Images larger than this are downscaled before embedding (insets still use native pixels). Default 1024. */
   maxEmbedSide?: number;
+  /** Encoding of the embedded image: "jpeg" (quality 85, small) or "png" (lossless). Default "jpeg". */
+  embedFormat?: EmbedFormat;
 }
 
 const PAD = 10, TITLE_H = 16, GAP = 6, INSET_LABEL_H = 12, LEGEND_ROW_H = 16;
@@ -107,7 +109,7 @@ function sampleCell(
     const t = s.title.length > max ? s.title.slice(0, max - 1) + "…" : s.title;
     out.push(`<text x="${num(x0)}" y="${num(y0 + 12)}" font-size="12" fill="#222"><title>${xmlEscape(s.title)}</title>${xmlEscape(t)}</text>`);
   }
-  out.push(svgImage(rgbPngDataUri(image, options.maxEmbedSide ?? 1024), x0, iy, w, h));
+  out.push(svgImage(rgbDataUri(image, options.maxEmbedSide ?? 1024, options.embedFormat), x0, iy, w, h));
 
   const ringBelow = options.ringBelowPx ?? 8;
   for (const b of s.boxes) {

@@ -9,6 +9,7 @@ import {
   pngHtml,
   pngSize,
   svgBundle,
+  svgDataUri,
   svgHtml,
 } from "../../src/kernel/index.js";
 
@@ -32,11 +33,21 @@ describe("html helpers", () => {
 });
 
 describe("svg", () => {
-  it("shows SVG as an <img> data URI that decodes back to the document", () => {
+  it("shows SVG as an <img> data URI (percent-encoded, not base64) that decodes back to the document", () => {
     const html = svgHtml(`<?xml version="1.0"?>\n${SVG}`, { alt: "box" });
-    const m = /^<img src="data:image\/svg\+xml;base64,([^"]+)" alt="box">$/.exec(html);
+    const m = /^<img src="data:image\/svg\+xml,([^"]+)" alt="box">$/.exec(html);
     expect(m).not.toBeNull();
-    expect(Buffer.from(m![1]!, "base64").toString("utf8")).toBe(SVG);
+    expect(decodeURIComponent(m![1]!)).toBe(SVG);
+  });
+
+  it("keeps an embedded raster's base64 as it is in the data URI, and stays safe in an attribute", () => {
+    const b64 = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 256)).toString("base64");
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><text>a &amp; "b" #1 100% 'c'\n</text><image href="data:image/png;base64,${b64}"/></svg>`;
+    const uri = svgDataUri(svg);
+    expect(uri).toContain(b64);
+    expect(uri).not.toMatch(/["'<>#&%\n](?![0-9A-F]{2})/); // only %XX escapes; nothing that ends an attribute
+    expect(decodeURIComponent(uri.slice("data:image/svg+xml,".length))).toBe(svg);
+    expect(uri.length).toBeLessThan(svg.length * 1.1); // base64 would be 4/3
   });
 
   it("can inline the svg element, and never uses image/svg+xml (nbconvert empties it)", () => {

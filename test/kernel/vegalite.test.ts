@@ -22,7 +22,7 @@ describe("vega-lite", () => {
   it("makes an HTML bundle (SVG as an image), never image/svg+xml", async () => {
     const b = await vegaLiteBundle(SPEC);
     expect(Object.keys(b).sort()).toEqual(["text/html", "text/plain"]);
-    expect(b["text/html"]).toMatch(/^<img src="data:image\/svg\+xml;base64,/);
+    expect(b["text/html"]).toMatch(/^<img src="data:image\/svg\+xml,%3Csvg/);
     expect(b["text/plain"]).toBe("<vega-lite chart: loss per step>");
   });
 

@@ -76,9 +76,9 @@ describe("notebook runner", { timeout: KERNEL_TEST_TIMEOUT_MS }, () => {
     expect(first).toContain("backend env (auto)");
     expect(outs[2]!.map(text).join("")).toContain("svg ok");
     const display = outs[2]!.find((o) => o.output_type === "display_data");
-    expect(String(display?.data?.["text/html"])).toMatch(/^<img src="data:image\/svg\+xml;base64,/);
+    expect(String(display?.data?.["text/html"])).toMatch(/^<img src="data:image\/svg\+xml,%3Csvg/);
     const html = fs.readFileSync(path.join(outDir, "pass.html"), "utf8");
-    expect(html).toContain("data:image/svg+xml;base64,");
+    expect(html).toContain("data:image/svg+xml,%3Csvg");
   });
 
   it("starts the CPU variant kernel with DEALKIT_BACKEND=wasm", () => {

@@ -161,7 +161,7 @@ describe("studio lifetime", () => {
     try {
       expect(shown).toHaveLength(1);
       expect(shown[0]!["text/html"]).toBe(studio.html);
-      expect(studio.html).toContain("data:image/png;base64,");
+      expect(studio.html).toContain("data:image/jpeg;base64,");
       expect(studio.html).toContain(studio.origin);
       expect(studio.html).toContain(studio.token);
     } finally {

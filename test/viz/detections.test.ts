@@ -46,7 +46,7 @@ describe("detectionsSvg", () => {
     expect(count(svg, /class="det det-fn"/g)).toBe(2);
     expect(count(svg, /class="halo"/g)).toBe(3); // the 8, 6 and 6 px boxes, not the 40 px one
     expect(count(svg, /class="inset"/g)).toBe(3);
-    const captions = [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" font-size="11">(\d+): (\w+)/g)].map((m) => m[2]);
+    const captions = [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" font-size="11"><title>[^<]*<\/title>(\d+): (\w+)/g)].map((m) => m[2]);
     expect(captions).toEqual(["FN", "FP", "TP"]);
     expect(count(svg, /class="click"/g)).toBe(1);
     expect(svg).toContain("TP 2");
@@ -61,12 +61,17 @@ describe("detectionsSvg", () => {
     expect(svg).not.toContain("det-tp");
   });
 
-  it("downscales a huge image in the embedded raster and the display, keeping boxes in image coordinates", () => {
+  it("downscales a huge image in the embedded raster and the display, keeping boxes in image coordinates", async () => {
     const big = grey(5000, 3000);
-    const svg = detectionsSvg(big, list([[4000, 2000, 4010, 2008]], [0.5]), { imageMaxSide: 1000, displayMaxSide: 500 });
+    const svg = detectionsSvg(big, list([[4000, 2000, 4010, 2008]], [0.5]), { imageMaxSide: 1000, displayMaxSide: 500, embedFormat: "png" });
     const uri = svg.match(/href="data:image\/png;base64,([^"]+)"/)![1]!;
     const png = Buffer.from(uri, "base64");
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1000, 600]);
+    // The default embeds a JPEG (quality 90) of the same size: a fraction of the PNG's bytes on real scenes.
+    const jpg = detectionsSvg(big, list([[4000, 2000, 4010, 2008]], [0.5]), { imageMaxSide: 1000, displayMaxSide: 500 });
+    const jpeg = Buffer.from(jpg.match(/href="data:image\/jpeg;base64,([^"]+)"/)![1]!, "base64");
+    expect(jpeg.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+    expect((await sharp(jpeg).metadata()).width).toBe(1000);
     expect(svg).toMatch(/class="main" x="0" y="4" width="500" height="300" viewBox="0 0 5000 3000"/);
     expect(svg).toContain('x="4000" y="2000" width="10" height="8"');
   });

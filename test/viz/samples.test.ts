@@ -41,7 +41,8 @@ describe("sampleGridSvg", () => {
     expect(count(svg, /class="inset"/g)).toBe(2);
     const insets = [...svg.matchAll(/<g class="inset" data-category="(\d+)"/g)].map((m) => m[1]);
     expect(insets).toEqual(["1", "2"]); // smallest first; the ignore region is skipped
-    expect(count(svg, /data:image\/png;base64,/g)).toBe(3); // the image + 2 crops
+    expect(count(svg, /data:image\/jpeg;base64,/g)).toBe(1); // the image
+    expect(count(svg, /data:image\/png;base64,/g)).toBe(2); // 2 native-pixel crops, lossless
   });
 
   it("lays out a grid and a legend with category names", () => {
