@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { SingleBar } from "cli-progress";
-import { initBackend, trainFromSpec, type PromptingStrategy, type TrainSpecResult } from "../../index.js";
+import { defaultWorkerCount, initBackend, trainFromSpec, type PromptingStrategy, type TrainSpecResult } from "../../index.js";
 import { addDataOptions, datasetSpecOf, numberOption, type DataCommandOptions } from "../data-options.js";
 
 /** Options of `dealkit train`, as commander parses them. */
@@ -20,6 +20,7 @@ export interface TrainCommandOptions extends DataCommandOptions {
   backend?: string;
   quiet?: boolean;
   weightsOnly?: boolean;
+  workers?: string;
 }
 
 /**
@@ -31,7 +32,9 @@ export interface TrainCommandOptions extends DataCommandOptions {
  * await runTrainCommand({ model: "deal", preset: "tiny", gt: "instances.json", images: "photos/", steps: "200", seed: "0", prompting: "pgcpp", out: "ckpt", batch: "4", lr: "0.002", cycles: "1", checkpointEvery: "100" });
  */
 export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpecResult> {
-  await initBackend(o.backend ? { backend: o.backend as never } : {});
+  const backend = await initBackend(o.backend ? { backend: o.backend as never } : {});
+  // Worker threads pay off on the single-threaded backends (wasm, cpu); native TensorFlow threads by itself.
+  const workers = o.workers !== undefined ? numberOption("--workers", o.workers, { integer: true, min: 1 }) : backend.tfjsBackend === "tensorflow" ? 1 : defaultWorkerCount();
   const ac = new AbortController();
   const onSigint = () => ac.abort();
   process.once("SIGINT", onSigint);
@@ -51,6 +54,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
       checkpointEvery: numberOption("--checkpoint-every", o.checkpointEvery, { integer: true, min: 0 }),
       resume: o.resume ?? false,
       weightsOnlyAtEnd: o.weightsOnly ?? false,
+      workers,
       logFile: o.log,
       signal: ac.signal,
       onProgress: (p) => {
@@ -87,6 +91,7 @@ export function register(program: Command): void {
     .option("--log <file>", "JSONL training log (default: <out>-train-log.jsonl beside --out)")
     .option("--backend <name>", "auto | gpu | node | wasm | cpu")
     .option("--quiet", "no progress bar")
+    .option("--workers <n>", "data-parallel threads, each computing a share of the batch (default: the machine's cores; 1: one thread)")
     .option("--weights-only", "the final checkpoint holds weights only (no optimizer state): for shipping")
     .requiredOption("--out <dir>", "checkpoint directory")
     .action(async (opts: TrainCommandOptions) => {
