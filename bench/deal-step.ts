@@ -19,6 +19,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { initBackend } from "../src/backend/init.js";
 import { generateImage } from "../src/data/synth/index.js";
+import { concurrencyOf, DetectorWorkers, mapLimited } from "../src/infer/parallel/workers.js";
 import { detectSliced } from "../src/infer/sliced.js";
 import type { DealModel } from "../src/model/deal.js";
 import type { Click } from "../src/structures/index.js";
@@ -103,7 +104,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const show = (t: number | string, n: number, d: number) => (typeof t === "string" ? `skipped (${t})` : `${t.toFixed(0)} ms/step; dealkit / PyTorch ${(d / t).toFixed(2)}x`);
   console.log(`  PyTorch, 1 thread:  ${show(torch1, 1, one)}`);
   if (workers > 1) console.log(`  PyTorch, ${workers} threads: ${show(torchN, workers, many)}`);
-  if (!flag("no-infer")) await inference();
+  if (!flag("no-infer")) await inference(workers);
   const out = {
     dealkitMsPerStep: many, torchMsPerStep: typeof torchN === "number" ? torchN : null, ratio: typeof torchN === "number" ? many / torchN : null,
     workers, speedupVsOneWorker: one / many, forwardMaxAbsDiff: forward,
@@ -112,9 +113,10 @@ export async function run(): Promise<Record<string, unknown>> {
   return out;
 }
 
-/** Images/s of detect on generated 512 px scenes, and the sliced 4000x4000 scene (both serial). */
-async function inference(): Promise<void> {
+/** Images/s of detect on generated 512 px scenes, and the sliced 4000x4000 scene: on this thread, then on `workers` DetectorWorkers. */
+async function inference(workers: number): Promise<void> {
   const model = loadCheckpoint(MODEL_DIR).model;
+  const pool = workers > 1 ? await DetectorWorkers.start(model, workers) : null;
   try {
     const rng = new Random(21);
     const scenes = Array.from({ length: 8 }, () => generateImage("remote-sensing", rng, { width: 512, density: "medium" }));
@@ -123,15 +125,22 @@ async function inference(): Promise<void> {
         const b = anns.find((a) => a.categoryId === c)!.bboxXywh;
         return { x: b[0]! + b[2]! / 2, y: b[1]! + b[3]! / 2, categoryId: c };
       });
-    await model.detect(scenes[0]!.image, clicksOf(scenes[0]!.annotations));
-    const t0 = performance.now();
-    for (const s of scenes) await model.detect(s.image, clicksOf(s.annotations));
-    const ips = scenes.length / ((performance.now() - t0) / 1000);
-    console.log(`  predict: ${ips.toFixed(2)} images/s (detect, 512x512 scenes, one click per category, ${scenes.length} images)`);
     const big = generateImage("remote-sensing", new Random(12), { width: 4000, density: "medium" });
-    const res = await detectSliced(model, big.image, clicksOf(big.annotations), { scoreThreshold: 0.3 });
-    console.log(`  sliced 4000x4000: ${(res.stats.timeMs / 1000).toFixed(1)} s (${res.stats.slices} slices of ${res.stats.sliceSize} px, ${res.stats.finalDetections} boxes)`);
+    let serial: Float32Array | null = null;
+    for (const [name, det] of [["1 thread", model], [`${workers} workers`, pool]] as const) {
+      if (!det) continue;
+      await det.detect(scenes[0]!.image, clicksOf(scenes[0]!.annotations));
+      const t0 = performance.now();
+      await mapLimited(scenes, concurrencyOf(det), (s) => det.detect(s.image, clicksOf(s.annotations)));
+      const ips = scenes.length / ((performance.now() - t0) / 1000);
+      console.log(`  predict, ${name}: ${ips.toFixed(2)} images/s (detect, 512x512 scenes, one click per category, ${scenes.length} images)`);
+      const res = await detectSliced(det, big.image, clicksOf(big.annotations), { scoreThreshold: 0.3 });
+      const same = serial ? (serial.length === res.detections.boxesXyxy.length && serial.every((v, i) => v === res.detections.boxesXyxy[i]) ? "identical to 1 thread" : "DIFFERENT from 1 thread") : "";
+      serial ??= res.detections.boxesXyxy;
+      console.log(`  sliced 4000x4000, ${name}: ${(res.stats.timeMs / 1000).toFixed(1)} s (${res.stats.slices} slices of ${res.stats.sliceSize} px, ${res.stats.finalDetections} boxes) ${same}`);
+    }
   } finally {
+    pool?.dispose();
     model.dispose();
   }
 }
