@@ -10,3 +10,4 @@ export {
 export { mergeBoxes, type MergeOptions, type MergeResult, type MergeMethod } from "./merge.js";
 export { resolveSeams, type SeamStats } from "./seams.js";
 export { predictDataset, mergeClassAgnostic, type PredictDatasetOptions } from "./predict-dataset.js";
+export { DetectorWorkers, concurrencyOf, type ReplicableDetector } from "./parallel/workers.js";

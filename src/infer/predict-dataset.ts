@@ -8,6 +8,7 @@ import type { DetectOptions, PromptableDetector } from "../structures/detector.j
 import { DealkitConfigError } from "../util/errors.js";
 import { Random } from "../util/random.js";
 import { mergeBoxes } from "./merge.js";
+import { concurrencyOf, mapLimited } from "./parallel/workers.js";
 import { detectSliced } from "./sliced.js";
 
 /**
@@ -57,23 +58,25 @@ export async function predictDataset(model: PromptableDetector, ds: Dataset, opt
   const mergeIou = options.classAgnosticMerge;
   if (mergeIou !== undefined) checkMergeIou(mergeIou);
   const rng = new Random(options.seed ?? 0);
-  const out: CocoResult[] = [];
   let done = 0;
-  for (const img of ds.images) {
+  // A DetectorWorkers pool takes `concurrency` images at once; results keep the images' order.
+  const perImage = await mapLimited(ds.images, concurrencyOf(model), async (img) => {
     const image = await loadImageRgb(ds.imagePath(img.id));
     const clicks = model.kind !== "deal" ? [] : options.clicksByImage ? (options.clicksByImage.get(img.id) ?? []) : samplePromptSet(ds.groundTruth(img.id), options.clicks ?? "per-category", rng.fork(img.id), options.sampler ?? "center");
+    let own: CocoResult[] = [];
     if (model.kind === "baseline" || clicks.length > 0) {
       const dets = options.slice ? (await detectSliced(model, image, clicks, { ...detectOptionsOf(options), ...options.slice })).detections : await model.detect(image, clicks, options);
-      const own: CocoResult[] = [];
       for (let i = 0; i < dets.length; i++) {
         const [x1, y1, x2, y2] = [dets.boxesXyxy[i * 4]!, dets.boxesXyxy[i * 4 + 1]!, dets.boxesXyxy[i * 4 + 2]!, dets.boxesXyxy[i * 4 + 3]!];
         own.push({ image_id: img.id, category_id: dets.categoryIds[i]!, bbox: [round(x1), round(y1), round(x2 - x1), round(y2 - y1)], score: round(dets.scores[i]!, 5) });
       }
-      out.push(...(mergeIou === undefined ? own : mergeClassAgnostic(own, mergeIou)));
+      if (mergeIou !== undefined) own = mergeClassAgnostic(own, mergeIou);
     }
     done += 1;
     options.onProgress?.(done, ds.images.length);
-  }
+    return own;
+  });
+  const out = perImage.flat();
   return out;
 }
 

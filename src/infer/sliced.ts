@@ -9,6 +9,7 @@ import { clickGroups } from "./detect.js";
 import { mergeBoxes, type MergeMethod } from "./merge.js";
 import { resolveSeams, touchesInnerBorder } from "./seams.js";
 import { bestSliceFor } from "./slices.js";
+import { concurrencyOf, mapLimited } from "./parallel/workers.js";
 
 /**
  * Options of {@link detectSliced}: the {@link DetectOptions} (same names as `detect`) plus the slicing ones.
@@ -136,13 +137,15 @@ export async function detectSliced(
   const embedMs = performance.now() - tEmbed;
   const useEmbeddings = reuse && embeddings.length > 0;
 
-  // 2. Run every slice.
+  // 2. Run every slice (a DetectorWorkers pool runs `concurrency` at once; results are kept in slice order).
   const parts: { detections: Detections; dx: number; dy: number; slice: number }[] = [];
   let detectMs = 0;
   let maxSliceMs = 0;
   let slicesRun = 0;
-  for (let s = 0; s < rects.length; s++) {
-    const r = rects[s]!;
+  let done = 0;
+  const concurrency = concurrencyOf(model);
+  const tDetect = performance.now();
+  const ran = await mapLimited(rects, concurrency, async (r, s) => {
     const ts = performance.now();
     let list: Detections | undefined;
     if (useEmbeddings) {
@@ -155,15 +158,19 @@ export async function detectSliced(
         list = { ...got, clickIndex: got.clickIndex.map((ci) => (ci >= 0 ? inside[ci]?.i ?? -1 : ci)) };
       }
     }
-    if (list) {
-      slicesRun++;
-      parts.push({ detections: list, dx: r.x, dy: r.y, slice: s });
-      const dt = performance.now() - ts;
-      detectMs += dt;
-      maxSliceMs = Math.max(maxSliceMs, dt);
-    }
-    options.onProgress?.(s + 1, rects.length);
-  }
+    const dt = performance.now() - ts;
+    options.onProgress?.(++done, rects.length);
+    return { list, dt };
+  });
+  ran.forEach(({ list, dt }, s) => {
+    if (!list) return;
+    slicesRun++;
+    parts.push({ detections: list, dx: rects[s]!.x, dy: rects[s]!.y, slice: s });
+    detectMs += dt;
+    maxSliceMs = Math.max(maxSliceMs, dt);
+  });
+  // With concurrent slices, the model time is the phase's wall time (per-slice times overlap).
+  if (concurrency > 1) detectMs = performance.now() - tDetect;
   if (fullImagePass) {
     const list = useEmbeddings
       ? await model.detectWithEmbeddings(image, embeddings, detectOpts)

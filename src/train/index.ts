@@ -9,3 +9,4 @@ export { optimizeStep, DealkitTrainingError, type LossTerms, type StepReport } f
 export { saveCheckpoint, checkpointFingerprint, loadCheckpoint, loadWeightsInto, loadOptimizerState, readManifest, type CheckpointManifest, type CheckpointContent, type CheckpointTensor } from "./checkpoint.js";
 export { trainDetector, type TrainOptions, type TrainProgress, type TrainLogRow, type TrainResult } from "./loop.js";
 export { datasetSource } from "./dataset-source.js";
+export { defaultWorkerCount, parallelStep, TrainWorkers } from "./parallel/index.js";

@@ -11,6 +11,7 @@ import { AdamW } from "./optimizer.js";
 import { warmupCosine } from "./schedule.js";
 import type { TrainSource } from "./source.js";
 import { optimizeStep, type LossTerms } from "./step.js";
+import { parallelStep, TrainWorkers } from "./parallel/index.js";
 
 /** Options of {@link trainDetector}. Defaults in brackets. */
 export interface TrainOptions {
@@ -54,6 +55,12 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Stop after this step (exclusive), as an interrupt would (tests, staged runs). */
   stopAfter?: number;
+  /**
+   * Data-parallel threads [1: this thread only]: each of `workers` threads (this one included) computes the
+   * gradient of its share of the batch on its own replica (src/train/parallel/). The same seed and worker count
+   * give the same weights; other worker counts give the same losses to float rounding.
+   */
+  workers?: number;
 }
 
 /** What the progress callback receives. */
@@ -89,6 +96,11 @@ export interface TrainResult {
   seconds: number;
 }
 
+function checkWorkers(n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new DealkitConfigError(`train: workers must be an integer in [1, 256]; got ${String(n).slice(0, 40)}`);
+  return n;
+}
+
 function resolveOptions(o: TrainOptions) {
   if (!Number.isInteger(o.steps) || o.steps < 1) throw new DealkitConfigError(`train: steps must be a positive integer; got ${o.steps}`);
   return {
@@ -103,6 +115,7 @@ function resolveOptions(o: TrainOptions) {
     promptCycles: o.promptCycles ?? DEFAULT_TRAINING_SETTINGS.promptCycles,
     objectnessDropout: o.objectnessDropout ?? DEFAULT_TRAINING_SETTINGS.objectnessDropout,
     augment: resolveAugment(o.augment),
+    workers: checkWorkers(o.workers ?? 1),
     lossWeights: { ...DEFAULT_LOSS_WEIGHTS, ...o.lossWeights },
   };
 }
@@ -122,6 +135,7 @@ export async function trainDetector(model: TrainableDetector, source: TrainSourc
   const optimizer = new AdamW(model.params.entries(), { weightDecay: o.weightDecay });
   let rng = new Random(o.seed);
   let step = 0;
+  let pool: TrainWorkers | null = null;
   const trainInfo = { ...o, lossWeights: o.lossWeights } as Record<string, unknown>;
   try {
     if (options.resume && options.checkpointDir && fs.existsSync(path.join(options.checkpointDir, "manifest.json"))) {
@@ -137,6 +151,7 @@ export async function trainDetector(model: TrainableDetector, source: TrainSourc
       const withOptimizer = !(final && options.weightsOnlyAtEnd && step >= o.steps);
       saveCheckpoint(options.checkpointDir, { model, step, ...(withOptimizer ? { optimizer: optimizer.getState() } : {}), rng: rng.getState(), train: trainInfo });
     };
+    if (o.workers > 1) pool = await TrainWorkers.start(model, Math.min(o.workers, o.batchSize));
     const history: TrainLogRow[] = [];
     const t0 = Date.now();
     const startStep = step;
@@ -152,7 +167,9 @@ export async function trainDetector(model: TrainableDetector, source: TrainSourc
       let report;
       try {
         model.prepareBatch(batch, rng, settings);
-        report = optimizeStep(model, optimizer, () => model.trainingLoss(batch, o.lossWeights, settings), lr, o.clipNorm, step);
+        report = pool
+          ? await parallelStep(pool, optimizer, batch, o.lossWeights, settings, lr, o.clipNorm, step)
+          : optimizeStep(model, optimizer, () => model.trainingLoss(batch, o.lossWeights, settings), lr, o.clipNorm, step);
       } finally {
         batch.images.dispose();
       }
@@ -173,6 +190,7 @@ export async function trainDetector(model: TrainableDetector, source: TrainSourc
     save(true);
     return { history, step, interrupted, seconds: (Date.now() - t0) / 1000 };
   } finally {
+    await pool?.close();
     optimizer.dispose();
     void tf;
   }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import * as path from "node:path";
 import { SingleBar } from "cli-progress";
-import { checkOneOf, initBackend, MODEL_KINDS, MODEL_PRESETS, PROMPTING_STRATEGIES, trainFromSpec, type TrainSpecResult } from "../../index.js";
+import { checkOneOf, defaultWorkerCount, initBackend, MODEL_KINDS, MODEL_PRESETS, PROMPTING_STRATEGIES, trainFromSpec, type TrainSpecResult } from "../../index.js";
 import { addDataOptions, datasetSpecOf, type DataCommandOptions } from "../data-options.js";
 import { addNumberOption, checkNumberOption, RANGES } from "../options.js";
 import { checkResumeMatches, prepareTrainOut, trainLogFile, truncateTrainLog, writeTrainRun, type TrainRunIdentity } from "../train-run.js";
@@ -25,6 +25,7 @@ export interface TrainCommandOptions extends DataCommandOptions {
   backend?: string;
   quiet?: boolean;
   weightsOnly?: boolean;
+  workers?: string;
 }
 
 /**
@@ -53,7 +54,9 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
   const logFile = trainLogFile(o.out, o.log);
   const resumeFrom = prepareTrainOut(o.out, { resume: o.resume, force: o.force, log: logFile });
   if (resumeFrom) checkResumeMatches(o.out, resumeFrom, id);
-  await initBackend(o.backend ? { backend: o.backend as never } : {});
+  const backend = await initBackend(o.backend ? { backend: o.backend as never } : {});
+  // Worker threads pay off on the single-threaded backends (wasm, cpu); native TensorFlow threads by itself.
+  const workers = o.workers !== undefined ? checkNumberOption("--workers", o.workers, { min: 1, max: 64, integer: true }) : backend.tfjsBackend === "tensorflow" ? 1 : defaultWorkerCount();
   truncateTrainLog(logFile, resumeFrom?.step ?? 0); // a fresh run starts its log empty
   if (!resumeFrom) writeTrainRun(o.out, id);
   const ac = new AbortController();
@@ -78,6 +81,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
       checkpointEvery,
       resume: resumeFrom !== undefined,
       weightsOnlyAtEnd: o.weightsOnly ?? false,
+      workers,
       logFile,
       signal: ac.signal,
       onProgress: (p) => {
@@ -118,6 +122,7 @@ export function register(program: Command): void {
     .option("--log <file>", "JSONL training log (default: <out>-train-log.jsonl beside --out)")
     .option("--backend <name>", "auto | gpu | node | wasm | cpu")
     .option("--quiet", "no progress bar")
+    .option("--workers <n>", "data-parallel threads, each computing a share of the batch (default: the machine's cores; 1: one thread)")
     .option("--weights-only", "the final checkpoint holds weights only (no optimizer state): for shipping")
     .requiredOption("--out <dir>", "checkpoint directory")
     .action(async (opts: TrainCommandOptions) => {

@@ -1,0 +1,112 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { tf } from "../../src/backend/tf.js";
+import { createDeal } from "../../src/model/index.js";
+import { arraySource, readManifest, trainDetector, DealkitTrainingError } from "../../src/train/index.js";
+import { DEFAULT_LOSS_WEIGHTS } from "../../src/model/loss/losses.js";
+import { drawBatch } from "../../src/train/batch.js";
+import { paramLayout, shardSizes, TrainWorkers } from "../../src/train/parallel/index.js";
+import { shardGradients } from "../../src/train/parallel/shard.js";
+import { Random } from "../../src/util/random.js";
+import { DealkitConfigError } from "../../src/util/errors.js";
+import { useFastBackend } from "./backend.js";
+import { drawExamples } from "./helpers.js";
+
+const weightsOf = (m: ReturnType<typeof createDeal>) => m.params.entries().map(([n, v]) => [n, Array.from(v.dataSync())] as const);
+
+describe("data-parallel training (worker threads)", () => {
+  beforeAll(async () => {
+    await useFastBackend();
+  });
+
+  it("splits a batch into contiguous, even shards", () => {
+    expect(shardSizes(4, 2)).toEqual([2, 2]);
+    expect(shardSizes(5, 2)).toEqual([3, 2]);
+    expect(shardSizes(4, 3)).toEqual([2, 1, 1]);
+    expect(shardSizes(2, 4)).toEqual([1, 1]); // never an empty shard
+  });
+
+  it("rejects a bad worker count, naming the option and its range", async () => {
+    const m = createDeal({ preset: "micro" });
+    await expect(trainDetector(m, arraySource(drawExamples(1, 64, 1)), { steps: 1, workers: 0 })).rejects.toThrow(DealkitConfigError);
+    await expect(trainDetector(m, arraySource(drawExamples(1, 64, 1)), { steps: 1, workers: 1.5 })).rejects.toThrow(/workers must be an integer in \[1, 256\]/);
+    m.dispose();
+  });
+
+  it("2 workers: bit-identical weights for the same seed, the 1-worker losses to float rounding, no leaks", async () => {
+    const src = arraySource(drawExamples(4, 64, 21));
+    const opts = { steps: 4, seed: 5, batchSize: 4, prompting: "pgcpp" as const, promptCycles: 1 };
+    const one = createDeal({ preset: "micro" }, 3);
+    const ref = await trainDetector(one, src, opts);
+    const a = createDeal({ preset: "micro" }, 3);
+    const b = createDeal({ preset: "micro" }, 3);
+    const before = tf.memory().numTensors; // after the models: building one leaves 2 tensors (model code, not ours)
+    const ra = await trainDetector(a, src, { ...opts, workers: 2 });
+    const rb = await trainDetector(b, src, { ...opts, workers: 2 });
+    expect(rb.history.map((h) => h.loss)).toEqual(ra.history.map((h) => h.loss));
+    expect(weightsOf(b)).toEqual(weightsOf(a));
+    // A different worker count: the same mean over the same samples, summed in another order. Step 1 starts from
+    // the same weights (float rounding only); later steps also inherit rounding-level weight differences, which
+    // AdamW's normalised update and the discrete query allocation / PG-CPP picks can amplify.
+    ra.history.forEach((h, i) => {
+      const r = ref.history[i]!;
+      const tol = i === 0 ? 1e-5 : 2e-2;
+      expect(Math.abs(h.loss - r.loss), `step ${h.step}: ${h.loss} vs ${r.loss}`).toBeLessThan(tol * Math.max(1, Math.abs(r.loss)));
+      if (i === 0) for (const [k, v] of Object.entries(r.terms)) expect(Math.abs(h.terms[k]! - v), `${k} at step 1`).toBeLessThan(tol * Math.max(1, Math.abs(v)));
+    });
+    expect(tf.memory().numTensors).toBe(before); // the replicas' tensors live in the workers
+    [a, b, one].forEach((m) => m.dispose());
+  }, 600_000);
+
+  it("the averaged gradient of 2 and 3 workers is the one-thread gradient of the whole batch", async () => {
+    const src = arraySource(drawExamples(4, 64, 23));
+    const model = createDeal({ preset: "micro" }, 6);
+    const batch = drawBatch(src, model.config.inputSize, 4, new Random(1), true);
+    const settings = { prompting: "pgcpp" as const, promptCycles: 1, objectnessDropout: 0.3 };
+    const layout = paramLayout(model.params);
+    const whole = new Float32Array(layout.size);
+    // The loss adds PG-CPP clicks to the samples in place: every computation gets its own copy.
+    const fresh = () => ({ ...batch, samples: structuredClone(batch.samples) });
+    const one = shardGradients(model, layout, fresh(), DEFAULT_LOSS_WEIGHTS, settings, whole);
+    let scale = 0;
+    for (const g of whole) scale = Math.max(scale, Math.abs(g));
+    expect(scale).toBeGreaterThan(0);
+    for (const n of [2, 3]) {
+      const pool = await TrainWorkers.start(model, n);
+      try {
+        const r = await pool.gradients(fresh(), DEFAULT_LOSS_WEIGHTS, settings);
+        expect(Math.abs(r.loss - one.loss)).toBeLessThan(1e-5 * Math.max(1, one.loss));
+        let d = 0;
+        for (let i = 0; i < whole.length; i++) d = Math.max(d, Math.abs(r.grads[i]! - whole[i]!));
+        expect(d, `${n} workers: max |grad diff| ${d} vs max |grad| ${scale}`).toBeLessThan(1e-4 * scale);
+      } finally {
+        await pool.close();
+      }
+    }
+    batch.images.dispose();
+    model.dispose();
+  }, 600_000);
+
+  it("2 workers: resume gives the uninterrupted losses; a NaN loss stops naming the step", async () => {
+    const src = arraySource(drawExamples(4, 64, 22));
+    const opts = { steps: 4, seed: 9, batchSize: 2, workers: 2 };
+    const full = createDeal({ preset: "micro" }, 2);
+    const ref = await trainDetector(full, src, opts);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dealkit-par-"));
+    const first = createDeal({ preset: "micro" }, 2);
+    const part = await trainDetector(first, src, { ...opts, checkpointDir: dir, stopAfter: 2 });
+    expect(part.interrupted).toBe(true);
+    expect(readManifest(dir).step).toBe(2);
+    expect(readManifest(dir).train?.workers).toBe(2);
+    const second = createDeal({ preset: "micro" }, 77);
+    const rest = await trainDetector(second, src, { ...opts, checkpointDir: dir, resume: true });
+    expect([...part.history, ...rest.history].map((h) => h.loss)).toEqual(ref.history.map((h) => h.loss));
+    const err = await trainDetector(second, src, { ...opts, steps: 6, checkpointDir: dir, resume: true, lossWeights: { obj: NaN } }).catch((e) => e);
+    expect(err).toBeInstanceOf(DealkitTrainingError);
+    expect(err.message).toMatch(/loss is NaN at step 4 \(non-finite terms: obj\)/);
+    expect(readManifest(dir).step).toBe(4);
+    [full, first, second].forEach((m) => m.dispose());
+  }, 600_000);
+});
