@@ -39,7 +39,12 @@ export function encodeMatch(m: CocoMatchData): Buffer {
   return Buffer.concat([head, ...parts]);
 }
 
-/** Reads {@link encodeMatch}'s bytes back; `what` names the stored entry in errors. */
+/**
+ * Reads {@link encodeMatch}'s bytes back; `what` names the stored entry in errors (bad header, truncated).
+ *
+ * @example
+ * const m = decodeMatch(await redis.getBuffer(resultKeyOf(key)), key);
+ */
 export function decodeMatch(buf: Buffer, what = "stored shard result"): CocoMatchData {
   const nl = buf.indexOf(10);
   let h: { magic: string; params: CocoMatchData["params"]; similarity: CocoMatchData["similarity"]; nImgs: number; nCats: number; recorded: CocoMatchData["recorded"] | null; arrays: { name: string; kind: string; length: number }[]; bytes: number };

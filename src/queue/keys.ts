@@ -50,7 +50,12 @@ export function fileSha256(file: string): string {
   return h.digest("hex");
 }
 
-/** JSON with object keys sorted at every level (a stable serialisation for hashing). */
+/**
+ * JSON with object keys sorted at every level, undefined fields left out (a stable serialisation for hashing).
+ *
+ * @example
+ * stableJson({ b: 1, a: 2 }); // '{"a":2,"b":1}'
+ */
 export function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
   if (v !== null && typeof v === "object") {

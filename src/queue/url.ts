@@ -58,7 +58,12 @@ export function redactQueueUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, "$1***@");
 }
 
-/** ioredis options of a connection (BullMQ needs `maxRetriesPerRequest: null` on workers). */
+/**
+ * ioredis options of a connection (BullMQ needs `maxRetriesPerRequest: null` on workers).
+ *
+ * @example
+ * redisOptionsOf(parseQueueUrl("redis://127.0.0.1:6379"), { worker: true }); // { host: "127.0.0.1", port: 6379, db: 0, maxRetriesPerRequest: null }
+ */
 export function redisOptionsOf(c: QueueConnection, o: { worker?: boolean } = {}): Record<string, unknown> {
   return {
     host: c.host, port: c.port, db: c.db,
