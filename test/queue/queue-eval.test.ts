@@ -12,7 +12,7 @@ import { loadBullmq } from "../../src/queue/bull.js";
 import { DEALKIT_QUEUE_NAME } from "../../src/queue/jobs.js";
 import { parseQueueUrl, redisOptionsOf } from "../../src/queue/url.js";
 import { REDIS_SKIP_REASON, startRedis, type PrivateRedis } from "./redis-harness.js";
-import { flushRedis, runCli, startWorker, type WorkerProcess } from "./workers.js";
+import { flushRedis, runCli, startCli, startWorker, type WorkerProcess } from "./workers.js";
 
 if (REDIS_SKIP_REASON) console.warn(REDIS_SKIP_REASON);
 
@@ -121,5 +121,38 @@ describe.skipIf(REDIS_SKIP_REASON !== "")("eval on queue workers", () => {
     await expect(cocoEvaluateOnQueue(gtFile, dtFile, { url: redis.url, shards: 2, attempts: 2 }))
       .rejects.toThrow(new RegExp(`eval shard \\d/2 failed 2 time\\(s\\): refusing ${gtFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not under a data root of this worker \\(${other.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\)`));
     fs.rmSync(other, { recursive: true, force: true });
+  });
+
+  it("an interrupted submitter, re-run, waits for the shards already queued instead of adding them again; each shard runs once", async () => {
+    await flushRedis(redis.url);
+    const args = ["eval", "--gt", gtFile, "--dt", dtFile, "--json", "--queue", redis.url, "--shards", "4"];
+    const { Queue } = await loadBullmq();
+    const q = new Queue(DEALKIT_QUEUE_NAME, { connection: redisOptionsOf(parseQueueUrl(redis.url)) as never });
+    try {
+      // No worker yet: the first submitter enqueues the 4 shards and is killed while waiting.
+      const first = startCli(args);
+      const t0 = Date.now();
+      while ((await q.getWaitingCount()) < 4) {
+        if (Date.now() - t0 > 60_000) throw new Error("the submitter enqueued nothing in 60 s");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      first.child.kill("SIGKILL");
+      await first.done;
+      // The re-run finds the 4 queued shards; a worker started afterwards runs each once.
+      const second = startCli(args);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await q.getWaitingCount()).toBe(4);
+      const w = await startWorker(redis.url, [dir], fast);
+      workers.push(w);
+      const r = await second.done;
+      expect(r.status, r.stderr).toBe(0);
+      const plain = await runCli(["eval", "--gt", gtFile, "--dt", dtFile, "--json"]);
+      const strip = (text: string) => { const o = JSON.parse(text); delete o.timings; return o; };
+      expect(strip(r.stdout)).toEqual(strip(plain.stdout));
+      expect((w.log().match(/eval shard \d\/4: done in/g) ?? []).length).toBe(4);
+      expect(await q.getCompletedCount()).toBe(4);
+    } finally {
+      await q.close();
+    }
   });
 });

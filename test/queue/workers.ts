@@ -42,15 +42,21 @@ export async function startWorker(url: string, roots: string[], extra: string[] 
 
 /** Runs the dealkit CLI to completion (asynchronously, so that workers keep running) and returns its output. */
 export function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return startCli(args).done;
+}
+
+/** Starts the dealkit CLI: the process (to kill it) and its output when it ends. */
+export function startCli(args: string[]): { child: ChildProcess; done: Promise<{ status: number | null; stdout: string; stderr: string }> } {
   checkDist();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const done = new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
     let stdout = "";
     let stderr = "";
     child.stdout!.on("data", (b: Buffer) => { stdout += b.toString(); });
     child.stderr!.on("data", (b: Buffer) => { stderr += b.toString(); });
     child.once("exit", (status) => resolve({ status, stdout, stderr }));
   });
+  return { child, done };
 }
 
 /** Empties the test Redis (jobs and stored results), through the same client the queue uses. */
