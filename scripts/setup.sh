@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a Debian machine with Node 20 for dealkit: Debian's Jupyter packages (the notebook runner and the kernel
 # host), Debian's classic Notebook front end (`jupyter notebook`, as the README uses it) and chromium (browser checks
-# and screenshots), only when missing, then `npm ci` when node_modules is missing
+# and screenshots) and redis-server (the queue's tests start a private one), only when missing, then `npm ci` when node_modules is missing
 # or older than package-lock.json. Safe to run again: it does nothing when everything is in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +26,11 @@ if ! command -v chromium >/dev/null 2>&1 && ! dpkg -s chromium >/dev/null 2>&1; 
   missing+=(chromium)
 fi
 
+# The queue (src/queue, `dealkit worker`): Debian's redis-server 7; its tests start a private one.
+if ! command -v redis-server >/dev/null 2>&1; then
+  missing+=(redis-server)
+fi
+
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null 2>&1; then SUDO=(sudo); else
@@ -36,7 +41,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${SUDO[@]}" apt-get update -q </dev/null
   "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
 else
-  echo "setup: Debian's Jupyter, its Notebook front end and chromium are present"
+  echo "setup: Debian's Jupyter, its Notebook front end, chromium and redis-server are present"
 fi
 
 if ! command -v node >/dev/null 2>&1; then

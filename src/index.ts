@@ -20,4 +20,5 @@ export * from "./recipes/index.js";
 export * from "./kernel/index.js";
 export * from "./studio/index.js";
 export * from "./report/index.js";
+export * from "./queue/index.js";
 export { VERSION } from "./version.js";

@@ -64,6 +64,29 @@ export interface CocoEvaluation {
  * ev.results.stats["AP@[.50:.95]|all|1500"];
  */
 export function cocoEvaluate(gt: CocoGtData, dt: CocoDtData, options: CocoEvaluateOptions = {}): CocoEvaluation {
+  const plan = cocoEvalPlan(options);
+  const t0 = performance.now();
+  const match = cocoMatch(gt, dt, plan.protocol.params, { similarity: plan.similarity, record: plan.record });
+  return cocoEvaluationOf(gt, dt, plan, match, performance.now() - t0);
+}
+
+/** What {@link cocoEvaluate} matches with: the protocol, the similarity and the (area, IoU) pair it records. */
+export interface CocoEvalPlan {
+  protocol: EvalProtocol;
+  similarity: EvalSimilarity;
+  /** Passed to {@link cocoMatch}: oLRP (aitod) records the IoU of each TP at IoU .50 in range "all". */
+  record?: { areaIndex: number; iouIndex: number };
+}
+
+/**
+ * The protocol, similarity and recorded pair that {@link cocoEvaluate} would use with these options: match with
+ * them (in one process or shard by shard, merged) and finish with {@link cocoEvaluationOf}.
+ *
+ * @example
+ * const plan = cocoEvalPlan({ protocol: "aitod" });
+ * const ev = cocoEvaluationOf(gt, dt, plan, cocoMatch(gt, dt, plan.protocol.params, plan));
+ */
+export function cocoEvalPlan(options: CocoEvaluateOptions = {}): CocoEvalPlan {
   let protocol: EvalProtocol;
   if (typeof options.protocol === "object") protocol = options.protocol;
   else {
@@ -73,19 +96,36 @@ export function cocoEvaluate(gt: CocoGtData, dt: CocoDtData, options: CocoEvalua
   }
   const params = protocol.params;
   const similarity = options.similarity ?? { kind: "iou" };
-  // oLRP (aitod) needs the IoU of each TP at IoU .50 in range "all": recorded during the one matching pass.
-  const olrpAt = protocol.olrp
-    ? { areaIndex: Math.max(0, params.areaRanges.findIndex((r) => r.label === "all")), iouIndex: evalFindThreshold(params.iouThrs, 0.5) }
-    : undefined;
-  const wantOlrp = olrpAt !== undefined && olrpAt.iouIndex >= 0;
-  const record = options.record ?? (wantOlrp ? olrpAt : undefined);
-  const t0 = performance.now();
-  const match = cocoMatch(gt, dt, params, { similarity, record });
+  const olrpAt = olrpPair(protocol);
+  return { protocol, similarity, record: options.record ?? olrpAt };
+}
+
+/** The (area "all", IoU .50) pair oLRP reads, when the protocol reports oLRP and has an IoU .50 threshold. */
+function olrpPair(protocol: EvalProtocol): { areaIndex: number; iouIndex: number } | undefined {
+  if (!protocol.olrp) return undefined;
+  const params = protocol.params;
+  const at = { areaIndex: Math.max(0, params.areaRanges.findIndex((r) => r.label === "all")), iouIndex: evalFindThreshold(params.iouThrs, 0.5) };
+  return at.iouIndex >= 0 ? at : undefined;
+}
+
+/**
+ * The rest of {@link cocoEvaluate} after matching: accumulate, summarise (with oLRP under aitod) and the results
+ * object. `match` must come from {@link cocoMatch} with `plan`'s parameters, similarity and record (or be the
+ * exact merge of such matches over disjoint image ranges); `matchMs` is reported as the matching time.
+ *
+ * @example
+ * const plan = cocoEvalPlan();
+ * const ev = cocoEvaluationOf(gt, dt, plan, cocoMatch(gt, dt, plan.protocol.params, plan));
+ */
+export function cocoEvaluationOf(gt: CocoGtData, dt: CocoDtData, plan: CocoEvalPlan, match: CocoMatchData, matchMs = 0): CocoEvaluation {
+  const { protocol, similarity, record } = plan;
+  const params = protocol.params;
+  const olrpAt = olrpPair(protocol);
   const t1 = performance.now();
   const accumulated = cocoAccumulate(match);
   const summary = cocoSummarize(accumulated, params, protocol.summary);
-  if (wantOlrp) {
-    const same = record!.areaIndex === olrpAt.areaIndex && record!.iouIndex === olrpAt.iouIndex;
+  if (olrpAt) {
+    const same = record !== undefined && record.areaIndex === olrpAt.areaIndex && record.iouIndex === olrpAt.iouIndex;
     const o = cocoOlrp(same ? match : cocoMatch(gt, dt, params, { similarity, record: olrpAt }), dt.score, params.maxDets.length - 1);
     const mLast = params.maxDets[params.maxDets.length - 1]!;
     const area = params.areaRanges[olrpAt.areaIndex]!.label;
@@ -109,7 +149,7 @@ export function cocoEvaluate(gt: CocoGtData, dt: CocoDtData, options: CocoEvalua
     counts: { images: gt.imgIds.length, categories: gt.catIds.length, gt: gt.n, dt: dt.n },
     warnings: [...gt.warnings, ...dt.warnings],
   };
-  return { gt, dt, protocol, match, accumulated, summary, results, timings: { matchMs: t1 - t0, accumulateMs: t2 - t1 } };
+  return { gt, dt, protocol, match, accumulated, summary, results, timings: { matchMs, accumulateMs: t2 - t1 } };
 }
 
 /**

@@ -20,8 +20,8 @@ export {
   type EvalProtocolName, type EvalProtocol, type EvalProtocolOptions,
 } from "./protocols.js";
 export {
-  cocoEvaluate, cocoPerCategoryAp, cocoFingerprintGt, cocoFingerprintDt, evalResultsComparable,
-  type CocoEvaluateOptions, type EvalResults, type CocoEvaluation,
+  cocoEvaluate, cocoEvalPlan, cocoEvaluationOf, cocoPerCategoryAp, cocoFingerprintGt, cocoFingerprintDt, evalResultsComparable,
+  type CocoEvaluateOptions, type CocoEvalPlan, type EvalResults, type CocoEvaluation,
 } from "./evaluator.js";
 export { evalSynthCase, type EvalSynthOptions } from "./synth.js";
 export {

@@ -2,9 +2,10 @@ import type { Command } from "commander";
 import { checkOutputFile } from "../options.js";
 import {
   cocoEvaluate, cocoLoadFiles, cocoPerCategoryAp, evalParseAreaRanges, evalParseIouThrs, evalParseMaxDets,
-  type EvalParamsInput, type EvalResults,
+  type CocoEvaluateOptions, type CocoEvaluation, type EvalParamsInput, type EvalResults,
   writeFileAtomic, DealkitConfigError,
 } from "../../index.js";
+import { evaluateOnQueueCommand } from "../queue-options.js";
 
 /** Options of `dealkit eval`, as commander parses them. */
 export interface EvalCommandOptions {
@@ -19,6 +20,9 @@ export interface EvalCommandOptions {
   perCategory?: boolean;
   json?: boolean;
   out?: string;
+  /** Evaluate on queue workers (see src/queue): the URL and the shard count. */
+  queue?: string;
+  shards?: string;
 }
 
 /** Runs a parser of an option's text; its error is prefixed with the option's name. */
@@ -31,22 +35,27 @@ function named<T>(option: string, parse: () => T): T {
   }
 }
 
-/**
- * Runs `dealkit eval` and returns what it prints: the results object as JSON (`--json`), or a readable
- * summary. Kept separate from commander so that it can be called and tested directly.
- */
-export function runEvalCommand(o: EvalCommandOptions): { results: EvalResults; text: string } {
+/** The evaluation options of parsed `dealkit eval` options (protocol, parameters, class-agnostic, stock summary). */
+export function evalOptionsOf(o: EvalCommandOptions): CocoEvaluateOptions {
   const params: EvalParamsInput = {};
   // Variadic options: "--max-dets 1,100,1500" and "--max-dets 1 100 1500" both work.
   const joined = (v: string | string[]) => (Array.isArray(v) ? v.join(" ") : v);
   if (o.areaRanges) params.areaRanges = named("--area-ranges", () => evalParseAreaRanges(joined(o.areaRanges!)));
   if (o.maxDets) params.maxDets = named("--max-dets", () => evalParseMaxDets(joined(o.maxDets!)));
   if (o.iouThrs) params.iouThrs = named("--iou-thrs", () => evalParseIouThrs(joined(o.iouThrs!)));
+  return { protocol: o.protocol as never, params, classAgnostic: o.classAgnostic ? true : undefined, stockSummarize: o.stockSummarize };
+}
+
+/**
+ * Runs `dealkit eval` and returns what it prints: the results object as JSON (`--json`), or a readable
+ * summary. Kept separate from commander so that it can be called and tested directly.
+ */
+export function runEvalCommand(o: EvalCommandOptions, done?: CocoEvaluation): { results: EvalResults; text: string } {
+  const options = evalOptionsOf(o); // bad options fail before any file is read
   if (o.out) checkOutputFile("--out", o.out);
-  const { gt, dt } = cocoLoadFiles(o.gt, o.dt);
-  const ev = cocoEvaluate(gt, dt, {
-    protocol: o.protocol as never, params, classAgnostic: o.classAgnostic ? true : undefined, stockSummarize: o.stockSummarize,
-  });
+  const { gt, dt } = done ?? cocoLoadFiles(o.gt, o.dt);
+  // `done`: the same evaluation, already made on queue workers (with evalOptionsOf(o)).
+  const ev = done ?? cocoEvaluate(gt, dt, options);
   let perCategory = ev.results.perCategory;
   if (o.perCategory && !ev.protocol.params.useCats) {
     // Per-category AP needs per-category matching: evaluate once more with useCats = 1.
@@ -102,8 +111,11 @@ export function register(program: Command): void {
     .option("--per-category", "also report AP per category id")
     .option("--json", "print one JSON object: {stats: {label: value}, perCategory?, params, ...}")
     .option("--out <file>", "also write the full results object (params, fingerprints, version) to this file")
-    .action((opts: EvalCommandOptions) => {
-      const { text } = runEvalCommand(opts);
+    .option("--queue <url>", "match images on dealkit workers over Redis (redis://host:port); merged exactly, then accumulated here")
+    .option("--shards <n>", "with --queue: image ranges to split the evaluation into [8]")
+    .action(async (opts: EvalCommandOptions) => {
+      const done = opts.queue !== undefined ? await evaluateOnQueueCommand(opts, evalOptionsOf(opts)) : undefined;
+      const { text } = runEvalCommand(opts, done);
       process.stdout.write(text + "\n");
     });
 }

@@ -10,6 +10,7 @@ import { register as registerTrain } from "./train.js";
 import { register as registerPredict } from "./predict.js";
 import { register as registerStudio } from "./studio.js";
 import { registerReproduce } from "./reproduce.js";
+import { register as registerWorker } from "./worker.js";
 
 /** A CLI command adds itself to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -26,5 +27,6 @@ export const commands: RegisterCommand[] = [
   registerErrors,
   registerAblate,
   registerStudio,
+  registerWorker,
   registerReproduce, // the main job; keep last
 ];

@@ -1,10 +1,11 @@
 import type { Command } from "commander";
-import { checkOneOf, CLICK_SAMPLERS, initBackend, parsePromptSetting, predictFromSpec, type PredictSpecResult } from "../../index.js";
+import { checkOneOf, CLICK_SAMPLERS, initBackend, parsePromptSetting, predictFromSpec, type PredictSpec, type PredictSpecResult } from "../../index.js";
 import { addDataOptions, datasetSpecOf, type DataCommandOptions } from "../data-options.js";
 import { addNumberOption, checkNumberOption, checkOutputFile, RANGES } from "../options.js";
+import { predictOnQueueCommand, type QueueCommandOptions } from "../queue-options.js";
 
 /** Options of `dealkit predict`, as commander parses them. */
-export interface PredictCommandOptions extends DataCommandOptions {
+export interface PredictCommandOptions extends DataCommandOptions, QueueCommandOptions {
   model: string;
   clicks: string;
   clicksFile?: string;
@@ -34,7 +35,7 @@ export async function runPredictCommand(o: PredictCommandOptions, log: (line: st
   await initBackend(o.backend ? { backend: o.backend as never } : {});
   const every = checkNumberOption("--progress-every", o.progressEvery, RANGES.every);
   const t0 = Date.now();
-  return predictFromSpec({
+  const spec: PredictSpec = {
     model: o.model,
     data: datasetSpecOf(o),
     clicks: parsePromptSetting(o.clicks),
@@ -50,7 +51,8 @@ export async function runPredictCommand(o: PredictCommandOptions, log: (line: st
     onProgress: (done, total) => {
       if (done % every === 0 || done === total) log(`predict: ${done}/${total} images (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     },
-  });
+  };
+  return o.queue !== undefined ? predictOnQueueCommand(o, spec, log) : predictFromSpec(spec);
 }
 
 /**
@@ -75,6 +77,8 @@ export function register(program: Command): void {
   addNumberOption(cmd, "--progress-every <n>", "a progress line on stderr every n images", RANGES.every, 10);
   cmd
     .option("--backend <name>", "auto | gpu | node | wasm | cpu")
+    .option("--queue <url>", "predict on dealkit workers over Redis (redis://host:port), shard by shard; results in the same order")
+    .option("--shards <n>", "with --queue: image ranges to split the data set into [8]")
     .requiredOption("--out <file>", "COCO results JSON to write")
     .action(async (opts: PredictCommandOptions) => {
       const r = await runPredictCommand(opts, (line) => process.stderr.write(line + "\n"));

@@ -1,0 +1,50 @@
+import {
+  cocoEvaluateOnQueue, predictOnQueue, type CocoEvaluateOptions, type CocoEvaluation, type PredictSpec, type PredictSpecResult,
+  type QueueProgress,
+} from "../index.js";
+import { numberOption } from "./data-options.js";
+
+/** The queue options `predict` and `eval` share, as commander parses them. */
+export interface QueueCommandOptions {
+  queue?: string;
+  shards?: string;
+}
+
+/**
+ * One progress line of a queued run: `eval on queue: 5/8 shards done (2 stored), 0 failed, 1 retried`.
+ *
+ * @example
+ * formatQueueProgress("eval", { total: 8, done: 5, cached: 2, failed: 0, retried: 1 });
+ */
+export function formatQueueProgress(what: string, p: QueueProgress): string {
+  return `${what} on queue: ${p.done}/${p.total} shards done${p.cached ? ` (${p.cached} stored)` : ""}, ${p.failed} failed, ${p.retried} retried`;
+}
+
+function shardsOf(o: QueueCommandOptions): number | undefined {
+  return o.shards !== undefined ? numberOption("--shards", o.shards, { integer: true, min: 1 }) : undefined;
+}
+
+/**
+ * `dealkit eval --queue URL [--shards N]`: the evaluation `options` describe, matched on workers and merged
+ * ({@link cocoEvaluateOnQueue}); progress lines go to `log` (stderr).
+ */
+export async function evaluateOnQueueCommand(
+  o: QueueCommandOptions & { gt: string; dt: string }, options: CocoEvaluateOptions,
+  log: (line: string) => void = (l) => process.stderr.write(l + "\n"),
+): Promise<CocoEvaluation> {
+  const shards = shardsOf(o);
+  return cocoEvaluateOnQueue(o.gt, o.dt, {
+    ...options, protocol: options.protocol as never, url: o.queue!, ...(shards !== undefined ? { shards } : {}),
+    onProgress: (p) => log(formatQueueProgress("eval", p)),
+  });
+}
+
+/**
+ * `dealkit predict --queue URL [--shards N]`: the prediction `spec` describes, run on workers shard by shard and
+ * concatenated in image order ({@link predictOnQueue}); progress lines go to `log`.
+ */
+export async function predictOnQueueCommand(o: QueueCommandOptions, spec: PredictSpec, log: (line: string) => void): Promise<PredictSpecResult> {
+  const shards = shardsOf(o);
+  const { onProgress: _perImage, ...rest } = spec;
+  return predictOnQueue({ ...rest, url: o.queue!, ...(shards !== undefined ? { shards } : {}), onProgress: (p) => log(formatQueueProgress("predict", p)) });
+}
