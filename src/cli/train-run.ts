@@ -87,7 +87,9 @@ export function checkResumeMatches(out: string, manifest: CheckpointManifest, wa
     if (v === undefined) continue; // not recorded by older checkpoints
     const w = (want as unknown as Record<string, unknown>)[k];
     if (JSON.stringify(v) === JSON.stringify(w)) continue;
-    let field = k, a = v, b = w;
+    let field = k;
+    let a: unknown = v;
+    let b: unknown = w;
     if (k === "data" && v && w && typeof v === "object" && typeof w === "object") {
       const rv = v as Record<string, unknown>, rw = w as Record<string, unknown>;
       const sub = [...new Set([...Object.keys(rv), ...Object.keys(rw)])].find((s) => JSON.stringify(rv[s]) !== JSON.stringify(rw[s]));
