@@ -82,13 +82,20 @@ export function checkResumeMatches(out: string, manifest: CheckpointManifest, wa
     model: cfg.kind, preset: cfg.preset, seed: t.seed, steps: t.steps, batch: t.batchSize, lr: t.lr, prompting: t.prompting,
     cycles: t.promptCycles, data: recorded.data,
   };
+  const show = (x: unknown) => String(JSON.stringify(x) ?? "none").slice(0, 200);
   for (const [k, v] of Object.entries(have)) {
     if (v === undefined) continue; // not recorded by older checkpoints
     const w = (want as unknown as Record<string, unknown>)[k];
-    if (JSON.stringify(v) !== JSON.stringify(w)) {
-      const show = (x: unknown) => String(JSON.stringify(x)).slice(0, 120);
-      throw new DealkitConfigError(`--resume: the checkpoint in ${out} was trained with ${k} ${show(v)}, not ${show(w)}; resume with the same ${k}, or give --force to start over`);
+    if (JSON.stringify(v) === JSON.stringify(w)) continue;
+    let field = k;
+    let a: unknown = v;
+    let b: unknown = w;
+    if (k === "data" && v && w && typeof v === "object" && typeof w === "object") {
+      const rv = v as Record<string, unknown>, rw = w as Record<string, unknown>;
+      const sub = [...new Set([...Object.keys(rv), ...Object.keys(rw)])].find((s) => JSON.stringify(rv[s]) !== JSON.stringify(rw[s]));
+      if (sub !== undefined) [field, a, b] = [`data.${sub}`, rv[sub], rw[sub]];
     }
+    throw new DealkitConfigError(`--resume: the checkpoint in ${out} was trained with ${field} ${show(a)}, not ${show(b)}; resume with the same ${field}, or give --force to start over`);
   }
 }
 

@@ -62,11 +62,11 @@ export async function readVisDrone(annotationsDir: string, options: VisDroneRead
       const v = f.map(strictNumber);
       const names = ["x", "y", "w", "h", "score", "category", "truncation", "occlusion"];
       for (let j = 0; j < Math.min(v.length, 8); j++) {
-        if (!Number.isFinite(v[j]!)) return issues.error("wrong-type", `not a number: "${f[j]}"`, { file, record, field: names[j] });
+        if (!Number.isFinite(v[j]!)) return issues.error("wrong-type", `not a number: "${f[j]!.slice(0, 40)}"`, { file, record, field: names[j] });
       }
       const [x, y, w, h, score, cat] = v as [number, number, number, number, number, number];
       if (w < 0 || h < 0) return issues.error("bad-size", `width and height must be >= 0, got ${w}x${h}`, { file, record, field: "w" });
-      if (!Number.isInteger(cat) || cat < 0 || cat > 11) return issues.error("unknown-id", `category must be an integer 0-11, got ${f[5]}`, { file, record, field: "category" });
+      if (!Number.isInteger(cat) || cat < 0 || cat > 11) return issues.error("unknown-id", `category must be an integer 0-11, got ${f[5]!.slice(0, 40)}`, { file, record, field: "category" });
       if (cat === 0 && options.ignoredRegions === "drop") return;
       if (cat === 11 && options.others === "drop") return;
       const ignore = cat === 0 || score === 0 || (cat === 11 && options.others === "ignore");

@@ -75,9 +75,9 @@ export async function readYolo(labelsDir: string, options: YoloReadOptions = {})
       if (f.length !== 5) return issues.error(f.length < 5 ? "missing-field" : "wrong-type", `expected 5 numbers "class cx cy w h", got ${f.length} (polygon and score columns are not supported)`, { file, record });
       const v = f.map(strictNumber);
       const fields = ["class", "cx", "cy", "w", "h"];
-      for (let j = 0; j < 5; j++) if (!Number.isFinite(v[j]!)) return issues.error("wrong-type", `not a number: "${f[j]}"`, { file, record, field: fields[j] });
+      for (let j = 0; j < 5; j++) if (!Number.isFinite(v[j]!)) return issues.error("wrong-type", `not a number: "${f[j]!.slice(0, 40)}"`, { file, record, field: fields[j] });
       const [cls, cx, cy, w, h] = v as [number, number, number, number, number];
-      if (!Number.isInteger(cls) || cls < 0 || cls >= names.length) return issues.error("unknown-id", `class must be an integer 0-${names.length - 1}, got ${f[0]}`, { file, record, field: "class" });
+      if (!Number.isInteger(cls) || cls < 0 || cls >= names.length) return issues.error("unknown-id", `class must be an integer 0-${names.length - 1}, got ${f[0]!.slice(0, 40)}`, { file, record, field: "class" });
       if (w < 0 || h < 0) return issues.error("bad-size", `width and height must be >= 0, got ${w} ${h}`, { file, record, field: "w" });
       const bw = w * img.width, bh = h * img.height;
       ann.push(ann.length + 1, img.id, first + cls, cx * img.width - bw / 2, cy * img.height - bh / 2, bw, bh, bw * bh, 0, 0);
