@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { buildProgram, main } from "../../src/cli/main.js";
 import { saveImagePng } from "../../src/data/images.js";
 import { useFastBackend } from "../train/backend.js";
 import { squaresImage, tmpFolder, writeMicroCheckpoint, writeSmallCoco } from "./fixtures.js";
@@ -49,6 +49,8 @@ describe("dealkit predict", () => {
   });
 
   it("refuses a bad --slice", async () => {
-    await expect(dealkit("predict", "--model", "deal-tiny", "--slice", "8", "--out", path.join(dir, "x.json"))).rejects.toThrow(/--slice must be an integer >= 16; got "8"/);
+    const program = buildProgram({ inProcess: true, output: { writeOut: () => {}, writeErr: () => {} } });
+    await expect(program.parseAsync(["node", "dealkit", "predict", "--model", "deal-tiny", "--slice", "8", "--out", path.join(dir, "x.json")]))
+      .rejects.toThrow(/--slice <px>' argument '8' is invalid. must be an integer in \[16, 16384\]/);
   });
 });
