@@ -93,7 +93,7 @@ export function writeVisDroneExample(loc: TinySetMiniLocation, options: FormatEx
 }
 
 /**
- * Writes `<outDir>/images/*.png`, `<outDir>/labels/*.txt` and `<outDir>/classes.txt` in YOLO format (the
+ * Writes `<outDir>/images/*.png`, `<outDir>/yolo/labels/*.txt` and `<outDir>/yolo/classes.txt` in YOLO format (the
  * domain's categories as classes 0..n-1, in id order) with the data layer's YOLO writer. Ignore regions
  * cannot be written in YOLO; the warnings say how many were left out.
  *
@@ -104,11 +104,13 @@ export function writeVisDroneExample(loc: TinySetMiniLocation, options: FormatEx
 export function writeYoloExample(loc: TinySetMiniLocation, options: FormatExampleOptions): FormatExample {
   const coco = selectImages(loc, options);
   const ds = Dataset.fromCoco(coco, { root: path.join(options.outDir, "images") });
-  const warnings = writeYolo(ds, options.outDir);
+  // The YOLO folder (labels/ + classes.txt) is written whole and atomically, so it sits beside images/.
+  const yoloDir = path.join(options.outDir, "yolo");
+  const warnings = writeYolo(ds, yoloDir);
   return {
     imagesDir: path.join(options.outDir, "images"),
-    labelsDir: path.join(options.outDir, "labels"),
-    classesFile: path.join(options.outDir, "classes.txt"),
+    labelsDir: path.join(yoloDir, "labels"),
+    classesFile: path.join(yoloDir, "classes.txt"),
     coco,
     warnings,
   };
