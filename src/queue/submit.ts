@@ -88,7 +88,8 @@ export async function runQueuedShards(url: string, jobs: readonly QueueJob[], o:
         const stored = await store.getBuffer(resultKeyOf(j.key));
         const job = await queue.getJob(j.key);
         // More than one try: a failed try, or a stalled one (its worker died and another took the shard over).
-        if (job && (job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0 || (job.attemptsStarted ?? 0) > 1)) retried.add(i);
+        // (attemptsStarted counts moves to active: a failed try or a stall sends the job back for another.)
+        if (job && ((job.attemptsStarted ?? 0) > 1 || (job.stalledCounter ?? 0) > 0)) retried.add(i);
         if (stored) { results[i] = stored; continue; }
         pending++;
         if (!job) continue; // removed a moment ago: its result is read on the next look

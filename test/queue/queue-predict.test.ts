@@ -47,7 +47,7 @@ describe.skipIf(REDIS_SKIP_REASON !== "")("predict on queue workers", () => {
     workers.push(await startWorker(redis.url, [dir]), await startWorker(redis.url, [dir]));
     const b = await runCli([...common, "--out", queued, "--queue", redis.url, "--shards", "3"]);
     expect(b.status, b.stderr).toBe(0);
-    expect(b.stderr).toMatch(/predict on queue: 3\/3 shards done, 0 failed, 0 retried/);
+    expect(b.stderr, workers.map((w) => w.log()).join("\n")).toMatch(/predict on queue: 3\/3 shards done, 0 failed, 0 retried/);
     const bytes = fs.readFileSync(single);
     expect(JSON.parse(bytes.toString()).length).toBeGreaterThan(0);
     expect(fs.readFileSync(queued).equals(bytes)).toBe(true);
