@@ -31,7 +31,7 @@ describe("trainFromSpec", () => {
 
   it("is what `dealkit train --gt --images` runs, and the same seed gives the same weights", async () => {
     const { gt, images } = await writeSmallCoco(dir);
-    const common = { model: "deal", preset: "micro", gt, images, split: "train", steps: "2", seed: "3", prompting: "pgcpp", batch: "2", lr: "0.001", cycles: "1", checkpointEvery: "0", quiet: true };
+    const common = { model: "deal", preset: "micro", gt, images, split: "train", steps: "2", seed: "3", prompting: "pgcpp", batch: "2", lr: "0.001", cycles: "1", checkpointEvery: "0", quiet: true, workers: "1" };
     const a = await runTrainCommand({ ...common, out: path.join(dir, "a") });
     const b = await trainFromSpec({ kind: "deal", preset: "micro", data: { gt, images, split: "train" }, steps: 2, seed: 3, prompting: "pgcpp", batchSize: 2, lr: 0.001, promptCycles: 1, checkpointEvery: 0, out: path.join(dir, "b") });
     expect(a.images).toBe(1);
