@@ -1,3 +1,4 @@
+import { runPredictCommand } from "../../src/cli/commands/predict.js";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -49,6 +50,7 @@ describe("dealkit predict", () => {
   });
 
   it("refuses a bad --slice", async () => {
-    await expect(dealkit("predict", "--model", "deal-tiny", "--slice", "8", "--out", path.join(dir, "x.json"))).rejects.toThrow(/--slice must be an integer >= 16; got "8"/);
+    const o = { model: "deal-tiny", slice: "8", out: path.join(dir, "x.json"), clicks: "per-category", sampler: "center", seed: "0", scoreThreshold: "0.001", maxDetections: "100", progressEvery: "10", backend: "cpu" };
+    await expect(runPredictCommand(o)).rejects.toThrow(/--slice must be an integer in \[16, 16384\]; got "8"/);
   });
 });
