@@ -58,6 +58,8 @@ export interface DirAtomicOptions {
   what: string;
   /** True when an existing, non-empty folder is a previous output of this writer (so it may be replaced). */
   isPrevious: (dir: string) => boolean;
+  /** Entries of an existing target that the new folder keeps (moved over, one rename each, unless written anew). */
+  keep?: readonly string[];
 }
 
 function tempName(target: string, kind: "tmp" | "old"): string {
@@ -78,8 +80,11 @@ function checkTarget(target: string, o: DirAtomicOptions): void {
 }
 
 /** Puts a finished temp folder in place of `target`: the old one is moved aside, the new one renamed in, the old removed. */
-function swapIn(tmp: string, target: string): void {
+function swapIn(tmp: string, target: string, keep: readonly string[] = []): void {
   const parent = path.dirname(path.resolve(target));
+  for (const k of keep) {
+    if (fs.existsSync(path.join(target, k)) && !fs.existsSync(path.join(tmp, k))) fs.renameSync(path.join(target, k), path.join(tmp, k));
+  }
   let old: string | undefined;
   if (fs.existsSync(target)) {
     old = tempName(target, "old");
@@ -105,7 +110,7 @@ export async function writeDirAtomic<T>(target: string, write: (tmp: string) => 
   fs.mkdirSync(tmp, { recursive: true });
   try {
     const r = await write(tmp);
-    swapIn(tmp, target);
+    swapIn(tmp, target, o.keep);
     return r;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -124,7 +129,7 @@ export function writeDirAtomicSync<T>(target: string, write: (tmp: string) => T,
   fs.mkdirSync(tmp, { recursive: true });
   try {
     const r = write(tmp);
-    swapIn(tmp, target);
+    swapIn(tmp, target, o.keep);
     return r;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -60,7 +60,7 @@ describe("dealkit ablate", () => {
 
   it("rejects bad options with the valid choices", async () => {
     await expect(runAblateCommand({ model: "x", data: "y", grid: "huge", seeds: "3" })).rejects.toThrow(/small.*full.*factorial/);
-    await expect(runAblateCommand({ model: "x", data: "y", grid: "small", seeds: "0" })).rejects.toThrow(/--seeds must be an integer in \[1, 1000\]/);
+    await expect(runAblateCommand({ model: "x", data: "y", grid: "small", seeds: "0" })).rejects.toThrow(/--seeds must be an integer in \[1, 1000\]; got "0"/);
     await expect(runAblateCommand({ model: "no-such-model", grid: "small", seeds: "1", maxImages: "1" })).rejects.toThrow(/deal-tiny, deal-tiny-random, baseline-tiny/);
   });
 });

@@ -1,7 +1,8 @@
+import { runPredictCommand } from "../../src/cli/commands/predict.js";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { buildProgram, main } from "../../src/cli/main.js";
+import { main } from "../../src/cli/main.js";
 import { saveImagePng } from "../../src/data/images.js";
 import { useFastBackend } from "../train/backend.js";
 import { squaresImage, tmpFolder, writeMicroCheckpoint, writeSmallCoco } from "./fixtures.js";
@@ -49,8 +50,7 @@ describe("dealkit predict", () => {
   });
 
   it("refuses a bad --slice", async () => {
-    const program = buildProgram({ inProcess: true, output: { writeOut: () => {}, writeErr: () => {} } });
-    await expect(program.parseAsync(["node", "dealkit", "predict", "--model", "deal-tiny", "--slice", "8", "--out", path.join(dir, "x.json")]))
-      .rejects.toThrow(/--slice <px>' argument '8' is invalid. must be an integer in \[16, 16384\]/);
+    const o = { model: "deal-tiny", slice: "8", out: path.join(dir, "x.json"), clicks: "per-category", sampler: "center", seed: "0", scoreThreshold: "0.001", maxDetections: "100", progressEvery: "10", backend: "cpu" };
+    await expect(runPredictCommand(o)).rejects.toThrow(/--slice must be an integer in \[16, 16384\]; got "8"/);
   });
 });

@@ -49,6 +49,6 @@ describe("reproduce", { timeout: 300_000 }, () => {
     const program = new Command().exitOverride();
     registerReproduce(program);
     expect(program.commands.map((c) => c.name())).toContain("reproduce");
-    await expect(program.parseAsync(["node", "dealkit", "reproduce", "--timeout", "soon"])).rejects.toThrow(/--timeout <seconds>' argument 'soon' is invalid. must be a number in \[1, 604800\]/);
+    await expect(program.parseAsync(["node", "dealkit", "reproduce", "--timeout", "soon"])).rejects.toThrow(/option '--timeout <seconds>' argument 'soon' is invalid\. must be a number in \[1, 604800\]/);
   });
 });

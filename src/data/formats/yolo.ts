@@ -102,7 +102,8 @@ export interface YoloWriteOptions {
  * Writes a data set as YOLO labels: `<outDir>/labels/<file stem>.txt` for every image (empty when it has no
  * boxes) and `<outDir>/classes.txt` (categories in id order). Images are not copied. Crowd and ignore boxes
  * are left out; the returned warnings say how many. The folder is written to a temporary sibling and renamed into
- * place whole; an existing `outDir` must be empty or hold only labels/ and classes.txt. A category name with a
+ * place whole (an images/ folder in it is kept); an existing `outDir` must be empty or hold only labels/,
+ * classes.txt and images/. A category name with a
  * line break, an empty one, or two images sharing a label file are refused (they would not read back).
  *
  * @example
@@ -122,7 +123,7 @@ export function writeYolo(ds: Dataset, outDir: string, options: YoloWriteOptions
     if (other !== undefined) throw new DealkitInputError(`images ${JSON.stringify(other)} and ${JSON.stringify(img.fileName)} would share the label file labels/${label}; rename one`, { file: outDir });
     labelOf.set(label, img.fileName);
   }
-  return writeDirAtomicSync(outDir, (tmp) => writeYoloInto(ds, tmp, outDir, cats, classOf, num, issues), { what: "YOLO folder (labels/ and classes.txt)", isPrevious: isYoloFolder });
+  return writeDirAtomicSync(outDir, (tmp) => writeYoloInto(ds, tmp, outDir, cats, classOf, num, issues), { what: "YOLO folder (labels/ and classes.txt)", isPrevious: isYoloFolder, keep: ["images"] });
 }
 
 /** Class names must survive the round trip through classes.txt (one name per line, trimmed on reading). */
@@ -135,9 +136,9 @@ function checkYoloNames(cats: readonly { id: number; name: string }[], outDir: s
   }
 }
 
-/** An existing YOLO output folder: only labels/ and classes.txt in it. */
+/** An existing YOLO output folder: only labels/, classes.txt and images/ (kept) in it. */
 function isYoloFolder(dir: string): boolean {
-  return fs.readdirSync(dir).every((f) => f === "labels" || f === "classes.txt");
+  return fs.readdirSync(dir).every((f) => f === "labels" || f === "classes.txt" || f === "images");
 }
 
 function writeYoloInto(
