@@ -4,7 +4,7 @@ import { decodeBoxXyxy } from "../decoder.js";
 import type { QuerySet } from "../query-allocation.js";
 import { iouXyxy } from "../../structures/iou.js";
 import type { TrainObject } from "./batch.js";
-import { perSampleMean, varifocalLoss } from "./losses.js";
+import { perSampleMean, varifocalLoss, type LossWeights } from "./losses.js";
 
 /**
  * One-to-one assignment of decoder queries to ground truth, per image and prompt: every (query, target) pair is
@@ -81,4 +81,21 @@ export function decoderLayerLoss(boxes: tf.Tensor3D, logits: tf.Tensor2D, qs: Qu
   const perPos = pred.sub(tf.tensor2d(gtEncoded, [posIdx.length, 4])).abs().mul(tf.tensor2d(gtScale, [posIdx.length, 4])).sum(1);
   const sums = tf.unsortedSegmentSum(perPos, tf.tensor1d(posIdx.map((i) => Math.floor(i / Q)), "int32"), B) as tf.Tensor1D;
   return { box: perSampleMean(sums, positives), score };
+}
+
+/**
+ * The decoder's two loss terms over all its layers (DEAL and the baseline alike): {@link decoderLayerLoss} per layer,
+ * summed over the layers and weighted.
+ */
+export function decoderTerms(
+  out: { boxes: readonly tf.Tensor3D[]; logits: readonly tf.Tensor2D[] }, qs: QuerySet, assigned: Int32Array,
+  objectsOf: (b: number) => readonly TrainObject[], w: Pick<LossWeights, "decoderBox" | "decoderScore">,
+): { decoderBox: tf.Scalar; decoderScore: tf.Scalar } {
+  const box: tf.Scalar[] = [], score: tf.Scalar[] = [];
+  out.boxes.forEach((bx, i) => {
+    const l = decoderLayerLoss(bx, out.logits[i]!, qs, assigned, objectsOf);
+    box.push(l.box);
+    score.push(l.score);
+  });
+  return { decoderBox: tf.addN(box).mul(w.decoderBox) as tf.Scalar, decoderScore: tf.addN(score).mul(w.decoderScore) as tf.Scalar };
 }

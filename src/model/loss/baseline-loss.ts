@@ -1,7 +1,7 @@
 import { tf } from "../../backend/tf.js";
 import { FINE_STRIDE } from "../config.js";
 import type { DetectorNetwork } from "../network.js";
-import { assignQueries, decoderLayerLoss } from "./assignment.js";
+import { assignQueries, decoderTerms } from "./assignment.js";
 import type { TrainBatch } from "./batch.js";
 import { focalLoss, weightedL1, type LossWeights } from "./losses.js";
 import { allocateQueries, strongestClassHeat } from "../query-allocation.js";
@@ -30,14 +30,7 @@ export function baselineLoss(net: DetectorNetwork, batch: TrainBatch, w: LossWei
     const objectsOf = (b: number) => batch.samples[b]!.objects;
     const assigned = assignQueries(qs, objectsOf, (b) => batch.samples[b]!.objects.map((o, k) => (o.ignore ? -1 : k)).filter((k) => k >= 0));
     const out = net.decode(e, batch.images, qs, net.queryContext(e, null, qs, batch.size, batch.size));
-    const box: tf.Scalar[] = [], score: tf.Scalar[] = [];
-    out.boxes.forEach((bx, i) => {
-      const l = decoderLayerLoss(bx, out.logits[i]!, qs, assigned, objectsOf);
-      box.push(l.box);
-      score.push(l.score);
-    });
-    terms.decoderBox = tf.addN(box).mul(w.decoderBox) as tf.Scalar;
-    terms.decoderScore = tf.addN(score).mul(w.decoderScore) as tf.Scalar;
+    Object.assign(terms, decoderTerms(out, qs, assigned, objectsOf, w));
   }
   return { total: tf.addN(Object.values(terms)) as tf.Scalar, terms };
 }

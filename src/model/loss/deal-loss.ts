@@ -5,7 +5,7 @@ import { FINE_STRIDE } from "../config.js";
 import type { DetectorNetwork, Encoded } from "../network.js";
 import { embedExemplars, type Exemplar } from "../point-embedding.js";
 import { allocateQueries } from "../query-allocation.js";
-import { assignQueries, decoderLayerLoss } from "./assignment.js";
+import { assignQueries, decoderTerms } from "./assignment.js";
 import type { BatchSample, TrainBatch } from "./batch.js";
 import { focalLoss, weightedL1, type LossWeights } from "./losses.js";
 import { centreCell, denseTargets, promptTargets } from "./targets.js";
@@ -101,14 +101,7 @@ export function dealLoss(net: DetectorNetwork, batch: TrainBatch, w: LossWeights
     const objectsOf = (b: number) => samples[b]!.objects;
     const assigned = assignQueries(qs, objectsOf, (b, j) => samples[b]!.prompts[j]!.targets);
     const out = net.decode(e, batch.images, qs, net.queryContext(e, ex, qs, batch.size, batch.size));
-    const box: tf.Scalar[] = [], score: tf.Scalar[] = [];
-    out.boxes.forEach((bx, i) => {
-      const l = decoderLayerLoss(bx, out.logits[i]!, qs, assigned, objectsOf);
-      box.push(l.box);
-      score.push(l.score);
-    });
-    terms.decoderBox = tf.addN(box).mul(w.decoderBox) as tf.Scalar;
-    terms.decoderScore = tf.addN(score).mul(w.decoderScore) as tf.Scalar;
+    Object.assign(terms, decoderTerms(out, qs, assigned, objectsOf, w));
   }
   return { total: tf.addN(Object.values(terms)) as tf.Scalar, terms };
 }
