@@ -42,16 +42,26 @@ export function optimizeStep(model: { params: ParamStore }, optimizer: AdamW, lo
   value.dispose();
   const byName: Record<string, tf.Tensor> = {};
   for (const [k, g] of Object.entries(grads)) byName[byTfName.get(k) ?? k] = g;
+  return applyStep(optimizer, { loss, terms }, byName, lr, clipNorm, step);
+}
+
+/**
+ * The end of a step, on one thread or after the workers' gradients are averaged: the finiteness check (a
+ * non-finite loss or gradient norm throws {@link DealkitTrainingError} naming the step, before any weight
+ * changes), global-norm clipping and the AdamW update. The gradients (by parameter name) are disposed.
+ */
+export function applyStep(optimizer: AdamW, r: { loss: number; terms: LossTerms }, grads: Record<string, tf.Tensor>, lr: number, clipNorm: number, step: number): StepReport {
+  const { loss, terms } = r;
   try {
     if (!Number.isFinite(loss)) {
       const bad = Object.entries(terms).filter(([, v]) => !Number.isFinite(v)).map(([k]) => k);
       throw new DealkitTrainingError(`loss is ${loss} at step ${step}${bad.length ? ` (non-finite terms: ${bad.join(", ")})` : ""}; stopping without saving`, step);
     }
-    const gradNorm = clipByGlobalNorm(byName, clipNorm);
+    const gradNorm = clipByGlobalNorm(grads, clipNorm);
     if (!Number.isFinite(gradNorm)) throw new DealkitTrainingError(`gradient norm is ${gradNorm} at step ${step}; stopping without saving`, step);
-    optimizer.apply(byName, lr);
+    optimizer.apply(grads, lr);
     return { loss, terms, gradNorm };
   } finally {
-    tf.dispose(Object.values(byName));
+    tf.dispose(Object.values(grads));
   }
 }
