@@ -111,6 +111,7 @@ export const RANGES = {
   idleMinutes: { min: 0.1, max: 7 * 24 * 60 },
   maxClicks: { min: 1, max: 1000, integer: true },
   sceneSize: { min: 64, max: 4096, integer: true },
+  probability: { min: 0, max: 1 },
 } as const satisfies Record<string, NumberRange>;
 
 /**

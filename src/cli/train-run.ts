@@ -12,6 +12,8 @@ export interface TrainRunIdentity {
   lr: number;
   prompting: string;
   cycles: number;
+  /** Probability of procedural novel objects per training crop (augment.novelObjects). */
+  novelObjects: number;
   /** The data options, paths resolved (what data the run trains on). */
   data: Record<string, string>;
 }
@@ -80,7 +82,7 @@ export function checkResumeMatches(out: string, manifest: CheckpointManifest, wa
   }
   const have: Record<string, unknown> = {
     model: cfg.kind, preset: cfg.preset, seed: t.seed, steps: t.steps, batch: t.batchSize, lr: t.lr, prompting: t.prompting,
-    cycles: t.promptCycles, data: recorded.data,
+    cycles: t.promptCycles, novelObjects: (t.augment as { novelObjects?: number } | undefined)?.novelObjects, data: recorded.data,
   };
   const show = (x: unknown) => String(JSON.stringify(x) ?? "none").slice(0, 200);
   for (const [k, v] of Object.entries(have)) {

@@ -3,6 +3,7 @@ import type { BatchSample, TrainBatch, TrainObject, TrainPrompt } from "../model
 import { normalizePixels } from "../model/ops.js";
 import { DealkitConfigError } from "../util/errors.js";
 import type { Random } from "../util/random.js";
+import { paintNovelObjects } from "./novel-objects.js";
 import { trainingTargets, type TrainSource } from "./source.js";
 
 /** How training crops are drawn. Defaults: {@link DEFAULT_AUGMENT}. */
@@ -16,10 +17,15 @@ export interface AugmentOptions {
   maxPrompts: number;
   /** An object less visible than this fraction after cropping becomes an ignore region. */
   minVisible: number;
+  /**
+   * Probability that a crop gets procedural objects of one or two novel kinds (src/train/novel-objects.ts): prompted
+   * like any category by DEAL, plain background for the baseline.
+   */
+  novelObjects: number;
 }
 
-/** Default {@link AugmentOptions}: scales 0.6-1.6, no channel permutation, 3 prompts, 50% visibility. */
-export const DEFAULT_AUGMENT: Readonly<AugmentOptions> = Object.freeze({ scaleMin: 0.6, scaleMax: 1.6, channelPermutation: 0, maxPrompts: 3, minVisible: 0.5 });
+/** Default {@link AugmentOptions}: scales 0.6-1.6, no channel permutation, 3 prompts, 50% visibility, no novel objects. */
+export const DEFAULT_AUGMENT: Readonly<AugmentOptions> = Object.freeze({ scaleMin: 0.6, scaleMax: 1.6, channelPermutation: 0, maxPrompts: 3, minVisible: 0.5, novelObjects: 0 });
 
 const PERMUTATIONS = [[0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
 
@@ -35,6 +41,7 @@ export function resolveAugment(o: Partial<AugmentOptions> = {}): AugmentOptions 
   num("channelPermutation", 0, 1);
   num("maxPrompts", 1, 64);
   num("minVisible", 0, 1);
+  num("novelObjects", 0, 1);
   if (a.scaleMin > a.scaleMax) throw new DealkitConfigError(`train: augment.scaleMin (${a.scaleMin}) must be <= scaleMax (${a.scaleMax})`);
   return a;
 }
@@ -57,7 +64,7 @@ function firstClick(o: TrainObject, rng: Random): { x: number; y: number } {
 /**
  * Draws a batch of `crop` x `crop` training crops at native scale with scale augmentation: an image (preferring
  * images with objects), a scale s (log-uniform), a random crop window of side crop / s (padded with grey where it
- * leaves the image), a horizontal flip (p 0.5), optionally a colour-channel permutation; objects cut to less than
+ * leaves the image), a horizontal flip (p 0.5), optionally a colour-channel permutation and procedural novel objects; objects cut to less than
  * `minVisible` of their area become ignore regions. For prompted training every category of the crop (up to
  * `maxPrompts`, in random order) becomes a prompt supervised with all its objects, with a first click on a random one.
  *
@@ -90,6 +97,8 @@ export function drawBatch(source: TrainSource, crop: number, batchSize: number, 
       const ignore = !!gt.gtIgnore?.[g] || visible < a.minVisible || Math.min(cx2 - cx1, cy2 - cy1) < 1;
       objects.push({ x1: cx1, y1: cy1, x2: cx2, y2: cy2, categoryId: gt.gtCategoryIds[g]!, ignore });
     }
+    const novel = paintNovelObjects(a.novelObjects, crop, objects, rng);
+    if (novel && prompted) objects.push(...novel.objects);
     const prompts: TrainPrompt[] = [];
     if (prompted) {
       const cats = [...new Set(objects.filter((o) => !o.ignore).map((o) => o.categoryId))].sort((p, q) => p - q);
@@ -108,6 +117,10 @@ export function drawBatch(source: TrainSource, crop: number, batchSize: number, 
       const img = tf.tensor4d(ex.image.data, [1, H, W, 3], "int32").toFloat();
       let c = tf.image.cropAndResize(img, [[by1, flip ? bx2 : bx1, by2, flip ? bx1 : bx2]], [0], [crop, crop], "bilinear", 127.5) as tf.Tensor4D;
       if (perm) c = tf.gather(c, tf.tensor1d(perm, "int32"), 3) as tf.Tensor4D;
+      if (novel) {
+        const alpha = tf.tensor4d(novel.alpha, [1, crop, crop, 1]);
+        c = c.mul(tf.scalar(1).sub(alpha)).add(tf.tensor4d(novel.colour, [1, crop, crop, 3]).mul(alpha)) as tf.Tensor4D;
+      }
       return normalizePixels(c);
     }));
   }

@@ -18,6 +18,7 @@ export interface TrainCommandOptions extends DataCommandOptions {
   lr: string | number;
   cycles: string | number;
   checkpointEvery: string | number;
+  novelObjects?: string | number;
   resume?: boolean;
   /** Start over: an existing checkpoint in `out` and its log are removed first. */
   force?: boolean;
@@ -48,6 +49,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
     lr: checkNumberOption("--lr", o.lr, RANGES.lr),
     prompting: checkOneOf("--prompting", o.prompting, PROMPTING_STRATEGIES),
     cycles: checkNumberOption("--cycles", o.cycles, RANGES.cycles),
+    novelObjects: checkNumberOption("--novel-objects", o.novelObjects ?? 0, RANGES.probability),
     data: Object.fromEntries(Object.entries(datasetSpecOf(o)).map(([k, v]) => [k, ["gt", "images", "classes"].includes(k) || (k === "data" && v !== "default") ? path.resolve(v) : v])),
   };
   const checkpointEvery = checkNumberOption("--checkpoint-every", o.checkpointEvery, RANGES.checkpointEvery);
@@ -77,6 +79,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
       seed: id.seed,
       prompting: id.prompting as (typeof PROMPTING_STRATEGIES)[number],
       promptCycles: id.cycles,
+      augment: { novelObjects: id.novelObjects },
       out: o.out,
       checkpointEvery,
       resume: resumeFrom !== undefined,
@@ -113,6 +116,7 @@ export function register(program: Command): void {
   addNumberOption(cmd, "--seed <n>", "seed of the initial weights and of the data stream", RANGES.seed, 0);
   cmd.option("--prompting <strategy>", "DEAL's extra training clicks: random | pgcpp", "pgcpp");
   addNumberOption(cmd, "--cycles <n>", "DEAL: extra click cycles per prompt after the first click (PG-CPP or random)", RANGES.cycles, 1);
+  addNumberOption(cmd, "--novel-objects <p>", "DEAL: probability that a training crop also gets procedural objects of novel kinds, prompted like a category (teaches matching over memorising)", RANGES.probability, 0);
   addNumberOption(cmd, "--batch <n>", "samples per step", RANGES.batch, 4);
   addNumberOption(cmd, "--lr <x>", "peak learning rate (AdamW, warmup + cosine)", RANGES.lr, 0.002);
   addNumberOption(cmd, "--checkpoint-every <n>", "also checkpoint every n steps (0: only at the end and on Ctrl-C)", RANGES.checkpointEvery, 100);
