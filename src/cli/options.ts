@@ -102,6 +102,7 @@ export const RANGES = {
   iou: { min: 0, max: 1, minExclusive: true },
   slice: { min: 16, max: 16_384, integer: true },
   overlap: { min: 0, max: 0.9, maxExclusive: true },
+  sliceBatch: { min: 1, max: 64, integer: true },
   every: { min: 1, max: 1_000_000_000, integer: true },
   maxImages: { min: 1, max: 10_000_000, integer: true },
   seeds: { min: 1, max: 1000, integer: true },

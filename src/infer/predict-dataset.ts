@@ -37,9 +37,10 @@ export interface PredictDatasetOptions extends DetectOptions {
   /**
    * Sliced inference ({@link detectSliced}, its defaults for the rest): square slices of `sliceSize` px
    * (default the model's input size) overlapping by `overlap` (default 0.2), for images larger than the
-   * model's input. Default: off (the whole image, resized by the model).
+   * model's input, `sliceBatch` slices per model call (default: the model's memory bound; the results do not
+   * depend on it). Default: off (the whole image, resized by the model).
    */
-  slice?: { sliceSize?: number; overlap?: number };
+  slice?: { sliceSize?: number; overlap?: number; sliceBatch?: number };
   /** Called after each image. */
   onProgress?: (done: number, total: number) => void;
 }

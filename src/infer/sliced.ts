@@ -34,7 +34,15 @@ export interface SlicedDetectOptions extends DetectOptions {
    * slice is prompted only with the clicks inside it (slices without a click are skipped).
    */
   reuseEmbeddings?: boolean;
-  /** Called after each slice with (done, total), e.g. for a progress bar. */
+  /**
+   * Slices per model call when embeddings are reused and the model has `detectWithEmbeddingsBatch` (DEAL): one
+   * batched encoding for that many slices, then the prompt heads per slice; the detections are exactly those of
+   * one slice at a time. 1: one slice per call. Default: the model's memory bound (`maxBatch`; DEAL:
+   * encodeBatchLimit, 512 MiB of activations per thread, at most 8: 5 slices of 512 px for tiny), and no more
+   * than an even share of the slices per thread, so a worker pool stays busy. Range [1, 64].
+   */
+  sliceBatch?: number;
+  /** Called after each slice (each batch of slices) with (done, total), e.g. for a progress bar. */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -48,6 +56,8 @@ export interface SlicedStats {
   slices: number;
   slicesRun: number;
   fullImagePass: boolean;
+  /** Slices per model call (1: one at a time; see SlicedDetectOptions.sliceBatch). */
+  sliceBatch: number;
   /** Slices on which click embeddings were computed (one embedClicks call each). */
   embedCalls: number;
   /** Detections over the score threshold from all slices (and the full pass). */
@@ -63,7 +73,7 @@ export interface SlicedStats {
   mergeMethod: MergeMethod;
   mergeMetric: MatchMetric;
   mergeThreshold: number;
-  /** Wall-clock milliseconds: total, embedding, model on slices (sum, and the slowest slice), merging. */
+  /** Wall-clock milliseconds: total, embedding, model on slices (sum, and the slowest slice; batched: a batch's time over its slices), merging. */
   timeMs: number;
   embedMs: number;
   detectMs: number;
@@ -113,6 +123,9 @@ export async function detectSliced(
   const detectOpts: DetectOptions = { scoreThreshold, maxDetections: options.maxDetections ?? DETECT_DEFAULTS.maxDetections, nmsIou: options.nmsIou };
   if (!(Number.isInteger(sliceSize) && sliceSize >= 16)) throw new DealkitConfigError(`sliceSize must be an integer >= 16, got ${sliceSize}`);
   if (!(overlap >= 0 && overlap < 0.9)) throw new DealkitConfigError(`overlap must be in [0, 0.9), got ${overlap}`);
+  if (options.sliceBatch !== undefined && !(Number.isInteger(options.sliceBatch) && options.sliceBatch >= 1 && options.sliceBatch <= 64)) {
+    throw new DealkitConfigError(`sliceBatch must be an integer in [1, 64], got ${options.sliceBatch}`);
+  }
   const rects = tileGrid(image.width, image.height, { sliceSize, overlap });
 
   // 1. Embed each click once, on its most central slice.
@@ -144,8 +157,24 @@ export async function detectSliced(
   let slicesRun = 0;
   let done = 0;
   const concurrency = concurrencyOf(model);
+  const batchFn = useEmbeddings ? model.detectWithEmbeddingsBatch?.bind(model) : undefined;
+  const sliceBatch = batchFn ? sliceBatchFor(model, rects, concurrency, options.sliceBatch) : 1;
   const tDetect = performance.now();
-  const ran = await mapLimited(rects, concurrency, async (r, s) => {
+  const ran: { list: Detections | undefined; dt: number }[] = [];
+  if (batchFn && sliceBatch > 1) {
+    // Batches of consecutive slices (all of one size: tileGrid keeps slices inside the image), one call each.
+    const chunks: number[][] = [];
+    for (let s = 0; s < rects.length; s += sliceBatch) chunks.push(Array.from({ length: Math.min(sliceBatch, rects.length - s) }, (_, i) => s + i));
+    const got = await mapLimited(chunks, concurrency, async (chunk) => {
+      const ts = performance.now();
+      const lists = await batchFn(chunk.map((s) => cropImage(image, rects[s]!)), embeddings, detectOpts);
+      const dt = (performance.now() - ts) / chunk.length;
+      done += chunk.length;
+      options.onProgress?.(done, rects.length);
+      return lists.map((list) => ({ list, dt }));
+    });
+    ran.push(...got.flat());
+  } else ran.push(...await mapLimited(rects, concurrency, async (r, s) => {
     const ts = performance.now();
     let list: Detections | undefined;
     if (useEmbeddings) {
@@ -161,7 +190,7 @@ export async function detectSliced(
     const dt = performance.now() - ts;
     options.onProgress?.(++done, rects.length);
     return { list, dt };
-  });
+  }));
   ran.forEach(({ list, dt }, s) => {
     if (!list) return;
     slicesRun++;
@@ -218,6 +247,7 @@ export async function detectSliced(
       overlap,
       slices: rects.length,
       slicesRun,
+      sliceBatch,
       fullImagePass,
       embedCalls,
       rawDetections: dets.length,
@@ -236,4 +266,15 @@ export async function detectSliced(
       mergeMs,
     },
   };
+}
+
+/**
+ * Slices per batched call: the asked number, else the model's memory bound for this slice size (1 without one),
+ * capped so that each of `concurrency` threads gets at least one call's worth when the slices are few.
+ */
+function sliceBatchFor(model: PromptableDetector, rects: readonly Tile[], concurrency: number, asked: number | undefined): number {
+  if (rects.length === 0) return 1;
+  if (asked !== undefined) return asked;
+  const bound = model.maxBatch?.(rects[0]!.width, rects[0]!.height) ?? 1;
+  return Math.max(1, Math.min(bound, Math.ceil(rects.length / concurrency)));
 }

@@ -1,6 +1,7 @@
 import { tf } from "../backend/tf.js";
 import type { ModelConfig } from "./config.js";
 import { Conv2d, LayerNorm, ResidualBlock } from "./layers.js";
+import { scoped } from "./ops.js";
 import type { ParamStore } from "./params.js";
 
 /** The backbone's maps, finest first: the stride-2 stem, then one map per stage (strides 4, 8, 16, ...). */
@@ -33,14 +34,17 @@ export class Backbone {
     });
   }
 
-  /** x: normalised images [B, H, W, 3] (H, W multiples of the coarsest stride). */
-  apply(x: tf.Tensor4D): BackboneMaps {
-    const stem = tf.relu(this.stem.apply(x)) as tf.Tensor4D;
+  /**
+   * x: normalised images [B, H, W, 3] (H, W multiples of the coarsest stride). `lean` (inference): each layer's
+   * intermediate tensors are freed as soon as it is done (same numbers, a fraction of the peak memory).
+   */
+  apply(x: tf.Tensor4D, lean = false): BackboneMaps {
+    const stem = scoped(lean, () => tf.relu(this.stem.apply(x)) as tf.Tensor4D);
     let y = stem;
     const stages: tf.Tensor4D[] = [];
     this.downs.forEach((down, i) => {
-      y = tf.relu(this.norms[i]!.apply(down.apply(y))) as tf.Tensor4D;
-      for (const block of this.blocks[i]!) y = block.apply(y);
+      y = scoped(lean, () => tf.relu(this.norms[i]!.apply(down.apply(y))) as tf.Tensor4D);
+      for (const block of this.blocks[i]!) y = scoped(lean, () => block.apply(y));
       stages.push(y);
     });
     return { stem, stages };

@@ -49,7 +49,7 @@ export class BaselineModel implements TrainableDetector {
   async detect(image: RgbImage, clicks: readonly Click[] = [], options: DetectOptions = {}): Promise<Detections> {
     checkClicks(clicks, image.width, image.height);
     const input = imageToPaddedInput(image, this.net.padMultiple);
-    const e = tidyObject(() => this.net.encode(input));
+    const e = tidyObject(() => this.net.encode(input, true));
     try {
       const [, h, w, nc] = e.dense.obj.shape;
       const obj = (await e.dense.obj.data()) as Float32Array;

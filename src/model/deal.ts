@@ -6,7 +6,7 @@ import type { RgbImage } from "../structures/image.js";
 import { DealkitInputError } from "../util/errors.js";
 import type { Random } from "../util/random.js";
 import { resolveModelConfig, type ModelConfig, type ModelConfigInput } from "./config.js";
-import { decodeQueries, disposeEncoded, groupCandidates, ownCandidates } from "./inference.js";
+import { decodeQueries, disposeEncoded, encodeBatchLimit, groupCandidates, ownCandidates, withEncodedBatch } from "./inference.js";
 import type { TrainBatch } from "./loss/batch.js";
 import { dealLoss } from "./loss/deal-loss.js";
 import type { LossWeights } from "./loss/losses.js";
@@ -63,23 +63,54 @@ export class DealModel implements TrainableDetector {
   }
 
   async detectWithEmbeddings(image: RgbImage, embeddings: readonly PromptEmbedding[], options: DetectOptions = {}): Promise<Detections> {
-    const len = exemplarLength(this.config.embedDim, this.config.fineWidth, this.config.dModel);
-    embeddings.forEach((e, i) => {
-      if (!e.vector || e.vector.length !== len) {
-        throw new DealkitInputError(`embedding vector has length ${e.vector?.length}; this model needs ${len}`, { record: `embedding ${i}`, field: "vector" });
-      }
-    });
+    this.checkEmbeddings(embeddings);
     if (embeddings.length === 0) return emptyDetections();
     return this.withEncoded(image, (input, e) => this.decodePrompts(input, e, image, embeddings, options));
+  }
+
+  /**
+   * {@link detectWithEmbeddings} on several images at once: each run of consecutive equal-size images is encoded
+   * in one batch (backbone, HFE and dense heads with a batch dimension), then the prompt heads run per image.
+   * The result of image i is exactly `detectWithEmbeddings(images[i], ...)`'s. Keep a batch within
+   * {@link maxBatch} (memory).
+   */
+  async detectWithEmbeddingsBatch(images: readonly RgbImage[], embeddings: readonly PromptEmbedding[], options: DetectOptions = {}): Promise<Detections[]> {
+    this.checkEmbeddings(embeddings);
+    if (embeddings.length === 0) return images.map(() => emptyDetections());
+    const out: Detections[] = [];
+    for (let i = 0; i < images.length;) {
+      let j = i + 1;
+      while (j < images.length && images[j]!.width === images[i]!.width && images[j]!.height === images[i]!.height) j++;
+      const run = images.slice(i, j);
+      out.push(...(run.length === 1
+        ? [await this.detectWithEmbeddings(run[0]!, embeddings, options)]
+        : await withEncodedBatch(this.net, run, (input, e, k) => this.decodePrompts(input, e, run[k]!, embeddings, options))));
+      i = j;
+    }
+    return out;
+  }
+
+  /** How many width x height images one {@link detectWithEmbeddingsBatch} call should take: {@link encodeBatchLimit}. */
+  maxBatch(width: number, height: number): number {
+    return encodeBatchLimit(this.config, width, height);
   }
 
   dispose(): void {
     this.net.dispose();
   }
 
+  private checkEmbeddings(embeddings: readonly PromptEmbedding[]): void {
+    const len = exemplarLength(this.config.embedDim, this.config.fineWidth, this.config.dModel);
+    embeddings.forEach((e, i) => {
+      if (!e.vector || e.vector.length !== len) {
+        throw new DealkitInputError(`embedding vector has length ${e.vector?.length}; this model needs ${len}`, { record: `embedding ${i}`, field: "vector" });
+      }
+    });
+  }
+
   private async withEncoded<T>(image: RgbImage, fn: (input: tf.Tensor4D, e: Encoded) => Promise<T>): Promise<T> {
     const input = imageToPaddedInput(image, this.net.padMultiple);
-    const e = tidyObject(() => this.net.encode(input));
+    const e = tidyObject(() => this.net.encode(input, true));
     try {
       return await fn(input, e);
     } finally {

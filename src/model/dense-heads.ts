@@ -2,6 +2,7 @@ import { tf } from "../backend/tf.js";
 import type { ModelConfig } from "./config.js";
 import type { EnhancedFeatures } from "./hybrid-feature-enhancement.js";
 import { Conv2d, SepConv } from "./layers.js";
+import { scoped } from "./ops.js";
 import type { ParamStore } from "./params.js";
 
 /** The dense predictions on the stride-2 grid (h = H/2, w = W/2). */
@@ -40,8 +41,9 @@ export class DenseHeads {
     this.embed = cfg.kind === "deal" ? new Conv2d(store, "heads.embed", 1, c, cfg.embedDim) : null;
   }
 
-  apply(f: EnhancedFeatures): DenseOutputs {
-    const t = tf.relu(f.f2.add(this.trunk.apply(f.f2))) as tf.Tensor4D;
+  /** `lean` (inference): the trunk's intermediates are freed once it is done; same numbers. */
+  apply(f: EnhancedFeatures, lean = false): DenseOutputs {
+    const t = scoped(lean, () => tf.relu(f.f2.add(this.trunk.apply(f.f2))) as tf.Tensor4D);
     return { obj: this.obj.apply(t), size: this.size.apply(t), offset: this.offset.apply(t), embed: this.embed ? this.embed.apply(t) : null };
   }
 }

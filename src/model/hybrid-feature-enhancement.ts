@@ -2,7 +2,7 @@ import { tf } from "../backend/tf.js";
 import type { BackboneMaps } from "./backbone.js";
 import type { ModelConfig } from "./config.js";
 import { Conv2d, FeedForward, LayerNorm, Linear, MultiHeadAttention, SepConv } from "./layers.js";
-import { gridCentres, sineEncoding, upsample2x } from "./ops.js";
+import { gridCentres, scoped, sineEncoding, upsample2x } from "./ops.js";
 import type { ParamStore } from "./params.js";
 
 /** What the Hybrid Feature Enhancement hands to the heads. */
@@ -58,32 +58,40 @@ export class HybridFeatureEnhancement {
     this.norm2 = new LayerNorm(store, "hfe.norm2", cfg.fineWidth);
   }
 
-  apply(maps: BackboneMaps): EnhancedFeatures {
+  /** `lean` (inference): intermediates freed block by block, as in Backbone.apply; same numbers. */
+  apply(maps: BackboneMaps, lean = false): EnhancedFeatures {
     const d = this.d;
-    const lat = maps.stages.map((s, i) => this.laterals[i]!.apply(s));
+    const lat = maps.stages.map((s, i) => scoped(lean, () => this.laterals[i]!.apply(s)));
     let coarse = lat[lat.length - 1]!;
     const [b, h, w] = coarse.shape;
     const pos = tf.tidy(() => sineEncoding(gridCentres(h, w), d / 2).reshape([1, h * w, d])) as tf.Tensor3D;
     let tokens = coarse.reshape([b, h * w, d]) as tf.Tensor3D;
     for (let i = 0; i < this.attn.length; i++) {
-      const x = this.attnNorm[i]!.apply(tokens);
-      const qk = x.add(pos) as tf.Tensor3D;
-      tokens = tokens.add(this.attn[i]!.apply(qk, qk, x)) as tf.Tensor3D;
-      tokens = this.ffn[i]!.apply(tokens);
+      const t = tokens;
+      tokens = scoped(lean, () => {
+        const x = this.attnNorm[i]!.apply(t);
+        const qk = x.add(pos) as tf.Tensor3D;
+        return this.ffn[i]!.apply(t.add(this.attn[i]!.apply(qk, qk, x)) as tf.Tensor3D);
+      });
     }
     coarse = tokens.reshape([b, h, w, d]) as tf.Tensor4D;
-    const weights = tf.softmax(this.poolLogit.apply(tokens).reshape([b, h * w]), -1);
-    const pooled = tf.matMul(weights.reshape([b, 1, h * w]) as tf.Tensor3D, tokens).reshape([b, d]);
-    const gc = this.gc2.apply(tf.relu(this.gc1.apply(pooled))).reshape([b, 1, 1, d]);
+    const gc = scoped(lean, () => {
+      const weights = tf.softmax(this.poolLogit.apply(tokens).reshape([b, h * w]), -1);
+      const pooled = tf.matMul(weights.reshape([b, 1, h * w]) as tf.Tensor3D, tokens).reshape([b, d]);
+      return this.gc2.apply(tf.relu(this.gc1.apply(pooled))).reshape([b, 1, 1, d]);
+    });
     let fused = coarse;
     const pyramid: tf.Tensor4D[] = [coarse];
     for (let i = lat.length - 2; i >= 0; i--) {
-      fused = lat[i]!.add(upsample2x(fused)) as tf.Tensor4D;
+      const above = fused;
+      fused = scoped(lean, () => lat[i]!.add(upsample2x(above)) as tf.Tensor4D);
       pyramid.unshift(fused);
     }
-    const f4 = this.norm4.apply(tf.relu(fused.add(this.smooth4.apply(fused))).add(gc)) as tf.Tensor4D;
-    const u = this.stemLateral.apply(maps.stem).add(upsample2x(this.up2.apply(f4))) as tf.Tensor4D;
-    const f2 = this.norm2.apply(tf.relu(u.add(this.smooth2.apply(u)))) as tf.Tensor4D;
+    const f4 = scoped(lean, () => this.norm4.apply(tf.relu(fused.add(this.smooth4.apply(fused))).add(gc)) as tf.Tensor4D);
+    const u = scoped(lean, () => this.stemLateral.apply(maps.stem).add(upsample2x(this.up2.apply(f4))) as tf.Tensor4D);
+    const v = scoped(lean, () => tf.relu(u.add(this.smooth2.apply(u))) as tf.Tensor4D);
+    const f2 = scoped(lean, () => this.norm2.apply(v));
+    if (lean) tf.dispose([u, v]);
     return { f2, f4, f8: pyramid[1]! };
   }
 }

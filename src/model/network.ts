@@ -50,10 +50,14 @@ export class DetectorNetwork {
     return this.decoder !== null;
   }
 
-  /** Backbone + HFE + dense heads on normalised images [B, H, W, 3]. */
-  encode(images: tf.Tensor4D): Encoded {
-    const f = this.hfe.apply(this.backbone.apply(images));
-    return { f, dense: this.heads.apply(f) };
+  /**
+   * Backbone + HFE + dense heads on normalised images [B, H, W, 3]. `lean` (inference only; call it inside a
+   * tidy): every block frees its intermediate tensors when done, so the peak memory is a few maps per image
+   * instead of every activation; the numbers are the same.
+   */
+  encode(images: tf.Tensor4D, lean = false): Encoded {
+    const f = this.hfe.apply(this.backbone.apply(images, lean), lean);
+    return { f, dense: this.heads.apply(f, lean) };
   }
 
   /** DEAL's heatmap logits [B, P, h, w] for exemplars [B, P, *]. */

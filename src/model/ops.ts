@@ -148,6 +148,14 @@ export function imageToPaddedInput(image: { width: number; height: number; data:
   });
 }
 
+/**
+ * `fn` inside its own tf.tidy when `lean` (its intermediate tensors freed as soon as it returns: inference's
+ * memory saver, same numbers), else called as is (training: the tape keeps what the gradients need anyway).
+ */
+export function scoped<T extends tf.TensorContainer>(lean: boolean, fn: () => T): T {
+  return lean ? tf.tidy(fn) : fn();
+}
+
 /** tf.tidy for a function returning an object of tensors typed by an interface (kept; everything else freed). */
 export function tidyObject<T extends object>(fn: () => T): T {
   return tf.tidy(() => fn() as unknown as tf.TensorContainer) as unknown as T;

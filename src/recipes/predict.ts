@@ -23,6 +23,8 @@ export interface PredictSpec extends Omit<PredictDatasetOptions, "clicksByImage"
   /** Sliced inference: slice side in px (and the overlap, default 0.2). Default off. */
   slice?: number;
   overlap?: number;
+  /** With `slice`: slices per model call (default the model's memory bound); speed and memory only, same results. */
+  sliceBatch?: number;
   /** COCO results to write (atomically). With unannotated images, `<out minus .json>.images.json` lists the images too. */
   out?: string;
 }
@@ -58,17 +60,18 @@ export async function predictFromSpec(spec: PredictSpec): Promise<PredictSpecRes
   const opened = await openDataset(spec.data ?? {}, { defaultSplit: "test" });
   const ds = opened.dataset;
   if (spec.overlap !== undefined && spec.slice === undefined) throw new DealkitConfigError("--overlap goes with --slice SIZE");
+  if (spec.sliceBatch !== undefined && spec.slice === undefined) throw new DealkitConfigError("--slice-batch goes with --slice SIZE");
   const clicksByImage = spec.clicksFile !== undefined ? readClicksFile(spec.clicksFile, ds) : undefined;
   const loaded = loadModel(spec.model);
   try {
     if (!opened.annotated && !clicksByImage && loaded.model.kind === "deal") {
       throw new DealkitConfigError(`${loaded.name} takes clicks, and unannotated images have none to sample: give --clicks-file FILE (image file name -> clicks; see the README)`);
     }
-    const { model: _name, data: _data, clicksFile: _clicks, slice, overlap, out, ...options } = spec;
+    const { model: _name, data: _data, clicksFile: _clicks, slice, overlap, sliceBatch, out, ...options } = spec;
     const results = await predictDataset(loaded.model, ds, {
       ...options,
       ...(clicksByImage ? { clicksByImage } : {}),
-      ...(slice !== undefined ? { slice: { sliceSize: slice, overlap } } : {}),
+      ...(slice !== undefined ? { slice: { sliceSize: slice, overlap, ...(sliceBatch !== undefined ? { sliceBatch } : {}) } } : {}),
     });
     let gtFile = opened.gtFile;
     if (out) {

@@ -75,5 +75,12 @@ export interface PromptableDetector {
   embedClicks(image: RgbImage, clicks: readonly Click[]): Promise<PromptEmbedding[]>;
   /** Detection on `image` with embeddings computed elsewhere (e.g. on the slice that holds the click). */
   detectWithEmbeddings(image: RgbImage, embeddings: readonly PromptEmbedding[], options?: DetectOptions): Promise<Detections>;
+  /**
+   * Optional: detectWithEmbeddings on several images in one call (DEAL: equal-size images share one batched
+   * encoding); result i is exactly detectWithEmbeddings(images[i])'s. Sliced inference batches its slices with it.
+   */
+  detectWithEmbeddingsBatch?(images: readonly RgbImage[], embeddings: readonly PromptEmbedding[], options?: DetectOptions): Promise<Detections[]>;
+  /** Optional, with detectWithEmbeddingsBatch: the most width x height images one batched call should take (its memory bound). */
+  maxBatch?(width: number, height: number): number;
   dispose(): void;
 }

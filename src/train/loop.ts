@@ -56,9 +56,10 @@ export interface TrainOptions {
   /** Stop after this step (exclusive), as an interrupt would (tests, staged runs). */
   stopAfter?: number;
   /**
-   * Data-parallel threads [1: this thread only]: each of `workers` threads (this one included) computes the
-   * gradient of its share of the batch on its own replica (src/train/parallel/). The same seed and worker count
-   * give the same weights; other worker counts give the same losses to float rounding.
+   * Data-parallel threads [1: this thread only]: `workers` threads (this one included) claim the batch's samples
+   * one at a time, heaviest first, and compute each one's gradient on their own replica (src/train/parallel/); the
+   * per-sample gradients are averaged in sample order. The same seed gives the same weights for every worker
+   * count above 1; with 1 (the whole batch in one pass) the losses agree to float rounding.
    */
   workers?: number;
 }

@@ -52,6 +52,7 @@ const optionCases: CorpusCase[] = [
   ["predict-merge-0", predict("--class-agnostic-merge", "0"), range("--class-agnostic-merge", "0", "(0, 1]")],
   ["predict-slice-small", predict("--slice", "8"), range("--slice", "8", "an integer in [16, 16384]")],
   ["predict-overlap-big", predict("--overlap", "0.95"), range("--overlap", "0.95", "[0, 0.9)")],
+  ["predict-slice-batch-0", predict("--slice", "64", "--slice-batch", "0"), range("--slice-batch", "0", "an integer in [1, 64]")],
   ["predict-progress-0", predict("--progress-every", "0"), range("--progress-every", "0", "[1, 1000000000]")],
   ["predict-seed-x", predict("--seed", "x"), range("--seed", "x", "an integer")],
   ["studio-idle-abc", ["studio", "--model", "deal-tiny", "--idle-minutes", "abc"], range("--idle-minutes", "abc", "a number in [0.1, 10080]")],

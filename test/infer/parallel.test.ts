@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tf } from "../../src/backend/tf.js";
 import { Dataset } from "../../src/data/dataset.js";
 import { saveImagePng } from "../../src/data/images.js";
 import { DetectorWorkers, mapLimited } from "../../src/infer/parallel/workers.js";
@@ -50,6 +51,14 @@ describe("parallel inference (worker threads)", () => {
       expect(serial.detections.length).toBeGreaterThan(0);
       expect(cols(parallel.detections)).toEqual(cols(serial.detections));
       expect(parallel.stats.slicesRun).toBe(serial.stats.slicesRun);
+      // Batched slices inside each worker, against one slice at a time on this thread.
+      const oneByOne = await detectSliced(model, big!.image, clicks, { scoreThreshold: 0, sliceBatch: 1 });
+      const before = tf.memory().numTensors;
+      const batched = await detectSliced(pool, big!.image, clicks, { scoreThreshold: 0, sliceBatch: 3 });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(batched.stats.sliceBatch).toBe(3);
+      expect(cols(batched.detections)).toEqual(cols(oneByOne.detections));
+      expect(pool.maxBatch(128, 128)).toBe(model.maxBatch(128, 128));
       // Errors keep their type and message through the workers.
       await expect(pool.detect(big!.image, [{ x: 999, y: 1 }])).rejects.toThrow(DealkitInputError);
 

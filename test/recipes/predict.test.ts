@@ -101,5 +101,8 @@ describe("predictFromSpec", () => {
     expect(sliced.results.length).toBe(direct.detections.length);
     expect(sliced.results.map((d) => d.score)).toEqual(Array.from(direct.detections.scores, (s) => Math.round(s * 1e5) / 1e5));
     await expect(predictFromSpec({ model, data: { gt, images }, overlap: 0.2 })).rejects.toThrow(/--overlap goes with --slice/);
+    await expect(predictFromSpec({ model, data: { gt, images }, sliceBatch: 2 })).rejects.toThrow(/--slice-batch goes with --slice/);
+    const oneByOne = await predictFromSpec({ model, data: { gt, images, split: "train" }, scoreThreshold: 0, slice: 32, overlap: 0.25, sliceBatch: 1 });
+    expect(oneByOne.results).toEqual(sliced.results);
   });
 });

@@ -7,7 +7,7 @@ import { createDeal } from "../../src/model/index.js";
 import { arraySource, readManifest, trainDetector, DealkitTrainingError } from "../../src/train/index.js";
 import { DEFAULT_LOSS_WEIGHTS } from "../../src/model/loss/losses.js";
 import { drawBatch } from "../../src/train/batch.js";
-import { paramLayout, shardSizes, TrainWorkers } from "../../src/train/parallel/index.js";
+import { claimOrder, paramLayout, TrainWorkers } from "../../src/train/parallel/index.js";
 import { shardGradients } from "../../src/train/parallel/shard.js";
 import { Random } from "../../src/util/random.js";
 import { DealkitConfigError } from "../../src/util/errors.js";
@@ -21,11 +21,9 @@ describe("data-parallel training (worker threads)", () => {
     await useFastBackend();
   });
 
-  it("splits a batch into contiguous, even shards", () => {
-    expect(shardSizes(4, 2)).toEqual([2, 2]);
-    expect(shardSizes(5, 2)).toEqual([3, 2]);
-    expect(shardSizes(4, 3)).toEqual([2, 1, 1]);
-    expect(shardSizes(2, 4)).toEqual([1, 1]); // never an empty shard
+  it("threads claim the heaviest samples first (objects, prompts), ties in batch order", () => {
+    const s = (objects: number, prompts: number) => ({ index: 0, objects: Array(objects).fill(null), prompts: Array(prompts).fill(null), seed: 0 }) as never;
+    expect(claimOrder([s(3, 1), s(40, 2), s(3, 1), s(0, 3)])).toEqual([1, 3, 0, 2]);
   });
 
   it("rejects a bad worker count, naming the option and its range", async () => {
@@ -73,10 +71,24 @@ describe("data-parallel training (worker threads)", () => {
     let scale = 0;
     for (const g of whole) scale = Math.max(scale, Math.abs(g));
     expect(scale).toBeGreaterThan(0);
+    // Exactly: the per-sample gradients of this thread, averaged in sample order, whichever thread computed each.
+    const perSample = new Float32Array(layout.size);
+    const slot = new Float32Array(layout.size);
+    const b0 = fresh();
+    let lossPerSample = 0;
+    for (let i = 0; i < 4; i++) {
+      const image = tf.tidy(() => b0.images.slice([i, 0, 0, 0], [1, -1, -1, -1])) as tf.Tensor4D;
+      const r = shardGradients(model, layout, { ...b0, images: image, samples: [b0.samples[i]!] }, DEFAULT_LOSS_WEIGHTS, settings, slot);
+      image.dispose();
+      for (let k = 0; k < slot.length; k++) perSample[k] += 0.25 * slot[k]!;
+      lossPerSample += 0.25 * r.loss;
+    }
     for (const n of [2, 3]) {
       const pool = await TrainWorkers.start(model, n);
       try {
         const r = await pool.gradients(fresh(), DEFAULT_LOSS_WEIGHTS, settings);
+        expect(r.grads).toEqual(perSample);
+        expect(r.loss).toBe(lossPerSample);
         expect(Math.abs(r.loss - one.loss)).toBeLessThan(1e-5 * Math.max(1, one.loss));
         let d = 0;
         for (let i = 0; i < whole.length; i++) d = Math.max(d, Math.abs(r.grads[i]! - whole[i]!));

@@ -18,6 +18,7 @@ export interface PredictCommandOptions extends DataCommandOptions, QueueCommandO
   classAgnosticMerge?: string | number;
   slice?: string | number;
   overlap?: string | number;
+  sliceBatch?: string | number;
   progressEvery: string | number;
   backend?: string;
 }
@@ -47,6 +48,7 @@ export async function runPredictCommand(o: PredictCommandOptions, log: (line: st
     ...(o.classAgnosticMerge !== undefined ? { classAgnosticMerge: checkNumberOption("--class-agnostic-merge", o.classAgnosticMerge, RANGES.iou) } : {}),
     ...(o.slice !== undefined ? { slice: checkNumberOption("--slice", o.slice, RANGES.slice) } : {}),
     ...(o.overlap !== undefined ? { overlap: checkNumberOption("--overlap", o.overlap, RANGES.overlap) } : {}),
+    ...(o.sliceBatch !== undefined ? { sliceBatch: checkNumberOption("--slice-batch", o.sliceBatch, RANGES.sliceBatch) } : {}),
     out: o.out,
     onProgress: (done, total) => {
       if (done % every === 0 || done === total) log(`predict: ${done}/${total} images (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
@@ -74,6 +76,7 @@ export function register(program: Command): void {
   addNumberOption(cmd, "--class-agnostic-merge <iou>", "per image, greedy NMS across all prompts / classes at this IoU (for class-agnostic evaluation); off by default", RANGES.iou);
   addNumberOption(cmd, "--slice <px>", "sliced inference: square slices of this side (px), for images larger than the model's input; off by default", RANGES.slice);
   addNumberOption(cmd, "--overlap <f>", "with --slice: fraction of a slice shared with its neighbour [0.2]", RANGES.overlap);
+  addNumberOption(cmd, "--slice-batch <n>", "with --slice: slices encoded together in one batch (default: as many as 512 MiB of activations allow, at most 8; same results, speed and memory only)", RANGES.sliceBatch);
   addNumberOption(cmd, "--progress-every <n>", "a progress line on stderr every n images", RANGES.every, 10);
   cmd
     .option("--backend <name>", "auto | gpu | node | wasm | cpu")

@@ -16,9 +16,10 @@ export interface DetectorWorkerInit {
 export type DetectorWorkerRequest =
   | { type: "detect"; id: number; image: RgbImage; clicks: Click[]; options?: DetectOptions }
   | { type: "embed"; id: number; image: RgbImage; clicks: Click[] }
-  | { type: "detectWithEmbeddings"; id: number; image: RgbImage; embeddings: PromptEmbedding[]; options?: DetectOptions };
+  | { type: "detectWithEmbeddings"; id: number; image: RgbImage; embeddings: PromptEmbedding[]; options?: DetectOptions }
+  | { type: "detectWithEmbeddingsBatch"; id: number; images: RgbImage[]; embeddings: PromptEmbedding[]; options?: DetectOptions };
 
 /** Worker -> main: a call's result (id -1: the worker is ready, or could not start). */
 export type DetectorWorkerReply =
-  | { id: number; ok: true; result: Detections | PromptEmbedding[] | null; ms: number }
+  | { id: number; ok: true; result: Detections | Detections[] | PromptEmbedding[] | null; ms: number }
   | { id: number; ok: false; name: string; message: string };

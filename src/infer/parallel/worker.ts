@@ -6,7 +6,18 @@ import { parentPort, workerData } from "node:worker_threads";
 import { initBackend } from "../../backend/init.js";
 import { tf } from "../../backend/tf.js";
 import { createDetector } from "../../model/factory.js";
+import type { Detections } from "../../structures/detections.js";
+import type { DetectOptions, PromptEmbedding, PromptableDetector } from "../../structures/detector.js";
+import type { RgbImage } from "../../structures/image.js";
 import type { DetectorWorkerInit, DetectorWorkerReply, DetectorWorkerRequest } from "./protocol.js";
+
+/** The model's batched call, or one image after the other when it has none. */
+async function detectBatch(model: PromptableDetector, images: RgbImage[], embeddings: PromptEmbedding[], options?: DetectOptions): Promise<Detections[]> {
+  if (model.detectWithEmbeddingsBatch) return model.detectWithEmbeddingsBatch(images, embeddings, options);
+  const out: Detections[] = [];
+  for (const im of images) out.push(await model.detectWithEmbeddings(im, embeddings, options));
+  return out;
+}
 
 async function main(): Promise<void> {
   const init = workerData as DetectorWorkerInit;
@@ -32,7 +43,9 @@ async function main(): Promise<void> {
       const result =
         m.type === "detect" ? await model.detect(m.image, m.clicks, m.options)
           : m.type === "embed" ? await model.embedClicks(m.image, m.clicks)
-            : await model.detectWithEmbeddings(m.image, m.embeddings, m.options);
+            : m.type === "detectWithEmbeddingsBatch"
+              ? await detectBatch(model, m.images, m.embeddings, m.options)
+              : await model.detectWithEmbeddings(m.image, m.embeddings, m.options);
       reply = { id: m.id, ok: true, result, ms: performance.now() - t0 };
     } catch (err) {
       const e = err as Error & { record?: string; field?: string; file?: string };

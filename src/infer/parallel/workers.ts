@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { tf } from "../../backend/tf.js";
 import type { ModelConfig } from "../../model/config.js";
+import { encodeBatchLimit } from "../../model/inference.js";
 import type { ParamStore } from "../../model/params.js";
 import { checkClicks, type Click } from "../../structures/click.js";
 import type { Detections } from "../../structures/detections.js";
@@ -40,13 +41,15 @@ type Pending = { resolve: (r: unknown) => void; reject: (e: Error) => void };
 export class DetectorWorkers implements PromptableDetector {
   readonly kind: DetectorKind;
   readonly inputSize: number;
+  private readonly config: ModelConfig;
   private readonly idle: Worker[];
   private readonly waiting: ((w: Worker) => void)[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
 
-  private constructor(model: PromptableDetector, private readonly threads: Worker[]) {
+  private constructor(model: ReplicableDetector, private readonly threads: Worker[]) {
     this.kind = model.kind;
+    this.config = model.config;
     this.inputSize = model.inputSize;
     this.idle = [...threads];
     for (const w of threads) {
@@ -109,6 +112,16 @@ export class DetectorWorkers implements PromptableDetector {
 
   async detectWithEmbeddings(image: RgbImage, embeddings: readonly PromptEmbedding[], options?: DetectOptions): Promise<Detections> {
     return this.call((id) => ({ type: "detectWithEmbeddings", id, image, embeddings: [...embeddings], options }));
+  }
+
+  /** detectWithEmbeddings on several images in one worker's call (DEAL: one batched encoding of equal-size images). */
+  async detectWithEmbeddingsBatch(images: readonly RgbImage[], embeddings: readonly PromptEmbedding[], options?: DetectOptions): Promise<Detections[]> {
+    return this.call((id) => ({ type: "detectWithEmbeddingsBatch", id, images: [...images], embeddings: [...embeddings], options }));
+  }
+
+  /** The replicas' memory bound per batched call (per worker: each has its own heap); see encodeBatchLimit. */
+  maxBatch(width: number, height: number): number {
+    return this.kind === "deal" ? encodeBatchLimit(this.config, width, height) : 1;
   }
 
   /** Stops the worker threads (calls still waiting fail). */

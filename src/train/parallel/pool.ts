@@ -5,12 +5,12 @@ import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { BackendName } from "../../backend/init.js";
 import { tf } from "../../backend/tf.js";
-import type { TrainBatch } from "../../model/loss/batch.js";
+import type { BatchSample, TrainBatch } from "../../model/loss/batch.js";
 import type { LossWeights } from "../../model/loss/losses.js";
 import type { TrainableDetector, TrainingSettings } from "../../model/loss/training.js";
 import { paramLayout, readParams, type ParamLayout } from "./layout.js";
-import type { FromTrainWorker, ShardRequest, TrainWorkerInit } from "./protocol.js";
-import { shardGradients, type ShardResult } from "./shard.js";
+import type { FromTrainWorker, SampleLoss, SamplesRequest, TrainWorkerInit } from "./protocol.js";
+import { claimSamples } from "./shard.js";
 
 /** The cores of this machine (os.availableParallelism): the default worker count of `dealkit train`. */
 export function defaultWorkerCount(): number {
@@ -30,43 +30,50 @@ function currentBackend(): BackendName | "auto" {
   return b === "wasm" ? "wasm" : b === "cpu" ? "cpu" : "auto";
 }
 
-/** Sizes of `n` contiguous shards of `total` samples, as even as possible (larger ones first). */
-export function shardSizes(total: number, n: number): number[] {
-  const k = Math.min(n, total);
-  return Array.from({ length: k }, (_, i) => Math.floor(total / k) + (i < total % k ? 1 : 0));
-}
-
 interface Pending {
-  resolve: (r: ShardResult) => void;
+  resolve: (r: SampleLoss[]) => void;
   reject: (e: Error) => void;
 }
 
 /**
- * Data-parallel gradient workers: the calling thread computes shard 0 on its own model, `workers - 1` worker
- * threads each hold a replica (created from the model's config, on the same kind of backend) and compute the
- * other shards. Weights go to the workers, and gradients come back, through SharedArrayBuffers (no serialisation of
- * tensors); the shards' gradients are averaged in a fixed order, weighted by their sample counts, so a run is
- * reproducible for a given worker count. Close it with {@link TrainWorkers.close}.
+ * A sample's expected share of a step's work, for the claim order: its objects (the decoder's queries and the
+ * loss's targets grow with them) plus its prompts (PG-CPP cycles and heatmaps per prompt), weighted alike.
+ */
+export function sampleCost(s: BatchSample): number {
+  return s.objects.length + 8 * s.prompts.length;
+}
+
+/** Sample indices, heaviest first by {@link sampleCost} (ties: batch order); only the schedule depends on it. */
+export function claimOrder(samples: readonly BatchSample[]): number[] {
+  return samples.map((s, i) => [sampleCost(s), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).map(([, i]) => i);
+}
+
+/**
+ * Data-parallel gradient workers: `workers - 1` worker threads each hold a replica (created from the model's
+ * config, on the same kind of backend); they and the calling thread (on its own model) claim the batch's samples
+ * one at a time and compute each one's gradient. Weights go to the workers, and the images and gradients travel,
+ * through SharedArrayBuffers (no serialisation of tensors); the per-sample gradients are averaged in sample order,
+ * so a run is reproducible whatever thread computed which sample. Close it with {@link TrainWorkers.close}.
  */
 export class TrainWorkers {
   readonly layout: ParamLayout;
   private readonly weights: Float32Array;
-  private readonly slots: Float32Array[];
+  /** Per-sample gradient slots (B x layout.size floats), grown to the largest batch seen. */
+  private slots: SharedArrayBuffer = new SharedArrayBuffer(0);
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private dead: Error | null = null;
 
-  private constructor(private readonly model: TrainableDetector, private readonly threads: Worker[], layout: ParamLayout, weights: Float32Array, slots: Float32Array[]) {
+  private constructor(private readonly model: TrainableDetector, private readonly threads: Worker[], layout: ParamLayout, weights: Float32Array) {
     this.layout = layout;
     this.weights = weights;
-    this.slots = slots;
     threads.forEach((w) => {
       w.on("message", (m: FromTrainWorker) => {
         if (m.type === "ready") return;
         const p = this.pending.get(m.id);
         if (!p) return;
         this.pending.delete(m.id);
-        if (m.type === "done") p.resolve({ loss: m.loss, terms: m.terms });
+        if (m.type === "done") p.resolve(m.samples);
         else p.reject(new Error(`training worker: ${m.message}`));
       });
       w.on("error", (err) => this.fail(new Error(`training worker failed: ${err.message}`)));
@@ -92,14 +99,11 @@ export class TrainWorkers {
   static async start(model: TrainableDetector, workers: number): Promise<TrainWorkers> {
     const layout = paramLayout(model.params);
     const weights = new Float32Array(new SharedArrayBuffer(layout.size * 4));
-    const slots: Float32Array[] = [new Float32Array(layout.size)];
     const entry = workerEntry();
     const threads: Worker[] = [];
     const ready: Promise<void>[] = [];
     for (let i = 1; i < workers; i++) {
-      const grads = new SharedArrayBuffer(layout.size * 4);
-      slots.push(new Float32Array(grads));
-      const init: TrainWorkerInit = { config: model.config, backend: currentBackend(), weights: weights.buffer as SharedArrayBuffer, grads };
+      const init: TrainWorkerInit = { config: model.config, backend: currentBackend(), weights: weights.buffer as SharedArrayBuffer };
       const w = new Worker(entry.file, { workerData: init, execArgv: entry.execArgv });
       threads.push(w);
       ready.push(new Promise<void>((resolve, reject) => {
@@ -111,7 +115,7 @@ export class TrainWorkers {
         w.once("error", (err) => reject(new Error(`a training worker could not start: ${err.message}`)));
       }));
     }
-    const pool = new TrainWorkers(model, threads, layout, weights, slots);
+    const pool = new TrainWorkers(model, threads, layout, weights);
     try {
       await Promise.all(ready);
     } catch (err) {
@@ -122,48 +126,59 @@ export class TrainWorkers {
   }
 
   /**
-   * Loss, terms and gradient of `batch` (the sample-weighted mean over the shards, as one thread computing the
-   * whole batch would give, to float rounding). The gradient is a flat array in {@link layout} order.
+   * Loss, terms and gradient of `batch` (the mean over its samples, as one thread computing the whole batch would
+   * give, to float rounding). The gradient is a flat array in {@link layout} order.
+   *
+   * Every thread (this one too) claims samples one at a time from a shared counter, heaviest first by
+   * {@link sampleCost}, so that a crop with many objects does not hold back a thread with a light share (shards
+   * fixed in advance wait for their slowest one). Each sample's gradient goes to its own slot and the slots are
+   * averaged in sample order: the result does not depend on which thread computed what, so the same seed gives
+   * bit-identical weights for any number of workers above one.
    */
   async gradients(batch: TrainBatch, lossWeights: LossWeights, settings: TrainingSettings): Promise<{ loss: number; terms: Record<string, number>; grads: Float32Array }> {
     if (this.dead) throw this.dead;
     const B = batch.samples.length;
-    const sizes = shardSizes(B, this.count);
+    const size = this.layout.size;
     readParams(this.model.params, this.layout, this.weights);
-    const [, S, S2, C] = batch.images.shape;
-    const pixels = batch.images.dataSync() as Float32Array;
-    const per = S * S2 * C;
-    const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
-    const waits: Promise<ShardResult>[] = [];
-    for (let i = 1; i < sizes.length; i++) {
+    const shape = batch.images.shape as [number, number, number, number];
+    const images = new SharedArrayBuffer(batch.images.size * 4);
+    new Float32Array(images).set(batch.images.dataSync() as Float32Array);
+    if (this.slots.byteLength < B * size * 4) this.slots = new SharedArrayBuffer(B * size * 4);
+    const grads = this.slots;
+    const next = new SharedArrayBuffer(4);
+    const order = claimOrder(batch.samples);
+    const shared = { shape, samples: batch.samples, size: batch.size, lossWeights, settings, order };
+    const helpers = this.threads.slice(0, Math.max(0, B - 1));
+    const waits = helpers.map((w) => {
       const id = this.nextId++;
-      const images = pixels.slice(starts[i]! * per, (starts[i]! + sizes[i]!) * per);
-      const req: ShardRequest = {
-        type: "shard", id, images, shape: [sizes[i]!, S, S2, C], samples: batch.samples.slice(starts[i], starts[i]! + sizes[i]!), size: batch.size,
-        classOf: [...batch.classOf.entries()], lossWeights, settings,
-      };
-      waits.push(new Promise<ShardResult>((resolve, reject) => this.pending.set(id, { resolve, reject })));
-      this.threads[i - 1]!.postMessage(req, [images.buffer]);
-    }
-    const first = tf.tidy(() => batch.images.slice([0, 0, 0, 0], [sizes[0]!, S, S2, C])) as tf.Tensor4D;
-    let own: ShardResult;
+      const req: SamplesRequest = { type: "samples", id, ...shared, classOf: [...batch.classOf.entries()], images, next, grads };
+      const p = new Promise<SampleLoss[]>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+      w.postMessage(req);
+      return p;
+    });
+    let own: SampleLoss[];
     try {
-      own = shardGradients(this.model, this.layout, { ...batch, images: first, samples: batch.samples.slice(0, sizes[0]) }, lossWeights, settings, this.slots[0]!);
-    } finally {
-      first.dispose();
+      own = claimSamples(this.model, this.layout, { ...shared, classOf: batch.classOf }, images, new Int32Array(next), grads);
+    } catch (err) {
+      // Let the helpers run out of samples, then fail.
+      await Promise.allSettled(waits);
+      throw err;
     }
-    const results = [own, ...(await Promise.all(waits))];
-    const grads = new Float32Array(this.layout.size);
+    const bySample = new Array<SampleLoss | undefined>(B);
+    for (const r of [own, ...(await Promise.all(waits))].flat()) bySample[r.index] = r;
+    const out = new Float32Array(size);
     const terms: Record<string, number> = {};
     let loss = 0;
-    results.forEach((r, i) => {
-      const w = sizes[i]! / B;
-      const g = this.slots[i]!;
-      for (let k = 0; k < grads.length; k++) grads[k] += w * g[k]!;
+    const w = 1 / B;
+    for (let i = 0; i < B; i++) {
+      const r = bySample[i];
+      if (!r) throw new Error(`training workers: sample ${i} of the batch was not computed`);
+      const g = new Float32Array(grads, i * size * 4, size);
+      for (let k = 0; k < size; k++) out[k] += w * g[k]!;
       loss += w * r.loss;
       for (const [k, v] of Object.entries(r.terms)) terms[k] = (terms[k] ?? 0) + w * v;
-    });
-    return { loss, terms, grads };
+    }
+    return { loss, terms, grads: out };
   }
 
   /** Stops the worker threads. */

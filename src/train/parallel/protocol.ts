@@ -10,21 +10,37 @@ export interface TrainWorkerInit {
   backend: BackendName | "auto";
   /** The current weights, shared (float32, ParamLayout order). */
   weights: SharedArrayBuffer;
-  /** This worker's gradient slot, shared (float32, ParamLayout order). */
-  grads: SharedArrayBuffer;
 }
 
-/** Main -> worker: compute the gradient of one shard with the weights now in the shared buffer. */
-export interface ShardRequest {
-  type: "shard";
+/**
+ * Main -> worker: take samples of the batch, one at a time, until none is left, and write each one's gradient into
+ * its slot (the weights are those now in the shared buffer). Every thread claims the next sample from `next`
+ * (Atomics.add on its int32 0), in `order`; which thread computes a sample does not change its gradient.
+ */
+export interface SamplesRequest {
+  type: "samples";
   id: number;
-  images: Float32Array;
+  /** The batch's images [B, S, S2, C], shared (float32). */
+  images: SharedArrayBuffer;
   shape: [number, number, number, number];
   samples: BatchSample[];
   size: number;
   classOf: [number, number][];
   lossWeights: LossWeights;
   settings: TrainingSettings;
+  /** Claim order: sample indices. */
+  order: number[];
+  /** int32 [1]: the next position of `order` to claim. */
+  next: SharedArrayBuffer;
+  /** B gradient slots of ParamLayout size (float32): sample i's gradient goes to slot i. */
+  grads: SharedArrayBuffer;
+}
+
+/** The loss and terms of one sample, computed by a worker. */
+export interface SampleLoss {
+  index: number;
+  loss: number;
+  terms: Record<string, number>;
 }
 
 /** Main -> worker: stop. */
@@ -35,5 +51,5 @@ export interface StopRequest {
 /** Worker -> main. */
 export type FromTrainWorker =
   | { type: "ready" }
-  | { type: "done"; id: number; loss: number; terms: Record<string, number> }
+  | { type: "done"; id: number; samples: SampleLoss[] }
   | { type: "failed"; id: number; message: string };

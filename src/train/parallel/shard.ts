@@ -1,8 +1,9 @@
 import { tf } from "../../backend/tf.js";
-import type { TrainBatch } from "../../model/loss/batch.js";
+import type { BatchSample, TrainBatch } from "../../model/loss/batch.js";
 import type { LossWeights } from "../../model/loss/losses.js";
 import type { TrainableDetector, TrainingSettings } from "../../model/loss/training.js";
 import type { ParamLayout } from "./layout.js";
+import type { SampleLoss } from "./protocol.js";
 
 /** The loss of one shard (a mean over its samples) and its terms. */
 export interface ShardResult {
@@ -32,4 +33,40 @@ export function shardGradients(model: TrainableDetector, layout: ParamLayout, ba
     g.dispose();
   }
   return { loss, terms };
+}
+
+/** What {@link claimSamples} needs of a batch: the pixels stay in the shared buffer, the rest travels as is. */
+export interface SharedBatch {
+  shape: [number, number, number, number];
+  samples: BatchSample[];
+  size: number;
+  classOf: [number, number][] | ReadonlyMap<number, number>;
+  lossWeights: LossWeights;
+  settings: TrainingSettings;
+  order: number[];
+}
+
+/**
+ * Claims samples of a batch one at a time (Atomics.add on `next`, in `b.order`) until none is left, computes each
+ * one's loss and gradient on `model` ({@link shardGradients} on a batch of that one sample) and writes the gradient
+ * into slot `index` of `grads` (B slots of layout.size floats). Run by every thread of a step, the main one included.
+ */
+export function claimSamples(model: TrainableDetector, layout: ParamLayout, b: SharedBatch, images: SharedArrayBuffer, next: Int32Array, grads: SharedArrayBuffer): SampleLoss[] {
+  const [, S, S2, C] = b.shape;
+  const per = S * S2 * C;
+  const pixels = new Float32Array(images);
+  const classOf = Array.isArray(b.classOf) ? new Map(b.classOf) : b.classOf;
+  const out: SampleLoss[] = [];
+  for (let k = Atomics.add(next, 0, 1); k < b.order.length; k = Atomics.add(next, 0, 1)) {
+    const index = b.order[k]!;
+    const image = tf.tensor4d(pixels.subarray(index * per, (index + 1) * per), [1, S, S2, C]);
+    try {
+      const slot = new Float32Array(grads, index * layout.size * 4, layout.size);
+      const r = shardGradients(model, layout, { images: image, samples: [b.samples[index]!], size: b.size, classOf }, b.lossWeights, b.settings, slot);
+      out.push({ index, ...r });
+    } finally {
+      image.dispose();
+    }
+  }
+  return out;
 }

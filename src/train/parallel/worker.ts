@@ -1,15 +1,14 @@
 /**
  * A data-parallel training worker (worker_threads entry, started by {@link startTrainWorkers}): a replica of the
- * model on its own backend; per request it loads the shared weights, computes its shard's loss and gradient, and
- * writes the gradient into its shared slot.
+ * model on its own backend; per request it loads the shared weights, then claims samples of the batch one at a time
+ * (as the main thread does) and writes each one's gradient into the sample's shared slot.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { initBackend } from "../../backend/init.js";
-import { tf } from "../../backend/tf.js";
 import { createDetector } from "../../model/factory.js";
 import { paramLayout, writeParams } from "./layout.js";
-import type { FromTrainWorker, ShardRequest, StopRequest, TrainWorkerInit } from "./protocol.js";
-import { shardGradients } from "./shard.js";
+import type { FromTrainWorker, SamplesRequest, StopRequest, TrainWorkerInit } from "./protocol.js";
+import { claimSamples } from "./shard.js";
 
 async function main(): Promise<void> {
   const init = workerData as TrainWorkerInit;
@@ -19,8 +18,7 @@ async function main(): Promise<void> {
   const model = createDetector(init.config);
   const layout = paramLayout(model.params);
   const weights = new Float32Array(init.weights);
-  const grads = new Float32Array(init.grads);
-  port.on("message", (m: ShardRequest | StopRequest) => {
+  port.on("message", (m: SamplesRequest | StopRequest) => {
     if (m.type === "stop") {
       model.dispose();
       port.close();
@@ -28,13 +26,8 @@ async function main(): Promise<void> {
     }
     try {
       writeParams(model.params, layout, weights);
-      const images = tf.tensor4d(m.images, m.shape);
-      try {
-        const r = shardGradients(model, layout, { images, samples: m.samples, size: m.size, classOf: new Map(m.classOf) }, m.lossWeights, m.settings, grads);
-        send({ type: "done", id: m.id, loss: r.loss, terms: r.terms });
-      } finally {
-        images.dispose();
-      }
+      const done = claimSamples(model, layout, m, m.images, new Int32Array(m.next), m.grads);
+      send({ type: "done", id: m.id, samples: done });
     } catch (err) {
       send({ type: "failed", id: m.id, message: err instanceof Error ? err.message : String(err) });
     }
