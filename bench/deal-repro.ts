@@ -8,7 +8,8 @@
  *     npx tsx bench/run.ts deal-repro [--json]
  *
  * Environment: SEEDS (training seeds of DEAL-pgcpp and the baseline, default 0,1,2), RANDOM_SEEDS (of
- * DEAL-random, default 0), CLICK_SEEDS (default 0,1,2,3,4), STEPS (default 1500: the shipped models' budget),
+ * DEAL-random, default 0), PLAIN_SEEDS (of DEAL trained without the recipe's procedural novel objects,
+ * `--novel-objects 0`: the ablation of that step; default 0,1,2, empty to skip), CLICK_SEEDS (default 0,1,2,3,4), STEPS (default 1500: the shipped models' budget),
  * SAMPLES (bootstrap samples, default 1000), RUNS (checkpoint folder of seeds > 0, default
  * .cache/bench/deal-repro; missing runs are trained there with the shipped models' command). Seed 0 uses the
  * shipped models. Predictions are cached by model fingerprint, data and click seed.
@@ -67,6 +68,7 @@ export async function parts(): Promise<Part[]> {
 export async function run(): Promise<Record<string, unknown>> {
   const seeds = nums(process.env.SEEDS, "0,1,2");
   const randomSeeds = nums(process.env.RANDOM_SEEDS, "0");
+  const plainSeeds = nums(process.env.PLAIN_SEEDS, "0,1,2");
   const clickSeeds = nums(process.env.CLICK_SEEDS, "0,1,2,3,4");
   const steps = Number(process.env.STEPS ?? 1500);
   const samples = Number(process.env.SAMPLES ?? 1000);
@@ -77,8 +79,8 @@ export async function run(): Promise<Record<string, unknown>> {
   const train = async () => (trainDs ??= (await openDataset({ data: "default", split: "train" })).dataset);
   const P = await parts();
   const runs: { variant: Variant | "template"; trainSeed: number; dir: string; fp: string }[] = [];
-  for (const v of ["baseline", "deal-pgcpp", "deal-random"] as const) {
-    for (const s of v === "deal-random" ? randomSeeds : seeds) {
+  for (const v of ["baseline", "deal-pgcpp", "deal-random", "deal-plain"] as const) {
+    for (const s of v === "deal-random" ? randomSeeds : v === "deal-plain" ? plainSeeds : seeds) {
       const dir = await checkpointFor(v, s, steps, runsDir, train);
       runs.push({ variant: v, trainSeed: s, dir, fp: checkpointFingerprint(dir) });
     }
@@ -100,7 +102,7 @@ export async function run(): Promise<Record<string, unknown>> {
           const d = merged ? mergeClassAgnostic(dt, MERGE_IOU) : dt;
           // The baseline takes no clicks: its one prediction stands for every click seed.
           for (const c of r.variant === "baseline" ? clickSeeds : [cs]) {
-            if (part.key === "test") preds.set(`${r.variant}|${r.trainSeed}|${c}|${merged}`, d);
+            preds.set(`${part.key}|${r.variant}|${r.trainSeed}|${c}|${merged}`, d);
             rows.push({ model: r.variant, part: part.key, merged, trainSeed: r.trainSeed, clickSeed: c, ...evaluate(part, d) });
           }
         }
@@ -120,14 +122,16 @@ export async function run(): Promise<Record<string, unknown>> {
 
   // Paired image bootstrap, pooled over training seeds x click seeds: DEAL - baseline; PG-CPP - random.
   const testGt = P.find((p) => p.key === "test")!.gt;
-  const boot = (a: Variant, b: Variant, merged: boolean, aSeeds: number[]) => {
+  const boot = (a: Variant, b: Variant, merged: boolean, aSeeds: number[], partKey = "test") => {
+    const part = P.find((p) => p.key === partKey)!;
+    const only = (dt: CocoResult[]) => (part.cats ? dt.filter((r) => part.cats!.has(r.category_id)) : dt);
     const pooled: PooledRun[] = [];
     for (const s of aSeeds) for (const c of clickSeeds) {
-      const dtA = preds.get(`${a}|${s}|${c}|${merged}`);
-      const dtB = preds.get(`${b}|${s}|${c}|${merged}`);
-      if (dtA && dtB) pooled.push({ a: dtA, b: dtB, trainSeed: s, clickSeed: c });
+      const dtA = preds.get(`${partKey}|${a}|${s}|${c}|${merged}`);
+      const dtB = preds.get(`${partKey}|${b}|${s}|${c}|${merged}`);
+      if (dtA && dtB) pooled.push({ a: only(dtA), b: only(dtB), trainSeed: s, clickSeed: c });
     }
-    return pooledPairedBootstrap(testGt, pooled, { metrics: [M.ap50, M.ap75, M.vt50, M.t50, M.s50], samples, seed: 1 });
+    return pooledPairedBootstrap(part.gt, pooled, { metrics: [M.ap50, M.ap75, M.vt50, M.t50, M.s50], samples, seed: 1 });
   };
   const summary: Record<string, unknown> = { backend: backend.backend, steps, seeds, randomSeeds, clickSeeds, samples };
   for (const merged of [false, true]) {
@@ -136,15 +140,26 @@ export async function run(): Promise<Record<string, unknown>> {
     for (const row of r.rows) console.log(`  ${row.metric.padEnd(22)} DEAL ${(100 * row.a).toFixed(2)}  baseline ${(100 * row.b).toFixed(2)}  diff ${(100 * row.diff).toFixed(2)} [${(100 * row.lo).toFixed(2)}, ${(100 * row.hi).toFixed(2)}]`);
     summary[merged ? "dealMinusBaselineMerged" : "dealMinusBaseline"] = Object.fromEntries(r.rows.map((x) => [x.metric, { deal: pct(x.a), baseline: pct(x.b), diff: +(100 * x.diff).toFixed(2), lo: +(100 * x.lo).toFixed(2), hi: +(100 * x.hi).toFixed(2) }]));
   }
-  const pr = boot("deal-pgcpp", "deal-random", false, randomSeeds);
-  console.log(`\nPG-CPP - random training clicks, test, seeds ${randomSeeds}, ${pr.runs} runs pooled:`);
-  for (const row of pr.rows) console.log(`  ${row.metric.padEnd(22)} pgcpp ${(100 * row.a).toFixed(2)}  random ${(100 * row.b).toFixed(2)}  diff ${(100 * row.diff).toFixed(2)} [${(100 * row.lo).toFixed(2)}, ${(100 * row.hi).toFixed(2)}]`);
-  summary.pgcppMinusRandom = Object.fromEntries(pr.rows.map((x) => [x.metric, { diff: +(100 * x.diff).toFixed(2), lo: +(100 * x.lo).toFixed(2), hi: +(100 * x.hi).toFixed(2) }]));
+  if (randomSeeds.length) {
+    const pr = boot("deal-pgcpp", "deal-random", false, randomSeeds);
+    console.log(`\nPG-CPP - random training clicks, test, seeds ${randomSeeds}, ${pr.runs} runs pooled:`);
+    for (const row of pr.rows) console.log(`  ${row.metric.padEnd(22)} pgcpp ${(100 * row.a).toFixed(2)}  random ${(100 * row.b).toFixed(2)}  diff ${(100 * row.diff).toFixed(2)} [${(100 * row.lo).toFixed(2)}, ${(100 * row.hi).toFixed(2)}]`);
+    summary.pgcppMinusRandom = Object.fromEntries(pr.rows.map((x) => [x.metric, { diff: +(100 * x.diff).toFixed(2), lo: +(100 * x.lo).toFixed(2), hi: +(100 * x.hi).toFixed(2) }]));
+  }
+  // The recipe's procedural novel objects against none, paired by training seed: seen (test), unseen, shifted.
+  if (plainSeeds.length) {
+    for (const partKey of ["test", "heldout-categories/unseen", "heldout-dataset"]) {
+      const nr = boot("deal-pgcpp", "deal-plain", false, plainSeeds.filter((s) => seeds.includes(s)), partKey);
+      console.log(`\nnovel objects - none (deal-plain), ${partKey}, seeds ${plainSeeds}, ${nr.runs} runs pooled:`);
+      for (const row of nr.rows) console.log(`  ${row.metric.padEnd(22)} recipe ${(100 * row.a).toFixed(2)}  plain ${(100 * row.b).toFixed(2)}  diff ${(100 * row.diff).toFixed(2)} [${(100 * row.lo).toFixed(2)}, ${(100 * row.hi).toFixed(2)}]`);
+      summary[`novelMinusPlain:${partKey}`] = Object.fromEntries(nr.rows.map((x) => [x.metric, { recipe: pct(x.a), plain: pct(x.b), diff: +(100 * x.diff).toFixed(2), lo: +(100 * x.lo).toFixed(2), hi: +(100 * x.hi).toFixed(2) }]));
+    }
+  }
 
   // GT-box oracle on test (seed 0, click seed 0, unmerged): how much AP is boxing rather than finding.
   const testPart = P.find((p) => p.key === "test")!;
   for (const v of ["deal-pgcpp", "baseline", "template"] as const) {
-    const dt = preds.get(`${v}|0|${clickSeeds[0]}|false`);
+    const dt = preds.get(`test|${v}|0|${clickSeeds[0]}|false`);
     if (!dt) continue;
     const real = evaluate(testPart, dt);
     const oracle = evaluate(testPart, oracleBoxes(testGt, dt) as CocoResult[]);
@@ -165,6 +180,13 @@ export async function run(): Promise<Record<string, unknown>> {
     unseenOverSeenAp50: +(unseen / seen).toFixed(3),
     templateAp50: mean("template", "test", M.ap50), probeDealAp50: mean("deal-pgcpp", "real-probe", M.ap50), probeTemplateAp50: mean("template", "real-probe", M.ap50),
     probeDealAp25: mean("deal-pgcpp", "real-probe", M.ap25), probeTemplateAp25: mean("template", "real-probe", M.ap25),
+    shiftedAp50: mean("deal-pgcpp", "heldout-dataset", M.ap50), baselineShiftedAp50: mean("baseline", "heldout-dataset", M.ap50),
+    ...(plainSeeds.length ? {
+      plainAp50: mean("deal-plain", "test", M.ap50), plainAp75: mean("deal-plain", "test", M.ap75),
+      plainUnseenOverSeenAp50: +(mean("deal-plain", "heldout-categories/unseen", M.ap50) / mean("deal-plain", "heldout-categories/seen", M.ap50)).toFixed(3),
+      plainShiftedAp50: mean("deal-plain", "heldout-dataset", M.ap50),
+      probePlainAp25: mean("deal-plain", "real-probe", M.ap25), probePlainAp50: mean("deal-plain", "real-probe", M.ap50),
+    } : {}),
   };
   console.log("\ndone-when figures (means over runs):", JSON.stringify(checks));
   Object.assign(summary, checks);

@@ -74,7 +74,7 @@ describe("train: SIGTERM checkpoints and exits 143; resume checks the run and co
     await expect(runTrainCommand(o)).rejects.toThrow(/already holds a checkpoint .*--resume/);
     await expect(runTrainCommand({ ...o, resume: true, seed: 2 })).rejects.toThrow(/trained with seed 1, not 2/);
     await expect(runTrainCommand({ ...o, resume: true, steps: 30 })).rejects.toThrow(/trained with steps 6, not 30/);
-    await expect(runTrainCommand({ ...o, resume: true, novelObjects: 0.5 })).rejects.toThrow(/trained with novelObjects 0, not 0.5/);
+    await expect(runTrainCommand({ ...o, resume: true, novelObjects: 0.25 })).rejects.toThrow(/trained with novelObjects 0.5, not 0.25/);
     await expect(runTrainCommand({ ...o, resume: true, preset: "tiny" })).rejects.toThrow(/trained with preset "micro", not "tiny"/);
     await expect(runTrainCommand({ ...o, resume: true, images: dir })).rejects.toThrow(/trained with data\.images ".*\/data\/images", not ".*"; resume with the same data\.images/);
     fs.appendFileSync(log, JSON.stringify({ step: 999, loss: 0 }) + "\n"); // a row past the checkpoint

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import * as path from "node:path";
 import { SingleBar } from "cli-progress";
-import { checkOneOf, defaultWorkerCount, initBackend, MODEL_KINDS, MODEL_PRESETS, PROMPTING_STRATEGIES, trainFromSpec, type TrainSpecResult } from "../../index.js";
+import { checkOneOf, DEAL_NOVEL_OBJECTS, defaultNovelObjects, defaultWorkerCount, initBackend, MODEL_KINDS, MODEL_PRESETS, PROMPTING_STRATEGIES, trainFromSpec, type TrainSpecResult } from "../../index.js";
 import { addDataOptions, datasetSpecOf, type DataCommandOptions } from "../data-options.js";
 import { addNumberOption, checkNumberOption, RANGES } from "../options.js";
 import { checkResumeMatches, prepareTrainOut, trainLogFile, truncateTrainLog, writeTrainRun, type TrainRunIdentity } from "../train-run.js";
@@ -49,7 +49,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
     lr: checkNumberOption("--lr", o.lr, RANGES.lr),
     prompting: checkOneOf("--prompting", o.prompting, PROMPTING_STRATEGIES),
     cycles: checkNumberOption("--cycles", o.cycles, RANGES.cycles),
-    novelObjects: checkNumberOption("--novel-objects", o.novelObjects ?? 0, RANGES.probability),
+    novelObjects: o.novelObjects !== undefined ? checkNumberOption("--novel-objects", o.novelObjects, RANGES.probability) : defaultNovelObjects(o.model),
     data: Object.fromEntries(Object.entries(datasetSpecOf(o)).map(([k, v]) => [k, ["gt", "images", "classes"].includes(k) || (k === "data" && v !== "default") ? path.resolve(v) : v])),
   };
   const checkpointEvery = checkNumberOption("--checkpoint-every", o.checkpointEvery, RANGES.checkpointEvery);
@@ -116,7 +116,7 @@ export function register(program: Command): void {
   addNumberOption(cmd, "--seed <n>", "seed of the initial weights and of the data stream", RANGES.seed, 0);
   cmd.option("--prompting <strategy>", "DEAL's extra training clicks: random | pgcpp", "pgcpp");
   addNumberOption(cmd, "--cycles <n>", "DEAL: extra click cycles per prompt after the first click (PG-CPP or random)", RANGES.cycles, 1);
-  addNumberOption(cmd, "--novel-objects <p>", "DEAL: probability that a training crop also gets procedural objects of novel kinds, prompted like a category (teaches matching over memorising)", RANGES.probability, 0);
+  addNumberOption(cmd, "--novel-objects <p>", `probability that a training crop also gets procedural objects of novel kinds, prompted like a category (DEAL: teaches matching over memorising) [DEAL ${DEAL_NOVEL_OBJECTS}, baseline 0]`, RANGES.probability);
   addNumberOption(cmd, "--batch <n>", "samples per step", RANGES.batch, 4);
   addNumberOption(cmd, "--lr <x>", "peak learning rate (AdamW, warmup + cosine)", RANGES.lr, 0.002);
   addNumberOption(cmd, "--checkpoint-every <n>", "also checkpoint every n steps (0: only at the end and on Ctrl-C)", RANGES.checkpointEvery, 100);
