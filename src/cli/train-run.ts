@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DealkitConfigError, readManifest, writeFileAtomic, type CheckpointManifest } from "../index.js";
+import { DealkitConfigError, readManifest, removeStaleTemps, writeFileAtomic, type CheckpointManifest } from "../index.js";
 
 /** What a training run is: the settings a resume must share with the checkpoint it continues. */
 export interface TrainRunIdentity {
@@ -37,6 +37,10 @@ export function trainLogFile(out: string, log?: string): string {
 export function prepareTrainOut(out: string, o: { resume?: boolean; force?: boolean; log: string }): CheckpointManifest | undefined {
   if (o.resume && o.force) throw new DealkitConfigError("--resume and --force exclude each other (continue the run, or start it over)");
   if (fs.existsSync(o.log) && !fs.statSync(o.log).isFile()) throw new DealkitConfigError(`--log ${o.log} is a folder; give a file`);
+  // Temps that killed runs left while writing the run's identity or cutting its log (the checkpoint's own
+  // temps are removed by the next save).
+  removeStaleTemps(o.log);
+  if (fs.existsSync(out) && fs.statSync(out).isDirectory()) removeStaleTemps(path.join(out, TRAIN_RUN_FILE));
   if (!fs.existsSync(out)) {
     if (o.force && fs.existsSync(o.log)) fs.rmSync(o.log);
     return undefined;

@@ -5,7 +5,7 @@ export {
   type EvalAreaRange, type EvalParams, type EvalParamsInput,
 } from "./params.js";
 export {
-  cocoReadJsonFile, cocoLoadGt, cocoLoadDt, cocoLoadFiles,
+  cocoReadJsonFile, cocoLoadGt, cocoLoadDt, cocoLoadFiles, checkResultsPairing, RESULTS_PAIRING_FIELD,
   type CocoGtJson, type CocoDtData, type CocoGtData, type CocoImageJson, type CocoAnnotationJson, type CocoDetectionJson,
 } from "./load.js";
 export { cocoBoxIouXywh, evalNwdXywh, NWD_DEFAULT_C, type EvalSimilarity } from "./similarity.js";

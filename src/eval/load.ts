@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseJsonBytes } from "../util/text.js";
 import { DealkitInputError } from "../util/errors.js";
 
@@ -293,7 +295,38 @@ export function cocoLoadDt(json: unknown, gt: CocoGtData, file = "dt.json"): Coc
  * const { gt, dt } = cocoLoadFiles("gt.json", "dt.json.gz");
  */
 export function cocoLoadFiles(gtFile: string, dtFile: string): { gt: CocoGtData; dt: CocoDtData } {
-  const gt = cocoLoadGt(cocoReadJsonFile(gtFile), gtFile);
+  const gtJson = cocoReadJsonFile(gtFile);
+  checkResultsPairing(gtJson, gtFile, dtFile);
+  const gt = cocoLoadGt(gtJson, gtFile);
   const dt = cocoLoadDt(cocoReadJsonFile(dtFile), gt, dtFile);
   return { gt, dt };
+}
+
+/** The field of an image list (`dealkit predict` on unannotated images) that names the results written with it. */
+export const RESULTS_PAIRING_FIELD = "dealkit_results";
+
+/**
+ * An image list written by `dealkit predict` on unannotated images records the results file written with it
+ * and that file's SHA-256 (`dealkit_results: { file, sha256 }`); the two are written one after the other, so a
+ * crash between them leaves results that the list does not describe. When `dtFile` is that results file, its
+ * hash must match: otherwise the pair is refused (naming both files), never evaluated together. Other results
+ * files (another model's on the same images) are not checked.
+ */
+export function checkResultsPairing(gtJson: unknown, gtFile: string, dtFile: string): void {
+  const rec = (gtJson as Record<string, unknown> | null)?.[RESULTS_PAIRING_FIELD] as { file?: unknown; sha256?: unknown } | undefined;
+  if (!rec || typeof rec !== "object" || typeof rec.file !== "string" || typeof rec.sha256 !== "string") return;
+  const paired = path.resolve(path.dirname(path.resolve(gtFile)), path.basename(rec.file));
+  if (paired !== path.resolve(dtFile)) return;
+  let sha: string;
+  try {
+    sha = createHash("sha256").update(fs.readFileSync(dtFile)).digest("hex");
+  } catch {
+    return; // unreadable: the results reader names it
+  }
+  if (sha !== rec.sha256) {
+    throw new DealkitInputError(
+      `is not the results file that ${path.basename(gtFile)} was written with (SHA-256 ${sha.slice(0, 12)}..., the list records ${rec.sha256.slice(0, 12)}...): a dealkit predict run stopped between its two files; run it again`,
+      { file: dtFile },
+    );
+  }
 }

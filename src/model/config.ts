@@ -1,3 +1,4 @@
+import * as os from "node:os";
 import { DealkitConfigError, checkOneOf } from "../util/errors.js";
 
 /** Named size presets of DEAL and its baseline. */
@@ -157,6 +158,9 @@ export function resolveModelConfig(input: ModelConfigInput = {}): ModelConfig {
   if (cfg.kind === "baseline" && cfg.categoryIds.length > 0 && cfg.categoryIds.length !== cfg.numClasses) {
     throw new DealkitConfigError(`model config: categoryIds has ${cfg.categoryIds.length} entries but numClasses is ${cfg.numClasses}`);
   }
+  // Fields each in range can still together need more memory than any backend has (a wasm "memory access out of
+  // bounds" trap): one image of the larger of inputSize and sliceSize with one prompt must fit.
+  checkModelMemory(cfg, { side: Math.max(cfg.inputSize, cfg.sliceSize), sideField: cfg.sliceSize >= cfg.inputSize ? "sliceSize" : "inputSize" }, "model config");
   return { ...cfg, widths: [...cfg.widths], depths: [...cfg.depths], categoryIds: [...cfg.categoryIds] };
 }
 
@@ -164,3 +168,97 @@ export function resolveModelConfig(input: ModelConfigInput = {}): ModelConfig {
 export const FINE_STRIDE = 2;
 /** Box sizes are predicted as log(side / SIZE_REF_PX). */
 export const SIZE_REF_PX = 8;
+
+/** What a forward pass is sized for in {@link estimateModelMemory}. */
+export interface MemoryEstimateInput {
+  /** Image (or slice, or training crop) side in px; `height` defaults to it. */
+  side: number;
+  height?: number;
+  /** Images per batch (default 1). */
+  batch?: number;
+  /** Prompts per image (default 1); DEAL decodes maxQueries queries for each. */
+  prompts?: number;
+  /** A training step (activations kept for the backward pass): about 3x a forward pass. */
+  training?: boolean;
+  /** What sets `side`, for messages (default "image side"): "sliceSize", "--slice", ... */
+  sideField?: string;
+}
+
+/** One part of a {@link estimateModelMemory} estimate: bytes, and the config fields and inputs it grows with. */
+export interface MemoryTerm {
+  what: string;
+  bytes: number;
+  fields: string[];
+}
+
+/**
+ * A rough upper estimate (bytes, float32) of the largest working set of one forward pass: the feature maps at
+ * strides 2 to 32, the context attention over the coarsest map (tokens^2 per head) and the decoder's
+ * self-attention over all queries of all prompts ((prompts x maxQueries)^2 per head). It is meant to catch
+ * settings that are off by orders of magnitude, not to budget memory.
+ *
+ * @example
+ * estimateModelMemory(resolveModelConfig({ preset: "tiny" }), { side: 512 }).bytes; // about 50 MB
+ */
+export function estimateModelMemory(cfg: ModelConfig, input: MemoryEstimateInput): { bytes: number; terms: MemoryTerm[] } {
+  const w = input.side;
+  const h = input.height ?? input.side;
+  const b = input.batch ?? 1;
+  const p = input.prompts ?? 1;
+  const cells = (stride: number) => Math.ceil(w / stride) * Math.ceil(h / stride);
+  const sizeFields = [input.sideField ?? "image side", ...(b > 1 ? ["batch"] : [])];
+  const terms: MemoryTerm[] = [];
+  let maps = cells(2) * (cfg.stemWidth + 4 * cfg.fineWidth + cfg.embedDim + 2 * p);
+  cfg.widths.forEach((width, i) => (maps += cells(4 * 2 ** i) * (2 * width + 2 * cfg.dModel)));
+  terms.push({ what: "feature maps", bytes: 4 * b * maps, fields: [...sizeFields, "stemWidth", "fineWidth", "widths", "dModel"] });
+  if (cfg.contextLayers > 0) {
+    const tokens = cells(coarsestStride(cfg));
+    terms.push({ what: `context attention over ${tokens} tokens`, bytes: 4 * b * cfg.heads * tokens * tokens * 2, fields: [...sizeFields, "widths (coarsest stride)", "heads", "contextLayers"] });
+  }
+  if (cfg.decoderLayers > 0) {
+    const queries = (cfg.kind === "deal" ? p : 1) * cfg.maxQueries;
+    terms.push({ what: `decoder attention over ${queries} queries`, bytes: 4 * b * cfg.heads * queries * queries * 2, fields: [...(b > 1 ? ["batch"] : []), ...(p > 1 ? ["prompts"] : []), "maxQueries", "heads", "decoderLayers"] });
+  }
+  const factor = input.training ? 3 : 1;
+  for (const t of terms) t.bytes *= factor;
+  return { bytes: terms.reduce((a, t) => a + t.bytes, 0), terms };
+}
+
+/**
+ * The most memory {@link checkModelMemory} lets one pass need: $DEALKIT_MAX_MEMORY_MB when set, else the larger of
+ * 4 GiB (the wasm backend's whole address space) and half the machine's memory.
+ */
+export function modelMemoryLimit(): number {
+  const env = Number(process.env.DEALKIT_MAX_MEMORY_MB);
+  if (Number.isFinite(env) && env > 0) return env * 2 ** 20;
+  return Math.max(4 * 2 ** 30, os.totalmem() / 2);
+}
+
+/** Bytes as "1.5 GiB". */
+export function formatBytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) (n /= 1024), i++;
+  return `${n.toFixed(n < 10 && i > 0 ? 1 : 0)} ${units[i]}`;
+}
+
+/**
+ * Refuses, before anything is allocated, settings that together would need more than {@link modelMemoryLimit}:
+ * the message names the largest part, the fields it grows with and the estimate.
+ *
+ * @example
+ * checkModelMemory(cfg, { side: 4096, prompts: 50 }, "--slice 4096");
+ */
+export function checkModelMemory(cfg: ModelConfig, input: MemoryEstimateInput, context: string): void {
+  const limit = modelMemoryLimit();
+  const { bytes, terms } = estimateModelMemory(cfg, input);
+  if (bytes <= limit) return;
+  const top = [...terms].sort((a, b) => b.bytes - a.bytes)[0]!;
+  const size = `${input.side}${input.height !== undefined && input.height !== input.side ? `x${input.height}` : ""} px`;
+  const what = `${input.batch && input.batch > 1 ? `a batch of ${input.batch} images` : "one image"} of ${size}${input.prompts && input.prompts > 1 ? ` with ${input.prompts} prompts` : ""}${input.training ? " in training" : ""}`;
+  const vals = `inputSize ${cfg.inputSize}, sliceSize ${cfg.sliceSize}, widths [${cfg.widths.join(", ")}], heads ${cfg.heads}, maxQueries ${cfg.maxQueries}`;
+  throw new DealkitConfigError(
+    `${context}: these settings together need about ${formatBytes(bytes)} of memory for ${what}, more than the ${formatBytes(limit)} allowed ` +
+      `(mostly the ${top.what}, growing with ${top.fields.join(", ")}; ${vals}). Use smaller values, or set DEALKIT_MAX_MEMORY_MB to allow more`,
+  );
+}

@@ -1,7 +1,12 @@
+import { createHash } from "node:crypto";
+import * as path from "node:path";
 import type { Dataset } from "../data/dataset.js";
 import type { CocoResult } from "../data/formats/coco-results.js";
 import { predictDataset, type PredictDatasetOptions } from "../infer/predict-dataset.js";
 import { DealkitConfigError } from "../util/errors.js";
+import { RESULTS_PAIRING_FIELD } from "../eval/load.js";
+import { checkModelMemory, type ModelConfig } from "../model/config.js";
+import { removeStaleTemps } from "../util/dir-atomic.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { readClicksFile } from "./clicks-file.js";
 import { openDataset, type DatasetSpec } from "./dataset.js";
@@ -68,6 +73,7 @@ export async function predictFromSpec(spec: PredictSpec): Promise<PredictSpecRes
       throw new DealkitConfigError(`${loaded.name} takes clicks, and unannotated images have none to sample: give --clicks-file FILE (image file name -> clicks; see the README)`);
     }
     const { model: _name, data: _data, clicksFile: _clicks, slice, overlap, sliceBatch, out, ...options } = spec;
+    checkPredictMemory(loaded.model, ds, slice, clicksByImage, sliceBatch);
     const results = await predictDataset(loaded.model, ds, {
       ...options,
       ...(clicksByImage ? { clicksByImage } : {}),
@@ -75,16 +81,51 @@ export async function predictFromSpec(spec: PredictSpec): Promise<PredictSpecRes
     });
     let gtFile = opened.gtFile;
     if (out) {
-      writeFileAtomic(out, JSON.stringify(results));
+      // Unannotated images: the results, then the image list recording the results' SHA-256, each atomic; a
+      // crash between the two leaves a pair that readers refuse (checkResultsPairing), never a silent mismatch.
+      const body = JSON.stringify(results);
+      writeFileAtomic(out, body);
       if (!opened.annotated) {
         gtFile = out.replace(/\.json$/i, "") + ".images.json";
-        writeFileAtomic(gtFile, JSON.stringify(imageList(ds, clicksByImage)));
+        removeStaleTemps(gtFile);
+        const sha256 = createHash("sha256").update(body).digest("hex");
+        writeFileAtomic(gtFile, JSON.stringify({ ...imageList(ds, clicksByImage), [RESULTS_PAIRING_FIELD]: { file: path.basename(out), sha256 } }));
       }
     }
     return { results, images: ds.images.length, model: loaded.name, fingerprint: loaded.fingerprint, data: opened.description, ...(gtFile ? { gtFile } : {}) };
   } finally {
     loaded.model.dispose();
   }
+}
+
+/**
+ * Refuses, before the first image is decoded, a run whose largest image (or `--slice` tile) with the most prompts
+ * one image gets would need more memory than allowed ({@link checkModelMemory}).
+ */
+function checkPredictMemory(model: unknown, ds: Dataset, slice: number | undefined, clicks?: ReadonlyMap<number, readonly { categoryId?: number }[]>, sliceBatch?: number): void {
+  const cfg = (model as { config?: ModelConfig }).config;
+  if (!cfg || ds.images.length === 0) return;
+  let w = 0;
+  let h = 0;
+  for (const im of ds.images) if (im.width * im.height > w * h) (w = im.width), (h = im.height);
+  let prompts = 1;
+  if (clicks) {
+    for (const list of clicks.values()) prompts = Math.max(prompts, new Set(list.map((c) => c.categoryId ?? -1)).size);
+  } else {
+    const cats = new Map<number, Set<number>>();
+    const a = ds.annotations;
+    for (let i = 0; i < a.imageIds.length; i++) {
+      let s = cats.get(a.imageIds[i]!);
+      if (!s) cats.set(a.imageIds[i]!, (s = new Set()));
+      s.add(a.categoryIds[i]!);
+    }
+    for (const s of cats.values()) prompts = Math.max(prompts, s.size);
+  }
+  // An asked --slice-batch encodes that many slices at once (the default batch stays under its own memory bound).
+  const batch = slice !== undefined && sliceBatch !== undefined ? sliceBatch : 1;
+  const input = slice !== undefined ? { side: slice, prompts, batch, sideField: "--slice" } : { side: w, height: h, prompts, sideField: "image size" };
+  const what = slice !== undefined ? `--slice ${slice}${batch > 1 ? ` --slice-batch ${batch}` : ""} with model ${cfg.preset}` : `the largest image (${w}x${h} px) with model ${cfg.preset}`;
+  checkModelMemory(cfg, input, what);
 }
 
 /** A COCO instances object without annotations: the images (ids as in the results) and the clicked categories. */

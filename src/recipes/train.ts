@@ -1,3 +1,4 @@
+import { checkModelMemory, resolveModelConfig } from "../model/config.js";
 import * as path from "node:path";
 import { Dataset } from "../data/dataset.js";
 import type { ModelKind } from "../model/config.js";
@@ -59,6 +60,9 @@ export function defaultNovelObjects(kind: string): number {
  * await trainFromSpec({ kind: "deal", data: { data: "default" }, steps: 400, seed: 0, prompting: "pgcpp", out: "ckpt/deal" });
  */
 export async function trainFromSpec(spec: TrainSpec): Promise<TrainSpecResult> {
+  // Refused before any data is read or weights allocated: a batch of crops that would not fit in memory.
+  const cfg = resolveModelConfig({ preset: spec.preset ?? "tiny", kind: spec.kind ?? "deal" });
+  checkModelMemory(cfg, { side: cfg.inputSize, batch: spec.batchSize ?? 1, training: true, sideField: "inputSize" }, `--batch ${spec.batchSize ?? 1} with preset ${cfg.preset}`);
   const opened = spec.data instanceof Dataset ? { dataset: spec.data, description: "a data set in memory" } : await openDataset(spec.data ?? {}, { defaultSplit: "train" });
   const source = await datasetSource(opened.dataset);
   const { kind, preset, data: _data, out, logFile, ...train } = spec;

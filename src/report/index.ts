@@ -4,6 +4,7 @@ export {
   defaultReproduceNotebooks,
   REPRODUCE_NOTEBOOK,
   reportIndexHtml,
+  isReportFolder,
   type ReproduceOptions,
   type ReproduceResult,
 } from "./reproduce.js";

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { contentFingerprint } from "../util/fingerprint.js";
+import { removeStaleTemps } from "../util/dir-atomic.js";
 import { writeFileAtomic } from "../util/fs.js";
 
 /**
@@ -38,17 +39,39 @@ export function paperCacheKey(parts: PaperCacheKeyParts): string {
   return contentFingerprint("paper", PAPER_CACHE_VERSION, models, parts.data, parts.clickSeed, parts.settings ?? null);
 }
 
-/** Reads a cached JSON value, or null when absent or unreadable (a corrupt entry is recomputed). */
-export function readCachedJson<T>(file: string): T | null {
+/**
+ * Reads a cached JSON value, or null when absent, unreadable, or (with `valid`) not of the expected shape: a
+ * corrupt or foreign entry is recomputed, never used.
+ */
+export function readCachedJson<T>(file: string, valid?: (v: unknown) => boolean): T | null {
   if (!fs.existsSync(file)) return null;
   try {
-    return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+    const v = JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
+    return valid && !valid(v) ? null : (v as T);
   } catch {
     return null;
   }
 }
 
-/** Writes a JSON value atomically (NaN and infinities become null, as JSON has no such numbers). */
+/**
+ * Writes a JSON value atomically (temp file + fsync + rename; NaN and infinities become null, as JSON has no
+ * such numbers). Temp files of crashed writers beside it are removed first.
+ */
 export function writeCachedJson(file: string, value: unknown): void {
+  removeStaleTemps(file);
   writeFileAtomic(file, JSON.stringify(value));
+}
+
+const finite = (x: unknown): boolean => typeof x === "number" && Number.isFinite(x);
+
+/** True for a COCO results array as the prediction stage caches it (ids, finite boxes and scores). */
+export function isCachedResults(v: unknown): boolean {
+  return (
+    Array.isArray(v) &&
+    v.every((r) => {
+      const o = r as { image_id?: unknown; category_id?: unknown; bbox?: unknown; score?: unknown } | null;
+      return o !== null && typeof o === "object" && Number.isInteger(o.image_id) && Number.isInteger(o.category_id) && finite(o.score) &&
+        Array.isArray(o.bbox) && o.bbox.length === 4 && o.bbox.every(finite);
+    })
+  );
 }

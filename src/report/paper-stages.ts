@@ -16,7 +16,7 @@ import { loadModel } from "../recipes/model.js";
 import { checkpointFingerprint, readManifest } from "../train/checkpoint.js";
 import { contentFingerprint } from "../util/fingerprint.js";
 import { cacheDir } from "../util/fs.js";
-import { readCachedJson, writeCachedJson } from "./paper-cache.js";
+import { isCachedResults, readCachedJson, writeCachedJson } from "./paper-cache.js";
 import { restrictToCategories } from "./paper-eval.js";
 import { PAPER_MODELS, resolvePaperModel, type PaperModelRole, type ResolvedPaperModel } from "./paper-models.js";
 import { paperMetricsFrom, type PaperRow } from "./paper-table.js";
@@ -131,7 +131,7 @@ async function predictions(ctx: PaperContext, role: PaperModelRole, ds: Dataset,
   const m = ctx.models.get(role)!;
   const key = contentFingerprint(m.fingerprint, TINYSET_MINI_VERSION, ctx.seed, ctx.scale, name, ctx.clickSeed, PAPER_PREDICT, ds.images.map((im) => im.id));
   const file = cacheDir("paper", "predictions", `${key}.json`);
-  let results = ctx.readCache ? readCachedJson<CocoResult[]>(file) : null;
+  let results = ctx.readCache ? readCachedJson<CocoResult[]>(file, isCachedResults) : null;
   if (!results) {
     const { model } = loadModel(m.dir);
     try {

@@ -120,7 +120,7 @@ export async function runPaperReproduction(options: PaperReproductionOptions = {
   const key = paperCacheKey({ models: fingerprints, data: { version: TINYSET_MINI_VERSION, seed, scale }, clickSeed, settings });
   const resultFile = cacheDir("paper", `${key}.json`);
   if (readCache) {
-    const hit = readCachedJson<PaperReproduction>(resultFile);
+    const hit = readCachedJson<PaperReproduction>(resultFile, (v) => isPaperReproduction(v, key));
     if (hit && hit.key === key) {
       log(`cache: reproduction ${key} read from the cache`);
       return { ...hit, fromCache: true };
@@ -159,6 +159,12 @@ export async function runPaperReproduction(options: PaperReproductionOptions = {
   if (writeCache) writeCachedJson(resultFile, result);
   log(`done in ${computeSeconds.toFixed(1)} s (key ${key})`);
   return result;
+}
+
+/** True for a cached reproduction of this key with its table and models (a truncated or foreign entry is recomputed). */
+function isPaperReproduction(v: unknown, key: string): boolean {
+  const r = v as Partial<PaperReproduction> | null;
+  return r !== null && typeof r === "object" && r.key === key && Array.isArray(r.models) && Array.isArray(r.table) && typeof r.data === "object";
 }
 
 /** The environment variable through which `dealkit reproduce` hands its options to the notebook it runs. */

@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { escapeHtml } from "../kernel/mime.js";
 import { listNotebooks, runNotebooks, type NotebookRunResult } from "../kernel/runner.js";
-import { projectRoot, writeFileAtomic } from "../util/fs.js";
+import { writeDirAtomic } from "../util/dir-atomic.js";
+import { projectRoot } from "../util/fs.js";
 import { VERSION } from "../version.js";
 
 /** Options of {@link reproduce}. */
@@ -21,6 +22,8 @@ export interface ReproduceOptions {
   timeoutS?: number;
   /** Progress lines (nothing is printed otherwise). */
   onLog?: (line: string) => void;
+  /** What runs the notebooks (default {@link runNotebooks}, through Jupyter); the fault tests pass a stand-in. */
+  runNotebooks?: typeof runNotebooks;
 }
 
 /** What {@link reproduce} produced. */
@@ -66,11 +69,23 @@ ${rows}
 `;
 }
 
+/** True when `dir` holds a previous report of {@link reproduce} (its index.html), so it may be replaced whole. */
+export function isReportFolder(dir: string): boolean {
+  return fs.existsSync(path.join(dir, "index.html")) && fs.readdirSync(dir).every((f) => REPORT_ENTRIES.has(f));
+}
+
+/** What a report folder holds. */
+const REPORT_ENTRIES = new Set(["index.html", "runs.html", "notebooks"]);
+
 /**
  * The main job's report (`dealkit reproduce`, `npm run reproduce`): runs the notebooks (default
  * notebooks/07-reproduce-paper.ipynb, which calls runPaperReproduction) through Jupyter and writes the report to
  * `outDir`: `index.html` is the main notebook's HTML export, `runs.html` lists each notebook's status and time,
  * `notebooks/` holds the executed notebooks. Without a main notebook, index.html is the status page.
+ *
+ * The folder is written atomically: everything goes to a temporary sibling `<outDir>.tmp-<pid>-*` that replaces
+ * `outDir` whole once complete (a crash leaves the previous report; the next run removes the temp). An existing
+ * `outDir` must be empty or a previous report.
  *
  * @example
  * const { ok, reportHtml } = await reproduce();
@@ -79,18 +94,32 @@ export async function reproduce(options: ReproduceOptions = {}): Promise<Reprodu
   const outDir = path.resolve(options.outDir ?? path.join(projectRoot(), "out", "report"));
   const notebooks = options.notebooks ?? defaultReproduceNotebooks();
   const main = options.mainNotebook ?? (options.notebooks ? undefined : REPRODUCE_NOTEBOOK);
-  const results = await runNotebooks(notebooks, {
-    outDir: path.join(outDir, "notebooks"),
-    timeoutS: options.timeoutS,
-    onLog: options.onLog,
-  });
-  const reportHtml = path.join(outDir, "index.html");
-  const mainExport = main ? results.find((r) => path.basename(r.notebook) === path.basename(main))?.html : undefined;
-  if (mainExport && fs.existsSync(mainExport)) {
-    writeFileAtomic(reportHtml, fs.readFileSync(mainExport));
-    writeFileAtomic(path.join(outDir, "runs.html"), reportIndexHtml(results, outDir));
-  } else {
-    writeFileAtomic(reportHtml, reportIndexHtml(results, outDir));
+  let tmpDir = "";
+  const results = await writeDirAtomic(
+    outDir,
+    async (tmp) => {
+      tmpDir = tmp;
+      const results = await (options.runNotebooks ?? runNotebooks)(notebooks, {
+        outDir: path.join(tmp, "notebooks"),
+        timeoutS: options.timeoutS,
+        onLog: options.onLog,
+      });
+      const mainExport = main ? results.find((r) => path.basename(r.notebook) === path.basename(main))?.html : undefined;
+      if (mainExport && fs.existsSync(mainExport)) {
+        fs.copyFileSync(mainExport, path.join(tmp, "index.html"));
+        fs.writeFileSync(path.join(tmp, "runs.html"), reportIndexHtml(results, tmp));
+      } else {
+        fs.writeFileSync(path.join(tmp, "index.html"), reportIndexHtml(results, tmp));
+      }
+      return results;
+    },
+    { what: "report folder (index.html, runs.html, notebooks/)", isPrevious: isReportFolder },
+  );
+  // The paths the runner gave point into the temp folder, now renamed to outDir.
+  const moved = (p: string | undefined): string | undefined => (p && tmpDir && p.startsWith(tmpDir + path.sep) ? path.join(outDir, path.relative(tmpDir, p)) : p);
+  for (const r of results) {
+    if (r.html) r.html = moved(r.html);
+    if (r.executed) r.executed = moved(r.executed);
   }
-  return { ok: results.length > 0 && results.every((r) => r.ok), reportHtml, results };
+  return { ok: results.length > 0 && results.every((r) => r.ok), reportHtml: path.join(outDir, "index.html"), results };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveModelConfig, MODEL_PRESETS } from "../../src/model/config.js";
+import { checkModelMemory, estimateModelMemory, modelMemoryLimit, resolveModelConfig, MODEL_PRESETS } from "../../src/model/config.js";
 import { queriesForCount } from "../../src/model/query-allocation.js";
 
 describe("model config", () => {
@@ -32,5 +32,30 @@ describe("model config", () => {
     expect(queriesForCount(10, cfg)).toBe(Math.ceil(1.5 * 10) + 8);
     expect(queriesForCount(1000, cfg)).toBe(cfg.maxQueries);
     expect(queriesForCount(NaN, cfg)).toBe(cfg.maxQueries);
+  });
+  it("estimates memory and refuses settings that together would not fit, naming the fields and the estimate", () => {
+    for (const p of MODEL_PRESETS) {
+      const c = resolveModelConfig({ preset: p });
+      expect(estimateModelMemory(c, { side: Math.max(c.inputSize, c.sliceSize) }).bytes).toBeLessThan(2 ** 30);
+    }
+    const tiny = resolveModelConfig({ preset: "tiny" });
+    const small = estimateModelMemory(tiny, { side: 512 }).bytes;
+    expect(estimateModelMemory(tiny, { side: 1024 }).bytes).toBeGreaterThan(3 * small);
+    expect(estimateModelMemory(tiny, { side: 512, batch: 4, training: true }).bytes).toBeCloseTo(12 * small, -3);
+    // Each field in range, together far too much: the context attention over a 4096 px slice with 2 stages.
+    expect(() => resolveModelConfig({ preset: "micro", widths: [8, 16], depths: [0, 0], sliceSize: 4096, heads: 16 })).toThrow(
+      /model config: these settings together need about [\d.]+ TiB of memory for one image of 4096 px, more than the .* allowed \(mostly the context attention over \d+ tokens, growing with sliceSize, widths \(coarsest stride\), heads, contextLayers/,
+    );
+    const many = resolveModelConfig({ preset: "micro", maxQueries: 2000 });
+    expect(() => checkModelMemory(many, { side: 64, prompts: 500 }, "clicks")).toThrow(/clicks: .* with 500 prompts.*decoder attention over 1000000 queries, growing with prompts, maxQueries/);
+    const before = process.env.DEALKIT_MAX_MEMORY_MB;
+    try {
+      process.env.DEALKIT_MAX_MEMORY_MB = "1";
+      expect(modelMemoryLimit()).toBe(2 ** 20);
+      expect(() => checkModelMemory(tiny, { side: 512 }, "x")).toThrow(/more than the 1\.0 MiB allowed/);
+    } finally {
+      if (before === undefined) delete process.env.DEALKIT_MAX_MEMORY_MB;
+      else process.env.DEALKIT_MAX_MEMORY_MB = before;
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -77,6 +78,8 @@ describe("predictFromSpec", () => {
     const list = JSON.parse(fs.readFileSync(r.gtFile!, "utf8"));
     expect(list.images.map((im: { id: number; file_name: string }) => [im.id, im.file_name])).toEqual([[1, "p1.png"], [2, "p2.png"]]);
     expect(list.categories).toEqual([{ id: 5, name: "5" }]);
+    // The list records the results written with it (readers refuse a pair a crash left mismatched).
+    expect(list.dealkit_results).toEqual({ file: "own-dt.json", sha256: createHash("sha256").update(fs.readFileSync(out)).digest("hex") });
     await expect(predictFromSpec({ model, data: { images: photos } })).rejects.toThrow(/ckpt-deal takes clicks, and unannotated images have none to sample: give --clicks-file/);
     const base = await predictFromSpec({ model: writeMicroCheckpoint(dir, "baseline"), data: { images: photos }, scoreThreshold: 0 });
     expect(new Set(base.results.map((d) => d.image_id))).toEqual(new Set([1, 2])); // no clicks needed

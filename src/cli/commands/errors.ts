@@ -3,7 +3,7 @@ import { analysisImagesFromCoco, tideCompatInputFromCoco } from "../../analysis/
 import { runTideCompat } from "../../analysis/tide-compat/run.js";
 import { TIDE_COMPAT_ERRORS, TIDE_COMPAT_SPECIAL, type TideCompatErrorName, type TideCompatSpecialName } from "../../analysis/tide-compat/types.js";
 import { runTide, type TideErrorType } from "../../analysis/tide.js";
-import { cocoLoadFiles, cocoReadJsonFile } from "../../eval/index.js";
+import { checkResultsPairing, cocoLoadFiles, cocoReadJsonFile } from "../../eval/index.js";
 import { checkOneOf } from "../../util/errors.js";
 
 /** The `--compat` modes `dealkit errors` knows. */
@@ -57,7 +57,9 @@ function pycocotoolsReport(gtFile: string, dtFile: string): ErrorsReport {
 
 /** tidecv 1.0.1's numbers. */
 function tideReport(gtFile: string, dtFile: string): ErrorsReport {
-  const input = tideCompatInputFromCoco(cocoReadJsonFile(gtFile), cocoReadJsonFile(dtFile), gtFile, dtFile);
+  const gtJson = cocoReadJsonFile(gtFile);
+  checkResultsPairing(gtJson, gtFile, dtFile);
+  const input = tideCompatInputFromCoco(gtJson, cocoReadJsonFile(dtFile), gtFile, dtFile);
   const run = runTideCompat(input);
   return {
     ap50: run.ap, dAP: run.dAP, special: run.special, counts: run.counts,

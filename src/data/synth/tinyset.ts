@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RgbImage } from "../../structures/image.js";
 import { checkOneOf, DealkitInputError } from "../../util/errors.js";
-import { writeDirAtomic } from "../../util/dir-atomic.js";
+import { removeStaleTemps, writeDirAtomic } from "../../util/dir-atomic.js";
 import { cacheDir, readJsonFileChecked, resolveInside, writeFileAtomic } from "../../util/fs.js";
 import { Random } from "../../util/random.js";
 import { Dataset } from "../dataset.js";
@@ -232,6 +232,7 @@ export async function ensureTinySetMini(options: EnsureTinySetMiniOptions = {}):
   const base = options.cacheRoot ?? cacheDir("tinyset-mini");
   const dir = path.join(base, `v${TINYSET_MINI_VERSION}-s${seed}${scale === "default" ? "" : `-${scale}`}`);
   let generated = false;
+  removeStaleTemps(dir); // folders of crashed generations (their writers are gone)
   if (!fs.existsSync(path.join(dir, "manifest.json"))) {
     const tmp = `${dir}.tmp-${process.pid}-${Date.now().toString(36)}`;
     try {
