@@ -43,6 +43,16 @@ export interface RunQueuedOptions {
  * const buffers = await runQueuedShards("redis://127.0.0.1:6379", jobs, { onProgress: (p) => console.log(p) });
  */
 export async function runQueuedShards(url: string, jobs: readonly QueueJob[], o: RunQueuedOptions = {}): Promise<Buffer[]> {
+  return (await runQueuedJobs(url, jobs, o)).results;
+}
+
+/**
+ * {@link runQueuedShards}, also saying which jobs were answered from the store when the run started (no work).
+ *
+ * @example
+ * const { results, stored } = await runQueuedJobs("redis://127.0.0.1:6379", jobs);
+ */
+export async function runQueuedJobs(url: string, jobs: readonly QueueJob[], o: RunQueuedOptions = {}): Promise<{ results: Buffer[]; stored: boolean[] }> {
   const conn = parseQueueUrl(url);
   const { Queue } = await loadBullmq();
   const store = await redisClient(conn);
@@ -51,6 +61,7 @@ export async function runQueuedShards(url: string, jobs: readonly QueueJob[], o:
   const pollMs = o.pollMs ?? 250;
   const results: (Buffer | undefined)[] = new Array(jobs.length);
   const retried = new Set<number>();
+  const storedAtStart: boolean[] = new Array<boolean>(jobs.length).fill(false);
   let cached = 0;
   let last = "";
   const report = (failed: number) => {
@@ -63,7 +74,7 @@ export async function runQueuedShards(url: string, jobs: readonly QueueJob[], o:
     for (let i = 0; i < jobs.length; i++) {
       const j = jobs[i]!;
       const stored = await store.getBuffer(resultKeyOf(j.key));
-      if (stored) { results[i] = stored; cached++; continue; }
+      if (stored) { results[i] = stored; storedAtStart[i] = true; cached++; continue; }
       const existing = await queue.getJob(j.key);
       if (existing) {
         const state = await existing.getState();
@@ -102,7 +113,7 @@ export async function runQueuedShards(url: string, jobs: readonly QueueJob[], o:
       if (pending === 0) break;
       await new Promise((r) => setTimeout(r, pollMs));
     }
-    return results as Buffer[];
+    return { results: results as Buffer[], stored: storedAtStart };
   } finally {
     await queue.close();
     await store.quit();
