@@ -1,4 +1,5 @@
 import type { EvalParams } from "../eval/params.js";
+import type { EvalSynthOptions } from "../eval/synth.js";
 import type { EvalSimilarity } from "../eval/similarity.js";
 import type { AblationCell } from "../analysis/ablate-grid.js";
 import type { DatasetSpec } from "../recipes/dataset.js";
@@ -95,5 +96,19 @@ export interface AblateShardJob extends QueueJobBase {
   end: number;
 }
 
+/**
+ * Evaluate a range of a synthetic case (bench/eval-scale.ts): images `[start, end)` of
+ * {@link evalSynthRange}(`synth`), generated on the worker from the seed (no file travels), matched with
+ * `params`; the result is the range's compact match results ({@link encodeCompactMatch}), which the submitting
+ * process reads category by category ({@link cocoAccumulateStreamed}).
+ */
+export interface EvalSynthShardJob extends QueueJobBase {
+  kind: "eval-synth";
+  synth: EvalSynthOptions;
+  start: number;
+  end: number;
+  params: EvalParams;
+}
+
 /** Any dealkit queue job. */
-export type QueueJob = EvalShardJob | PredictShardJob | AblateShardJob;
+export type QueueJob = EvalShardJob | PredictShardJob | AblateShardJob | EvalSynthShardJob;

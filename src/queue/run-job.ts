@@ -1,5 +1,8 @@
 import * as fs from "node:fs";
-import { cocoLoadFiles, type CocoDtData, type CocoGtData } from "../eval/load.js";
+import { encodeCompactMatch } from "../eval/compact.js";
+import { cocoLoadDt, cocoLoadFiles, cocoLoadGt, type CocoDtData, type CocoGtData } from "../eval/load.js";
+import { cocoMatch } from "../eval/match.js";
+import { evalSynthRange } from "../eval/synth.js";
 import { predictDataset } from "../infer/predict-dataset.js";
 import type { PromptSetting } from "../prompts/prompt-sets.js";
 import type { ClickSamplerName } from "../prompts/samplers.js";
@@ -13,7 +16,7 @@ import { DealkitInputError } from "../util/errors.js";
 import { encodeAblationShard } from "./ablate-queued.js";
 import { encodeMatch } from "./codec.js";
 import { matchImageRange } from "./eval-shard.js";
-import type { AblateShardJob, EvalShardJob, PredictShardJob, QueueJob } from "./jobs.js";
+import type { AblateShardJob, EvalShardJob, EvalSynthShardJob, PredictShardJob, QueueJob } from "./jobs.js";
 import { fileSha256 } from "./keys.js";
 import { checkUnderRoots } from "./roots.js";
 
@@ -43,7 +46,8 @@ export async function runQueueJob(job: QueueJob, ctx: JobContext): Promise<Buffe
   if (job.kind === "eval") return runEvalShard(job, ctx);
   if (job.kind === "predict") return runPredictShard(job, ctx);
   if (job.kind === "ablate") return runAblateShard(job, ctx);
-  throw new DealkitInputError(`unknown job kind "${String((job as { kind?: unknown }).kind)}" (this worker runs eval, predict and ablate)`, { field: "kind" });
+  if (job.kind === "eval-synth") return runEvalSynthShard(job);
+  throw new DealkitInputError(`unknown job kind "${String((job as { kind?: unknown }).kind)}" (this worker runs eval, eval-synth, predict and ablate)`, { field: "kind" });
 }
 
 function checkedSha(file: string, expected: string, ctx: JobContext): string {
@@ -65,6 +69,16 @@ function runEvalShard(job: EvalShardJob, ctx: JobContext): Buffer {
   const { gt, dt } = ctx.evalFiles!.data;
   const m = matchImageRange(gt, dt, job.params, job.start, job.end, { similarity: job.similarity, record: job.record });
   return encodeMatch(m);
+}
+
+/** A synthetic range: generated here from its seed (no path is read), matched, compacted. */
+function runEvalSynthShard(job: EvalSynthShardJob): Buffer {
+  const part = evalSynthRange(job.synth, job.start, job.end);
+  const gt = cocoLoadGt(part.gt);
+  const dt = cocoLoadDt(part.dt, gt);
+  part.gt.annotations.length = 0;
+  part.dt.length = 0;
+  return encodeCompactMatch(cocoMatch(gt, dt, job.params), dt.score);
 }
 
 /** The paths a data spec reads ("default" TinySet-mini is the worker's own cache, not a path). */

@@ -30,6 +30,11 @@ export interface RunQueuedOptions {
   pollMs?: number;
   /** Called when the counts change. */
   onProgress?: (p: QueueProgress) => void;
+  /**
+   * Read the results into memory (default true). False: only wait until every result is stored, and return
+   * empty buffers (the caller reads the stored results itself, piece by piece: large results).
+   */
+  fetch?: boolean;
 }
 
 /**
@@ -59,6 +64,8 @@ export async function runQueuedJobs(url: string, jobs: readonly QueueJob[], o: R
   const queue = new Queue<QueueJob>(DEALKIT_QUEUE_NAME, { connection: redisOptionsOf(conn) as never });
   const attempts = o.attempts ?? 3;
   const pollMs = o.pollMs ?? 250;
+  const EMPTY = Buffer.alloc(0);
+  const get = async (key: string): Promise<Buffer | null> => (o.fetch === false ? ((await store.exists(resultKeyOf(key))) === 1 ? EMPTY : null) : store.getBuffer(resultKeyOf(key)));
   const results: (Buffer | undefined)[] = new Array(jobs.length);
   const retried = new Set<number>();
   const storedAtStart: boolean[] = new Array<boolean>(jobs.length).fill(false);
@@ -73,7 +80,7 @@ export async function runQueuedJobs(url: string, jobs: readonly QueueJob[], o: R
     const add: QueueJob[] = [];
     for (let i = 0; i < jobs.length; i++) {
       const j = jobs[i]!;
-      const stored = await store.getBuffer(resultKeyOf(j.key));
+      const stored = await get(j.key);
       if (stored) { results[i] = stored; storedAtStart[i] = true; cached++; continue; }
       const existing = await queue.getJob(j.key);
       if (existing) {
@@ -96,7 +103,7 @@ export async function runQueuedJobs(url: string, jobs: readonly QueueJob[], o: R
       for (let i = 0; i < jobs.length; i++) {
         if (results[i] !== undefined) continue;
         const j = jobs[i]!;
-        const stored = await store.getBuffer(resultKeyOf(j.key));
+        const stored = await get(j.key);
         const job = await queue.getJob(j.key);
         // More than one try: a failed try, or a stalled one (its worker died and another took the shard over).
         // (attemptsStarted counts moves to active: a failed try or a stall sends the job back for another.)
