@@ -1,6 +1,6 @@
 import {
   ablateOnQueue, cocoEvaluateOnQueue, predictOnQueue, type AblationResult, type QueuedAblationOptions, type CocoEvaluateOptions, type CocoEvaluation, type PredictSpec, type PredictSpecResult,
-  type QueueProgress,
+  formatQueueProgress,
 } from "../index.js";
 import { numberOption } from "./data-options.js";
 
@@ -10,15 +10,7 @@ export interface QueueCommandOptions {
   shards?: string;
 }
 
-/**
- * One progress line of a queued run: `eval on queue: 5/8 shards done (2 stored), 0 failed, 1 retried`.
- *
- * @example
- * formatQueueProgress("eval", { total: 8, done: 5, cached: 2, failed: 0, retried: 1 });
- */
-export function formatQueueProgress(what: string, p: QueueProgress, unit = "shards"): string {
-  return `${what} on queue: ${p.done}/${p.total} ${unit} done${p.cached ? ` (${p.cached} stored)` : ""}, ${p.failed} failed, ${p.retried} retried`;
-}
+export { formatQueueProgress };
 
 export function shardsOf(o: QueueCommandOptions): number | undefined {
   return o.shards !== undefined ? numberOption("--shards", o.shards, { integer: true, min: 1 }) : undefined;

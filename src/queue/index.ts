@@ -9,7 +9,7 @@ export {
 } from "./jobs.js";
 export { runQueueJob, type JobContext } from "./run-job.js";
 export { startQueueWorker, type QueueWorker, type QueueWorkerOptions } from "./worker.js";
-export { runQueuedShards, runQueuedJobs, DealkitQueueError, type QueueProgress, type RunQueuedOptions } from "./submit.js";
+export { runQueuedShards, runQueuedJobs, formatQueueProgress, DealkitQueueError, type QueueProgress, type RunQueuedOptions } from "./submit.js";
 export { cocoEvaluateOnQueue, type QueuedEvalOptions } from "./eval-queued.js";
 export { predictOnQueue, type QueuedPredictOptions } from "./predict-queued.js";
 export { ablateOnQueue, ablateJobKey, encodeAblationShard, decodeAblationShard, type QueuedAblationOptions, type AblationShardResult } from "./ablate-queued.js";

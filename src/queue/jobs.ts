@@ -70,6 +70,8 @@ export interface PredictShardJob extends QueueJobBase {
   clicksFile?: string;
   start: number;
   end: number;
+  /** When the run keeps only some images of the data: this range's image ids (then `start`/`end` index the kept list). */
+  imageIds?: number[];
   settings: PredictShardSettings;
 }
 

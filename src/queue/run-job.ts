@@ -144,7 +144,12 @@ async function runPredictShard(job: PredictShardJob, ctx: JobContext): Promise<B
     throw new DealkitInputError(`image range [${job.start}, ${job.end}) is outside the ${ds.images.length} images of this data on the worker`, { field: "shard" });
   }
   const loaded = modelOf(job, ctx);
-  const part = ds.images.slice(job.start, job.end);
+  let part = ds.images.slice(job.start, job.end);
+  if (job.imageIds !== undefined) {
+    const want = new Set(job.imageIds);
+    part = ds.images.filter((im) => want.has(im.id));
+    if (part.length !== want.size) throw new DealkitInputError(`${want.size - part.length} of the shard's ${want.size} image ids are not in this data on the worker`, { field: "imageIds" });
+  }
   const ids = new Set(part.map((im) => im.id));
   const shardDs = ds.filterImages((im) => ids.has(im.id));
   const s = job.settings;

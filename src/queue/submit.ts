@@ -126,3 +126,13 @@ export async function runQueuedJobs(url: string, jobs: readonly QueueJob[], o: R
     await store.quit();
   }
 }
+
+/**
+ * One progress line of a queued run: `eval on queue: 5/8 shards done (2 stored), 0 failed, 1 retried`.
+ *
+ * @example
+ * formatQueueProgress("eval", { total: 8, done: 5, cached: 2, failed: 0, retried: 1 });
+ */
+export function formatQueueProgress(what: string, p: QueueProgress, unit = "shards"): string {
+  return `${what} on queue: ${p.done}/${p.total} ${unit} done${p.cached ? ` (${p.cached} stored)` : ""}, ${p.failed} failed, ${p.retried} retried`;
+}
