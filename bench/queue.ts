@@ -19,14 +19,17 @@ function arg(name: string, def: number): number {
   return i > 0 ? Number(process.argv[i + 1]) : def;
 }
 
-/** Generates the case, times it in process and through the queue with 1 and 2 workers, prints the figures. */
-export async function run(): Promise<void> {
+/**
+ * Generates the case, times it in process and through the queue with 1 and 2 workers, prints the figures.
+ * `o` overrides --images / --shards (bench/eval-scale.ts runs it scaled down with SCALE).
+ */
+export async function run(o: { images?: number; shards?: number } = {}): Promise<void> {
   if (REDIS_SKIP_REASON) {
     console.log(`bench/queue: skipped: ${REDIS_SKIP_REASON}`);
     return;
   }
-  const images = arg("images", 2000);
-  const shards = arg("shards", 8);
+  const images = o.images ?? arg("images", 2000);
+  const shards = o.shards ?? arg("shards", 8);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dealkit-bench-queue-"));
   const redis = await startRedis();
   try {

@@ -124,12 +124,42 @@ interface RunOutput {
   stats: Record<string, number>;
 }
 
-async function runOne(o: AblationOptions, cell: AblationCell, seed: number, pixels: (im: AblationImage) => Promise<RgbImage>): Promise<RunOutput> {
-  const cats = new Set(cell.split === "seen" ? o.data.seenCategoryIds : o.data.heldOutCategoryIds);
+/** The detections of one image of an ablation run: its index in `data.images` and what the detector returned. */
+export interface AblationImageDetections {
+  imageIndex: number;
+  detections: Detections;
+}
+
+/** What {@link ablationDetections} returns: per prompted image, its detections; and the run's counts. */
+export interface AblationDetectionsOutput {
+  images: AblationImageDetections[];
+  stats: { images: number; clicks: number; fallbackClicks: number; detections: number };
+}
+
+/** The category ids one split of a cell prompts and evaluates. */
+function splitCats(data: AblationData, cell: AblationCell): Set<number> {
+  return new Set(cell.split === "seen" ? data.seenCategoryIds : data.heldOutCategoryIds);
+}
+
+/**
+ * The detection half of one (cell, seed) run over the images `[start, end)` of `o.data.images` (default all):
+ * clicks sampled on the prompted split's ground truth (streams forked per image id, so a range gives what the
+ * whole run gives for its images), detect, and for source "prediction" a second round. Images without ground
+ * truth of the split are skipped, as in the whole run. The range is what queue workers run.
+ *
+ * @example
+ * const part = await ablationDetections(o, cell, 0, (im) => Promise.resolve(im.loadImage()), 0, 10);
+ */
+export async function ablationDetections(
+  o: Pick<AblationOptions, "detector" | "data" | "sampleClick" | "detectOptions">, cell: AblationCell, seed: number,
+  pixels: (im: AblationImage) => Promise<RgbImage>, start = 0, end = o.data.images.length,
+): Promise<AblationDetectionsOutput> {
+  const cats = splitCats(o.data, cell);
   const base = new Random(seed);
-  const evalImages: AnalysisImage[] = [];
+  const out: AblationImageDetections[] = [];
   const stats = { images: 0, clicks: 0, fallbackClicks: 0, detections: 0 };
-  for (const im of o.data.images) {
+  for (let i = start; i < end; i++) {
+    const im = o.data.images[i]!;
     const idx = splitIndices(im, cats);
     if (idx.length === 0) continue;
     // Streams per image and category, independent of the cell: the same seed picks the same instances
@@ -173,10 +203,45 @@ async function runOne(o: AblationOptions, cell: AblationCell, seed: number, pixe
     stats.images++;
     stats.clicks += used.length;
     stats.detections += det.length;
-    evalImages.push({ ...restrictGt(im, cats), detections: det });
+    out.push({ imageIndex: i, detections: det });
   }
-  const metrics = evalImages.length ? await o.evaluate(evalImages) : {};
-  return { metrics, stats };
+  return { images: out, stats };
+}
+
+/**
+ * The evaluation half of a (cell, seed) run: the prompted images' ground truth (restricted to the cell's split)
+ * with their detections, in image order, evaluated; {} when no image was prompted.
+ *
+ * @example
+ * const metrics = await ablationMetrics(o, cell, (await ablationDetections(o, cell, 0, pixels)).images);
+ */
+export async function ablationMetrics(o: Pick<AblationOptions, "data" | "evaluate">, cell: AblationCell, images: readonly AblationImageDetections[]): Promise<Record<string, number>> {
+  const cats = splitCats(o.data, cell);
+  const evalImages: AnalysisImage[] = images.map((d) => ({ ...restrictGt(o.data.images[d.imageIndex]!, cats), detections: d.detections }));
+  return evalImages.length ? await o.evaluate(evalImages) : {};
+}
+
+async function runOne(o: AblationOptions, cell: AblationCell, seed: number, pixels: (im: AblationImage) => Promise<RgbImage>): Promise<RunOutput> {
+  const d = await ablationDetections(o, cell, seed, pixels);
+  return { metrics: await ablationMetrics(o, cell, d.images), stats: d.stats };
+}
+
+/**
+ * The cache key of one (cell, seed) run: the model and data fingerprints, the cell, the seed, the sampler,
+ * evaluator and detect options (and the cache's version).
+ */
+export function ablationRunKey(o: Pick<AblationOptions, "modelFingerprint" | "samplerId" | "evaluatorId" | "detectOptions">, dataFp: string, cell: AblationCell, seed: number): string {
+  return contentFingerprint(ABLATION_CACHE_VERSION, o.modelFingerprint, dataFp, cellId(cell), seed, o.samplerId ?? "default", o.evaluatorId ?? "default", o.detectOptions ?? {});
+}
+
+/** One finished (cell, seed) run, as {@link ablationResultOf} assembles them. */
+export interface AblationRun {
+  cell: AblationCell;
+  seed: number;
+  /** Read from a cache (no work). */
+  cached: boolean;
+  seconds: number;
+  metrics: Record<string, number>;
 }
 
 function cellColumns(c: AblationCell): Record<string, string | number> {
@@ -203,15 +268,14 @@ export async function runAblation(o: AblationOptions): Promise<AblationResult> {
     if (!loaded.has(im.imageId)) loaded.set(im.imageId, Promise.resolve(im.loadImage()));
     return loaded.get(im.imageId)!;
   };
-  const rows: Record<string, unknown>[] = [];
-  const metricNames: string[] = [];
+  const runs: AblationRun[] = [];
   let computed = 0;
   let cached = 0;
   const total = o.grid.length * seeds.length;
   for (const cell of o.grid) {
     checkCell(cell);
     for (const seed of seeds) {
-      const key = contentFingerprint(ABLATION_CACHE_VERSION, o.modelFingerprint, dataFp, cellId(cell), seed, o.samplerId ?? "default", o.evaluatorId ?? "default", o.detectOptions ?? {});
+      const key = ablationRunKey(o, dataFp, cell, seed);
       const hit = dir ? readCachedRun(dir, key) : null;
       let seconds: number;
       let metrics: Record<string, number>;
@@ -227,14 +291,30 @@ export async function runAblation(o: AblationOptions): Promise<AblationResult> {
         computed++;
         if (dir) writeCachedRun(dir, { key, metrics, seconds, stats: out.stats });
       }
-      for (const m of Object.keys(metrics)) if (!metricNames.includes(m)) metricNames.push(m);
-      rows.push({ ...cellColumns(cell), seed, cached: hit !== null, seconds, ...metrics });
-      o.onProgress?.({ done: rows.length, total, cell, seed, cached: hit !== null });
+      runs.push({ cell, seed, cached: hit !== null, seconds, metrics });
+      o.onProgress?.({ done: runs.length, total, cell, seed, cached: hit !== null });
     }
+  }
+  return { ...ablationResultOf(o.grid, runs), computed, cached, dataFingerprint: dataFp };
+}
+
+/**
+ * The runs and summary tables of finished runs (in grid order, then seed order): one row per run, and per cell
+ * and metric the mean and 95% t interval over its seeds. What {@link runAblation} and the queued ablation return.
+ *
+ * @example
+ * const { runs, summary } = ablationResultOf(grid, finished);
+ */
+export function ablationResultOf(grid: readonly AblationCell[], runs: readonly AblationRun[]): Pick<AblationResult, "runs" | "summary"> {
+  const rows: Record<string, unknown>[] = [];
+  const metricNames: string[] = [];
+  for (const r of runs) {
+    for (const m of Object.keys(r.metrics)) if (!metricNames.includes(m)) metricNames.push(m);
+    rows.push({ ...cellColumns(r.cell), seed: r.seed, cached: r.cached, seconds: r.seconds, ...r.metrics });
   }
   for (const r of rows) for (const m of metricNames) if (!(m in r)) r[m] = NaN;
   const summary: Record<string, unknown>[] = [];
-  for (const cell of o.grid) {
+  for (const cell of grid) {
     const id = cellId(cell);
     const mine = rows.filter((r) => r.cellId === id);
     for (const m of metricNames) {
@@ -246,8 +326,5 @@ export async function runAblation(o: AblationOptions): Promise<AblationResult> {
   return {
     runs: rows.length ? aq.from(rows) : emptyRuns,
     summary: summary.length ? aq.from(summary) : aq.table({ cellId: [], metric: [] }),
-    computed,
-    cached,
-    dataFingerprint: dataFp,
   };
 }

@@ -45,6 +45,13 @@ export { ABLATION_CACHE_VERSION, type CachedAblationRun } from "./ablate-cache.j
 export {
   runAblation,
   ablationDataFingerprint,
+  ablationDetections,
+  ablationMetrics,
+  ablationRunKey,
+  ablationResultOf,
+  type AblationRun,
+  type AblationImageDetections,
+  type AblationDetectionsOutput,
   type AblationImage,
   type AblationData,
   type AblationEvaluator,

@@ -1,6 +1,6 @@
 import {
-  cocoEvaluateOnQueue, predictOnQueue, type CocoEvaluateOptions, type CocoEvaluation, type PredictSpec, type PredictSpecResult,
-  type QueueProgress,
+  ablateOnQueue, cocoEvaluateOnQueue, predictOnQueue, type AblationResult, type QueuedAblationOptions, type CocoEvaluateOptions, type CocoEvaluation, type PredictSpec, type PredictSpecResult,
+  formatQueueProgress,
 } from "../index.js";
 import { numberOption } from "./data-options.js";
 
@@ -10,17 +10,9 @@ export interface QueueCommandOptions {
   shards?: string;
 }
 
-/**
- * One progress line of a queued run: `eval on queue: 5/8 shards done (2 stored), 0 failed, 1 retried`.
- *
- * @example
- * formatQueueProgress("eval", { total: 8, done: 5, cached: 2, failed: 0, retried: 1 });
- */
-export function formatQueueProgress(what: string, p: QueueProgress): string {
-  return `${what} on queue: ${p.done}/${p.total} shards done${p.cached ? ` (${p.cached} stored)` : ""}, ${p.failed} failed, ${p.retried} retried`;
-}
+export { formatQueueProgress };
 
-function shardsOf(o: QueueCommandOptions): number | undefined {
+export function shardsOf(o: QueueCommandOptions): number | undefined {
   return o.shards !== undefined ? numberOption("--shards", o.shards, { integer: true, min: 1 }) : undefined;
 }
 
@@ -47,4 +39,17 @@ export async function predictOnQueueCommand(o: QueueCommandOptions, spec: Predic
   const shards = shardsOf(o);
   const { onProgress: _perImage, ...rest } = spec;
   return predictOnQueue({ ...rest, url: o.queue!, ...(shards !== undefined ? { shards } : {}), onProgress: (p) => log(formatQueueProgress("predict", p)) });
+}
+
+/**
+ * `dealkit ablate --queue URL [--shards N]`: the ablation `spec` describes, one job per cell x seed (x image range
+ * with N > 1) on workers, evaluated and tabulated here ({@link ablateOnQueue}); progress lines go to `log`:
+ * `ablate on queue: 5/24 cell runs done (2 stored), 0 failed, 1 retried`.
+ */
+export async function ablateOnQueueCommand(
+  o: QueueCommandOptions, spec: Omit<QueuedAblationOptions, "url" | "shards" | "onProgress">, log: (line: string) => void,
+): Promise<AblationResult & { images: number }> {
+  const shards = shardsOf(o);
+  const unit = shards !== undefined && shards > 1 ? "cell runs x image ranges" : "cell runs";
+  return ablateOnQueue({ ...spec, url: o.queue!, ...(shards !== undefined ? { shards } : {}), onProgress: (p) => log(formatQueueProgress("ablate", p, unit)) });
 }

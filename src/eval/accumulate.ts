@@ -40,11 +40,9 @@ export function cocoAccumulate(match: CocoMatchData, options: CocoAccumulateOpti
   const M = p.maxDets.length;
   const precision = new Float64Array(T * R * K * A * M).fill(-1);
   const recall = new Float64Array(T * K * A * M).fill(-1);
-  const recThrs = Float64Array.from(p.recThrs);
   const mask = options.imgMask;
   const nSlots = match.slotDet.length;
   const nGroups = match.groupImg.length;
-  const maxDetLast = p.maxDets[M - 1]!;
   const { catStart, slotRank, slotImg, state, groupCat, groupImg, groupNpig } = match;
 
   // npig per (k, a) over the selected images.
@@ -60,42 +58,65 @@ export function cocoAccumulate(match: CocoMatchData, options: CocoAccumulateOpti
   const rc = new Float64Array(maxLen);
   const pr = new Float64Array(maxLen);
 
+  const scratch = { rc, pr };
   for (let k = 0; k < K; k++) {
-    const cs = catStart[k]!;
-    const ce = catStart[k + 1]!;
-    for (let a = 0; a < A; a++) {
-      const np = npig[k * A + a]!;
-      if (np === 0) continue;
-      for (let m = 0; m < M; m++) {
-        const maxDet = p.maxDets[m]!;
-        const cut = maxDet < maxDetLast;
-        for (let t = 0; t < T; t++) {
-          const base = (a * T + t) * nSlots;
-          let n = 0;
-          let tp = 0;
-          let fp = 0;
-          for (let s = cs; s < ce; s++) {
-            const st = state[base + s]!;
-            if (st === 0) continue;
-            if (cut && slotRank[s]! >= maxDet) continue;
-            if (mask && !mask[slotImg[s]!]) continue;
-            if (st === MATCH_TP) tp++;
-            else fp++;
-            rc[n] = tp / np;
-            pr[n] = tp / (fp + tp + EPS);
-            n++;
-          }
-          recall[((t * K + k) * A + a) * M + m] = n > 0 ? rc[n - 1]! : 0;
-          for (let i = n - 1; i > 0; i--) if (pr[i]! > pr[i - 1]!) pr[i - 1] = pr[i]!;
-          let ptr = 0;
-          for (let r = 0; r < R; r++) {
-            const thr = recThrs[r]!;
-            while (ptr < n && rc[ptr]! < thr) ptr++;
-            precision[(((t * R + r) * K + k) * A + a) * M + m] = ptr < n ? pr[ptr]! : 0;
-          }
+    accumulateCategory({ shape: [T, R, K, A, M], precision, recall }, p, k, (a) => npig[k * A + a]!, state, nSlots, slotRank, catStart[k]!, catStart[k + 1]!, scratch, mask ? { mask, slotImg } : undefined);
+  }
+  return { shape: [T, R, K, A, M], precision, recall };
+}
+
+/**
+ * {@link cocoAccumulate} for one category `k`, into `out`: its slots are `[cs, ce)` of `state` (laid out
+ * `state[(a*T + t)*stride + slot]`) and `rank` (rank in its image), in pycocotools' order (descending score, then
+ * image, then rank); `npig(a)` its non-ignored GT count per area range. What the one-process accumulation and the
+ * streamed, category-by-category one ({@link cocoAccumulateStreamed}) both run, so they agree bit for bit.
+ */
+export function accumulateCategory(
+  out: CocoAccumulated, p: CocoMatchData["params"], k: number, npig: (a: number) => number, state: Uint8Array, stride: number, rank: ArrayLike<number>,
+  cs: number, ce: number, scratch: { rc: Float64Array; pr: Float64Array }, masked?: { mask: Uint8Array; slotImg: Int32Array },
+): void {
+  const [T, R, K, A, M] = out.shape;
+  const { precision, recall } = out;
+  const recThrs = p.recThrs;
+  const maxDetLast = p.maxDets[M - 1]!;
+  let { rc, pr } = scratch;
+  if (rc.length < ce - cs) {
+    rc = scratch.rc = new Float64Array(ce - cs);
+    pr = scratch.pr = new Float64Array(ce - cs);
+  }
+  const mask = masked?.mask;
+  const slotImg = masked?.slotImg;
+  for (let a = 0; a < A; a++) {
+    const np = npig(a);
+    if (np === 0) continue;
+    for (let m = 0; m < M; m++) {
+      const maxDet = p.maxDets[m]!;
+      const cut = maxDet < maxDetLast;
+      for (let t = 0; t < T; t++) {
+        const base = (a * T + t) * stride;
+        let n = 0;
+        let tp = 0;
+        let fp = 0;
+        for (let s = cs; s < ce; s++) {
+          const st = state[base + s]!;
+          if (st === 0) continue;
+          if (cut && rank[s]! >= maxDet) continue;
+          if (mask && !mask[slotImg![s]!]) continue;
+          if (st === MATCH_TP) tp++;
+          else fp++;
+          rc[n] = tp / np;
+          pr[n] = tp / (fp + tp + EPS);
+          n++;
+        }
+        recall[((t * K + k) * A + a) * M + m] = n > 0 ? rc[n - 1]! : 0;
+        for (let i = n - 1; i > 0; i--) if (pr[i]! > pr[i - 1]!) pr[i - 1] = pr[i]!;
+        let ptr = 0;
+        for (let r = 0; r < R; r++) {
+          const thr = recThrs[r]!;
+          while (ptr < n && rc[ptr]! < thr) ptr++;
+          precision[(((t * R + r) * K + k) * A + a) * M + m] = ptr < n ? pr[ptr]! : 0;
         }
       }
     }
   }
-  return { shape: [T, R, K, A, M], precision, recall };
 }

@@ -10,7 +10,7 @@ export {
 } from "./load.js";
 export { cocoBoxIouXywh, evalNwdXywh, NWD_DEFAULT_C, type EvalSimilarity } from "./similarity.js";
 export { cocoMatch, MATCH_IGNORED, MATCH_TP, MATCH_FP, type CocoMatchData, type CocoMatchOptions } from "./match.js";
-export { cocoAccumulate, type CocoAccumulated, type CocoAccumulateOptions } from "./accumulate.js";
+export { cocoAccumulate, accumulateCategory, type CocoAccumulated, type CocoAccumulateOptions } from "./accumulate.js";
 export {
   evalPairwiseSum, cocoReduce, evalIouSetLabel, evalStatSpec, cocoStandardSummarySpecs, cocoStockSummarySpecs, cocoSummarize,
   type EvalStatSpec, type EvalStat, type CocoReduceSelection,
@@ -23,10 +23,14 @@ export {
   cocoEvaluate, cocoEvalPlan, cocoEvaluationOf, cocoPerCategoryAp, cocoFingerprintGt, cocoFingerprintDt, evalResultsComparable,
   type CocoEvaluateOptions, type CocoEvalPlan, type EvalResults, type CocoEvaluation,
 } from "./evaluator.js";
-export { evalSynthCase, type EvalSynthOptions } from "./synth.js";
+export { evalSynthCase, evalSynthRange, type EvalSynthOptions } from "./synth.js";
 export {
   evalPerCategoryTable, evalPerSizeTable, evalPerDomainTable, evalDomains, evalDomainMask, evalPrCurves,
   type EvalPrCurveOptions,
 } from "./breakdowns.js";
 export { evalCentreOffsets, evalNwdStats, type EvalCentreOffsetOptions, type EvalNwdOptions } from "./extras.js";
 export { cocoOlrp, cocoOlrpMean, type CocoOlrp } from "./olrp.js";
+export {
+  encodeCompactMatch, readCompactHeader, compactHeaderBytes, compactCategoryRange, decodeCompactCategory, mergeCompactCategory,
+  cocoAccumulateStreamed, compactSourceOf, type CompactCategory, type CompactHeader, type CompactSource,
+} from "./compact.js";

@@ -1,5 +1,7 @@
 import type { EvalParams } from "../eval/params.js";
+import type { EvalSynthOptions } from "../eval/synth.js";
 import type { EvalSimilarity } from "../eval/similarity.js";
+import type { AblationCell } from "../analysis/ablate-grid.js";
 import type { DatasetSpec } from "../recipes/dataset.js";
 
 /** The BullMQ queue dealkit's jobs go through (one queue; the job's `kind` says what to run). */
@@ -68,8 +70,47 @@ export interface PredictShardJob extends QueueJobBase {
   clicksFile?: string;
   start: number;
   end: number;
+  /** When the run keeps only some images of the data: this range's image ids (then `start`/`end` index the kept list). */
+  imageIds?: number[];
   settings: PredictShardSettings;
 }
 
+/**
+ * One prompt-ablation run, or an image range of it: the (cell, seed) run of {@link ablatePrompts} over the
+ * images `[start, end)` of the ablation data (`data` cut to `imagesPerDomain`, then `maxImages`, as
+ * {@link ablationDataOf} does). The worker checks that its data has the submitted fingerprint and its model
+ * the submitted one. The result is the range's per-image detections and counts, as JSON
+ * ({@link encodeAblationShard}); the submitting process evaluates the run's images together.
+ */
+export interface AblateShardJob extends QueueJobBase {
+  kind: "ablate";
+  model: string;
+  /** The model's fingerprint at submission (weights and INFERENCE_REVISION). */
+  modelFingerprint: string;
+  data: DatasetSpec;
+  imagesPerDomain?: number;
+  maxImages?: number;
+  /** {@link ablationDataFingerprint} of the data at submission. */
+  dataFingerprint: string;
+  cell: AblationCell;
+  seed: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * Evaluate a range of a synthetic case (bench/eval-scale.ts): images `[start, end)` of
+ * {@link evalSynthRange}(`synth`), generated on the worker from the seed (no file travels), matched with
+ * `params`; the result is the range's compact match results ({@link encodeCompactMatch}), which the submitting
+ * process reads category by category ({@link cocoAccumulateStreamed}).
+ */
+export interface EvalSynthShardJob extends QueueJobBase {
+  kind: "eval-synth";
+  synth: EvalSynthOptions;
+  start: number;
+  end: number;
+  params: EvalParams;
+}
+
 /** Any dealkit queue job. */
-export type QueueJob = EvalShardJob | PredictShardJob;
+export type QueueJob = EvalShardJob | PredictShardJob | AblateShardJob | EvalSynthShardJob;

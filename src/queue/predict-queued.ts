@@ -18,6 +18,8 @@ export interface QueuedPredictOptions extends Omit<PredictSpec, "onProgress">, R
   url: string;
   /** Image ranges to split the data set into; default 8 (never more than the images). */
   shards?: number;
+  /** Keep only these images (by id, in the data set's order), e.g. a balanced subset; default all. */
+  imageIds?: readonly number[];
 }
 
 /**
@@ -40,7 +42,11 @@ export async function predictOnQueue(o: QueuedPredictOptions): Promise<PredictSp
   if (!opened.annotated || !opened.gtFile) {
     throw new DealkitConfigError("--queue predicts annotated data only (TinySet-mini, or --gt FILE --images DIR in COCO form): run unannotated images without --queue");
   }
-  const ds = opened.dataset;
+  let ds = opened.dataset;
+  if (o.imageIds !== undefined) {
+    const keep = new Set(o.imageIds);
+    ds = ds.filterImages((im) => keep.has(im.id));
+  }
   const clicksFile = o.clicksFile !== undefined ? path.resolve(o.clicksFile) : undefined;
   if (clicksFile !== undefined) readClicksFile(clicksFile, ds); // a bad clicks file fails here, not on every worker
   const loaded = loadModel(o.model);
@@ -57,7 +63,7 @@ export async function predictOnQueue(o: QueuedPredictOptions): Promise<PredictSp
   const jobs: PredictShardJob[] = ranges.map((r, i) => ({
     kind: "predict", key: shardKey({ kind: "predict", model: fingerprint, data: dataKey, shard: r, settings: { ...settings } }),
     shard: i, of: ranges.length, model, modelFingerprint: fingerprint, data, ...(clicksFile ? { clicksFile } : {}),
-    start: r.start, end: r.end, settings,
+    start: r.start, end: r.end, ...(o.imageIds !== undefined ? { imageIds: ds.images.slice(r.start, r.end).map((im) => im.id) } : {}), settings,
   }));
   const buffers = await runQueuedShards(o.url, jobs, o);
   const results: CocoResult[] = [];

@@ -30,6 +30,11 @@ export interface RunQueuedOptions {
   pollMs?: number;
   /** Called when the counts change. */
   onProgress?: (p: QueueProgress) => void;
+  /**
+   * Read the results into memory (default true). False: only wait until every result is stored, and return
+   * empty buffers (the caller reads the stored results itself, piece by piece: large results).
+   */
+  fetch?: boolean;
 }
 
 /**
@@ -43,14 +48,27 @@ export interface RunQueuedOptions {
  * const buffers = await runQueuedShards("redis://127.0.0.1:6379", jobs, { onProgress: (p) => console.log(p) });
  */
 export async function runQueuedShards(url: string, jobs: readonly QueueJob[], o: RunQueuedOptions = {}): Promise<Buffer[]> {
+  return (await runQueuedJobs(url, jobs, o)).results;
+}
+
+/**
+ * {@link runQueuedShards}, also saying which jobs were answered from the store when the run started (no work).
+ *
+ * @example
+ * const { results, stored } = await runQueuedJobs("redis://127.0.0.1:6379", jobs);
+ */
+export async function runQueuedJobs(url: string, jobs: readonly QueueJob[], o: RunQueuedOptions = {}): Promise<{ results: Buffer[]; stored: boolean[] }> {
   const conn = parseQueueUrl(url);
   const { Queue } = await loadBullmq();
   const store = await redisClient(conn);
   const queue = new Queue<QueueJob>(DEALKIT_QUEUE_NAME, { connection: redisOptionsOf(conn) as never });
   const attempts = o.attempts ?? 3;
   const pollMs = o.pollMs ?? 250;
+  const EMPTY = Buffer.alloc(0);
+  const get = async (key: string): Promise<Buffer | null> => (o.fetch === false ? ((await store.exists(resultKeyOf(key))) === 1 ? EMPTY : null) : store.getBuffer(resultKeyOf(key)));
   const results: (Buffer | undefined)[] = new Array(jobs.length);
   const retried = new Set<number>();
+  const storedAtStart: boolean[] = new Array<boolean>(jobs.length).fill(false);
   let cached = 0;
   let last = "";
   const report = (failed: number) => {
@@ -62,8 +80,8 @@ export async function runQueuedShards(url: string, jobs: readonly QueueJob[], o:
     const add: QueueJob[] = [];
     for (let i = 0; i < jobs.length; i++) {
       const j = jobs[i]!;
-      const stored = await store.getBuffer(resultKeyOf(j.key));
-      if (stored) { results[i] = stored; cached++; continue; }
+      const stored = await get(j.key);
+      if (stored) { results[i] = stored; storedAtStart[i] = true; cached++; continue; }
       const existing = await queue.getJob(j.key);
       if (existing) {
         const state = await existing.getState();
@@ -85,7 +103,7 @@ export async function runQueuedShards(url: string, jobs: readonly QueueJob[], o:
       for (let i = 0; i < jobs.length; i++) {
         if (results[i] !== undefined) continue;
         const j = jobs[i]!;
-        const stored = await store.getBuffer(resultKeyOf(j.key));
+        const stored = await get(j.key);
         const job = await queue.getJob(j.key);
         // More than one try: a failed try, or a stalled one (its worker died and another took the shard over).
         // (attemptsStarted counts moves to active: a failed try or a stall sends the job back for another.)
@@ -102,9 +120,19 @@ export async function runQueuedShards(url: string, jobs: readonly QueueJob[], o:
       if (pending === 0) break;
       await new Promise((r) => setTimeout(r, pollMs));
     }
-    return results as Buffer[];
+    return { results: results as Buffer[], stored: storedAtStart };
   } finally {
     await queue.close();
     await store.quit();
   }
+}
+
+/**
+ * One progress line of a queued run: `eval on queue: 5/8 shards done (2 stored), 0 failed, 1 retried`.
+ *
+ * @example
+ * formatQueueProgress("eval", { total: 8, done: 5, cached: 2, failed: 0, retried: 1 });
+ */
+export function formatQueueProgress(what: string, p: QueueProgress, unit = "shards"): string {
+  return `${what} on queue: ${p.done}/${p.total} ${unit} done${p.cached ? ` (${p.cached} stored)` : ""}, ${p.failed} failed, ${p.retried} retried`;
 }

@@ -35,7 +35,7 @@ export interface QueueWorker {
 }
 
 /**
- * Starts a BullMQ worker on dealkit's queue: it runs eval and predict shards ({@link runQueueJob}) and stores
+ * Starts a BullMQ worker on dealkit's queue: it runs eval, predict and ablate jobs ({@link runQueueJob}) and stores
  * each result under its content key in Redis, answering a job whose result is already stored without work.
  *
  * @example

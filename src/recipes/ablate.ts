@@ -51,6 +51,26 @@ export interface PromptAblationSpec {
 }
 
 /**
+ * The ablation data of a spec: ablation data given as is, else the data set it names (default TinySet-mini's
+ * held-out-categories split), cut to `imagesPerDomain` per domain, then to the first `maxImages` images. The
+ * queue workers build theirs with this too, so that they see the same images in the same order.
+ *
+ * @example
+ * const data = await ablationDataOf({ data: { data: "default" }, imagesPerDomain: 2 });
+ */
+export async function ablationDataOf(spec: Pick<PromptAblationSpec, "data" | "imagesPerDomain" | "maxImages">): Promise<AblationData> {
+  let data: AblationData;
+  if (spec.data && "images" in spec.data && Array.isArray(spec.data.images)) data = spec.data as AblationData;
+  else {
+    const ds = (await openDataset((spec.data ?? {}) as DatasetSpec, { defaultSplit: "heldout-categories" })).dataset;
+    const ids = new Set(imagesPerDomain(ds, spec.imagesPerDomain));
+    data = ablationDataFromDataset(ds, { keepImage: (im) => ids.has(im.id) });
+  }
+  if (spec.maxImages !== undefined) data = { ...data, images: data.images.slice(0, spec.maxImages) };
+  return data;
+}
+
+/**
  * Runs a prompt ablation ({@link runAblation} with {@link P2SOD_ABLATION}) from a {@link PromptAblationSpec}:
  * what `dealkit ablate`, the paper reproduction and notebook 06 run.
  *
@@ -61,14 +81,7 @@ export interface PromptAblationSpec {
 export async function ablatePrompts(spec: PromptAblationSpec): Promise<AblationResult & { images: number }> {
   const grid = ablationGrid(checkOneOf("--grid", spec.grid ?? "small", ABLATION_GRID_NAMES));
   if (typeof spec.model === "string") resolveModelDir(spec.model); // a bad name fails before any data is read
-  let data: AblationData;
-  if (spec.data && "images" in spec.data && Array.isArray(spec.data.images)) data = spec.data as AblationData;
-  else {
-    const ds = (await openDataset((spec.data ?? {}) as DatasetSpec, { defaultSplit: "heldout-categories" })).dataset;
-    const ids = new Set(imagesPerDomain(ds, spec.imagesPerDomain));
-    data = ablationDataFromDataset(ds, { keepImage: (im) => ids.has(im.id) });
-  }
-  if (spec.maxImages !== undefined) data = { ...data, images: data.images.slice(0, spec.maxImages) };
+  const data = await ablationDataOf(spec);
   const loaded = typeof spec.model === "string" ? loadModel(spec.model) : spec.model;
   try {
     const result = await runAblation({

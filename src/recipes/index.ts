@@ -7,4 +7,4 @@ export { loadModel, resolveModelDir, modelForData, SHIPPED_MODELS, REFERENCE_MOD
 export { DEAL_NOVEL_OBJECTS, defaultNovelObjects, trainFromSpec, type TrainSpec, type TrainSpecResult } from "./train.js";
 export { predictFromSpec, type PredictSpec, type PredictSpecResult } from "./predict.js";
 export { readClicksFile } from "./clicks-file.js";
-export { ablatePrompts, P2SOD_ABLATION, ABLATION_GRID_NAMES, type PromptAblationSpec } from "./ablate.js";
+export { ablatePrompts, ablationDataOf, P2SOD_ABLATION, ABLATION_GRID_NAMES, type PromptAblationSpec } from "./ablate.js";

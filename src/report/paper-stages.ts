@@ -9,10 +9,13 @@ import { detectionsByImage, type CocoResult } from "../data/formats/coco-results
 import { imagesPerDomain } from "../data/subset.js";
 import { ensureTinySetMini, loadTinySetSplit, TINYSET_MINI_VERSION, type TinySetMiniLocation, type TinySetScaleName, type TinySetSplit } from "../data/synth/tinyset.js";
 import { mergeClassAgnostic, predictDataset } from "../infer/predict-dataset.js";
+import { ablateOnQueue } from "../queue/ablate-queued.js";
+import { predictOnQueue } from "../queue/predict-queued.js";
+import { formatQueueProgress } from "../queue/submit.js";
 import { ablatePrompts } from "../recipes/ablate.js";
-import { openTinySet } from "../recipes/dataset.js";
+import { openTinySet, type DatasetSpec } from "../recipes/dataset.js";
 import { INFERENCE_REVISION } from "../model/config.js";
-import { loadModel } from "../recipes/model.js";
+import { loadModel, resolveModelDir } from "../recipes/model.js";
 import { checkpointFingerprint, readManifest } from "../train/checkpoint.js";
 import { contentFingerprint } from "../util/fingerprint.js";
 import { cacheDir } from "../util/fs.js";
@@ -49,6 +52,22 @@ export interface PaperContext {
   readCache: boolean;
   writeCache: boolean;
   log: (line: string) => void;
+  /**
+   * Run the predictions and the ablation on dealkit workers over Redis: the queue URL, image ranges per
+   * prediction (default 8), and the data as the workers open it (TinySet-mini "default" with seed and scale,
+   * or the folder's absolute path; a split is added per stage).
+   */
+  queue?: { url: string; shards?: number; data: DatasetSpec };
+}
+
+/** How a worker names a paper model: its shipped name when it is the shipped checkpoint, else its folder. */
+function queueModelRef(m: PaperModel): string {
+  try {
+    if (path.resolve(resolveModelDir(m.name)) === path.resolve(m.dir)) return m.name;
+  } catch {
+    // not a shipped name
+  }
+  return path.resolve(m.dir);
 }
 
 /** The predictions the evaluation reads: every model on test, baseline and DEAL merged, DEAL on the held-out splits. */
@@ -132,7 +151,16 @@ async function predictions(ctx: PaperContext, role: PaperModelRole, ds: Dataset,
   const key = contentFingerprint(m.fingerprint, TINYSET_MINI_VERSION, ctx.seed, ctx.scale, name, ctx.clickSeed, PAPER_PREDICT, ds.images.map((im) => im.id));
   const file = cacheDir("paper", "predictions", `${key}.json`);
   let results = ctx.readCache ? readCachedJson<CocoResult[]>(file, isCachedResults) : null;
-  if (!results) {
+  if (!results && ctx.queue) {
+    const q = ctx.queue;
+    const r = await predictOnQueue({
+      url: q.url, ...(q.shards !== undefined ? { shards: q.shards } : {}), model: queueModelRef(m), data: { ...q.data, split: name },
+      ...PAPER_PREDICT, seed: ctx.clickSeed, imageIds: ds.images.map((im) => im.id),
+      onProgress: (p) => ctx.log(formatQueueProgress(`predict ${m.name} on ${name}`, p)),
+    });
+    results = r.results;
+    if (ctx.writeCache) writeCachedJson(file, results);
+  } else if (!results) {
     const { model } = loadModel(m.dir);
     try {
       results = await predictDataset(model, ds, {
@@ -243,6 +271,15 @@ export function paperTideStage(ctx: PaperContext, p: PaperPredictions): Pick<Pap
 export async function paperAblationStage(ctx: PaperContext, abl: { grid: string; imagesPerDomain: number; seeds: number[] } | null): Promise<PaperReproduction["ablation"]> {
   if (!abl) return null;
   const deal = ctx.models.get("deal")!;
+  if (ctx.queue) {
+    const q = ctx.queue;
+    // One job per cell x seed; each is stored in Redis under its content key (a re-run does no work).
+    const r = await ablateOnQueue({
+      url: q.url, model: queueModelRef(deal), data: { ...q.data, split: "heldout-categories" }, imagesPerDomain: abl.imagesPerDomain, grid: abl.grid, seeds: abl.seeds,
+      onProgress: (p) => ctx.log(formatQueueProgress("ablate", p, "cell runs")),
+    });
+    return { grid: abl.grid, images: r.images, seeds: abl.seeds, summary: r.summary.objects() as Record<string, unknown>[] };
+  }
   const loaded = loadModel(deal.dir);
   try {
     // The default data fingerprint (image ids, sizes, ground truth): notebook 06 builds the same data and shares these runs.

@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import { initBackend } from "../backend/init.js";
 import { TINYSET_MINI_VERSION, type TinySetScaleName } from "../data/synth/tinyset.js";
 import type { AblationGridName } from "../analysis/ablate-grid.js";
@@ -37,6 +38,12 @@ export interface PaperReproductionOptions {
   cache?: boolean | "refresh";
   /** Progress lines (nothing is printed otherwise). */
   onProgress?: (line: string) => void;
+  /**
+   * Run the expensive stages (every model's predictions on every split, the ablation) on dealkit workers over
+   * Redis: the queue URL and the image ranges per prediction [8]. The result is the in-process one; the cache
+   * key does not change. Workers open TinySet-mini "default" in their own cache, or `data` at the same path.
+   */
+  queue?: { url: string; shards?: number };
 }
 
 /** P2SOD metrics of one model per domain on the test split. */
@@ -128,7 +135,10 @@ export async function runPaperReproduction(options: PaperReproductionOptions = {
   }
 
   await initBackend();
-  const ctx: PaperContext = { tinyset, seed, scale, clickSeed, imagesPerDomain: options.imagesPerDomain, models, readCache, writeCache, log };
+  const queue = options.queue
+    ? { ...options.queue, data: options.data !== undefined && options.data !== "default" ? { data: path.resolve(options.data) } : { data: "default", seed, scale } }
+    : undefined;
+  const ctx: PaperContext = { tinyset, seed, scale, clickSeed, imagesPerDomain: options.imagesPerDomain, models, readCache, writeCache, log, ...(queue ? { queue } : {}) };
   const predictions = await paperPredictStage(ctx);
   lap("predict");
   const { table, perDomain } = paperEvalStage(ctx, predictions);

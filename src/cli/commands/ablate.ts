@@ -3,9 +3,10 @@ import * as aq from "arquero";
 import { ablatePrompts, ablationGrid, ABLATION_GRID_NAMES, cellId, checkOneOf, writeFileAtomic, type AblationResult } from "../../index.js";
 import { addDataOptions, datasetSpecOf, type DataCommandOptions } from "../data-options.js";
 import { addNumberOption, checkNumberOption, checkOutputFile, RANGES } from "../options.js";
+import { ablateOnQueueCommand, type QueueCommandOptions } from "../queue-options.js";
 
 /** Options of `dealkit ablate`, as commander parses them. */
-export interface AblateCommandOptions extends DataCommandOptions {
+export interface AblateCommandOptions extends DataCommandOptions, QueueCommandOptions {
   model: string;
   grid: string;
   seeds: string | number;
@@ -25,15 +26,19 @@ export async function runAblateCommand(o: AblateCommandOptions, log: (line: stri
   const grid = checkOneOf("--grid", o.grid, ABLATION_GRID_NAMES);
   if (o.out) checkOutputFile("--out", o.out);
   const nSeeds = checkNumberOption("--seeds", o.seeds, RANGES.seeds);
-  const result = await ablatePrompts({
-    model: o.model,
-    data: datasetSpecOf(o),
-    grid,
-    seeds: Array.from({ length: nSeeds }, (_, i) => i),
-    ...(o.maxImages !== undefined ? { maxImages: checkNumberOption("--max-images", o.maxImages, RANGES.maxImages) } : {}),
-    cache: o.cache !== false,
-    onProgress: (p) => log(`[${p.done}/${p.total}] ${cellId(p.cell)} seed ${p.seed}${p.cached ? " (cached)" : ""}`),
-  });
+  const seeds = Array.from({ length: nSeeds }, (_, i) => i);
+  const maxImages = o.maxImages !== undefined ? checkNumberOption("--max-images", o.maxImages, RANGES.maxImages) : undefined;
+  const result = o.queue !== undefined
+    ? await ablateOnQueueCommand(o, { model: o.model, data: datasetSpecOf(o), grid, seeds, ...(maxImages !== undefined ? { maxImages } : {}) }, log)
+    : await ablatePrompts({
+      model: o.model,
+      data: datasetSpecOf(o),
+      grid,
+      seeds,
+      ...(maxImages !== undefined ? { maxImages } : {}),
+      cache: o.cache !== false,
+      onProgress: (p) => log(`[${p.done}/${p.total}] ${cellId(p.cell)} seed ${p.seed}${p.cached ? " (cached)" : ""}`),
+    });
   if (o.out) {
     const body = o.out.endsWith(".csv") ? result.summary.toCSV() : JSON.stringify({ summary: result.summary.objects(), runs: result.runs.objects() }, null, 1) + "\n";
     writeFileAtomic(o.out, body);
@@ -54,7 +59,7 @@ export async function runAblateCommand(o: AblateCommandOptions, log: (line: stri
 
 /**
  * `dealkit ablate --model NAME|CKPT (--data default|DIR [--split S] | --gt FILE --images DIR [--format F] [--split S])
- * [--grid small|full|factorial] [--seeds 3] [--out FILE.json|FILE.csv] [--max-images N] [--no-cache]`
+ * [--grid small|full|factorial] [--seeds 3] [--out FILE.json|FILE.csv] [--max-images N] [--no-cache] [--queue URL [--shards N]]`
  */
 export function register(program: Command): void {
   const cmd = program
@@ -68,6 +73,8 @@ export function register(program: Command): void {
   cmd
     .option("--out <file>", "write the summary and runs (.json) or the summary (.csv)")
     .option("--no-cache", "recompute every run (default: reuse .cache/ablations)")
+    .option("--queue <url>", "run the cell x seed runs on dealkit workers over Redis (redis://host:port); evaluated and tabulated here, the same table")
+    .option("--shards <n>", "with --queue: image ranges per cell x seed run [1]")
     .action(async (opts: AblateCommandOptions) => {
       const { text } = await runAblateCommand(opts, (line) => process.stderr.write(line + "\n"));
       process.stdout.write(text + "\n");

@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import type { Command } from "commander";
+import { numberOption } from "../data-options.js";
 import { addNumberOption, RANGES } from "../options.js";
 import { formatNotebookFailure, PAPER_OPTIONS_ENV, paperTableText, reproduce, runPaperReproduction, type PaperReproductionOptions } from "../../index.js";
 
@@ -14,10 +15,12 @@ interface ReproduceCommandOptions {
   imagesPerDomain?: number;
   ablation?: boolean;
   models?: string;
+  queue?: string;
+  shards?: string;
 }
 
 /**
- * `dealkit reproduce [--data default|DIR] [--out DIR] [--retrain] [--no-cache] [--images-per-domain N] [--no-ablation] [--timeout S]`:
+ * `dealkit reproduce [--data default|DIR] [--out DIR] [--retrain] [--no-cache] [--images-per-domain N] [--no-ablation] [--timeout S] [--queue URL [--shards N]]`:
  * the main job. It computes the paper reproduction here (progress lines on stderr; results cached on disk), then
  * runs notebooks/07-reproduce-paper.ipynb through Jupyter with the same options (the notebook reads the cached
  * result), writes the report (the executed notebook as self-contained HTML) and prints the paper-style table.
@@ -31,7 +34,9 @@ export function registerReproduce(program: Command): void {
     .option("--models <dir>", "folder holding deal-tiny, deal-tiny-random and baseline-tiny (default datasets/models)")
     .option("--retrain", "train the three models (documented settings, ~20 min each on 2 cores) instead of loading datasets/models")
     .option("--no-cache", "recompute everything (predictions, ablation, tables) and overwrite the cached result")
-    .option("--no-ablation", "skip the prompt-ablation grid");
+    .option("--no-ablation", "skip the prompt-ablation grid")
+    .option("--queue <url>", "run the predictions and the ablation on dealkit workers over Redis (redis://host:port); the same report")
+    .option("--shards <n>", "with --queue: image ranges per prediction [8]");
   addNumberOption(cmd, "--timeout <seconds>", "seconds a notebook cell may run (default 600)", RANGES.timeoutSeconds);
   addNumberOption(cmd, "--seed <n>", "seed of the click sampling", RANGES.seed, 0);
   addNumberOption(cmd, "--images-per-domain <n>", "evaluate only the first n images of each domain per split (quick looks)", RANGES.maxImages);
@@ -48,8 +53,10 @@ export function registerReproduce(program: Command): void {
       ...(imagesPerDomain ? { imagesPerDomain } : {}),
       ...(opts.ablation === false ? { ablation: false as const } : {}),
     };
+    const shards = opts.shards !== undefined ? numberOption("--shards", opts.shards, { integer: true, min: 1 }) : undefined;
     const paper = await runPaperReproduction({
       ...options,
+      ...(opts.queue !== undefined ? { queue: { url: opts.queue, ...(shards !== undefined ? { shards } : {}) } } : {}),
       retrain: opts.retrain ?? false,
       cache: opts.cache === false ? "refresh" : true,
       onProgress: (line) => process.stderr.write(`[${elapsed()}] ${line}\n`),

@@ -15,12 +15,12 @@ export interface WorkerCommandOptions {
 
 /**
  * `dealkit worker --queue redis://HOST:PORT [--concurrency N] [--data-root DIR ...]`: a BullMQ worker that runs
- * dealkit's eval and predict shards until SIGINT / SIGTERM (then it finishes its running jobs and exits).
+ * dealkit's eval, predict and ablate jobs until SIGINT / SIGTERM (then it finishes its running jobs and exits).
  */
 export function register(program: Command): void {
   program
     .command("worker")
-    .description("run dealkit jobs (eval and predict shards) from a Redis queue; results are stored in Redis under content keys")
+    .description("run dealkit jobs (eval, predict and ablate shards) from a Redis queue; results are stored in Redis under content keys")
     .requiredOption("--queue <url>", "redis://[user:password@]host:port[/db], or rediss:// for TLS (credentials are never printed)")
     .option("--concurrency <n>", "jobs at once (they are CPU-bound: prefer one worker per core)", "1")
     .option("--data-root <dir...>", "folders jobs may read (annotations, detections, images, checkpoints); other paths are refused")
