@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CocoResult, Dataset } from "../src/data/index.js";
+import { cocoEvaluate, cocoLoadDt, cocoLoadGt, type CocoGtJson } from "../src/eval/index.js";
 import { predictDataset } from "../src/infer/index.js";
 import { INFERENCE_REVISION } from "../src/model/index.js";
 import { loadModel, trainFromSpec } from "../src/recipes/index.js";
@@ -60,4 +61,18 @@ export async function predictionsFor(model: string, fingerprint: string, ds: Dat
   } finally {
     loaded.model.dispose();
   }
+}
+
+/** A part a bench evaluates on: a data set, its GT (possibly restricted) and, when set, the categories kept. */
+export interface Part { key: string; ds: Dataset; gt: CocoGtJson; cats?: Set<number> }
+
+/**
+ * The p2sod class-agnostic stats (fractions, keyed like "AP@.50|all|1500") of detections on a part: only detections
+ * on the part's images, and of its categories when it has `cats`.
+ */
+export function evaluatePart(part: Part, dt: readonly CocoResult[]): Record<string, number> {
+  const imgs = new Set(part.gt.images.map((i) => i.id));
+  const keep = dt.filter((r) => imgs.has(r.image_id) && (!part.cats || part.cats.has(r.category_id)));
+  const gt = cocoLoadGt(part.gt);
+  return cocoEvaluate(gt, cocoLoadDt(keep, gt), { protocol: "p2sod", classAgnostic: true }).results.stats;
 }

@@ -18,20 +18,18 @@ import * as path from "node:path";
 import { aggregateRuns, oracleBoxes, pooledPairedBootstrap, type PooledRun } from "../src/analysis/index.js";
 import { initBackend } from "../src/backend/index.js";
 import type { CocoResult, Dataset } from "../src/data/index.js";
-import { cocoEvaluate, cocoLoadDt, cocoLoadGt, type CocoGtJson } from "../src/eval/index.js";
+import type { CocoGtJson } from "../src/eval/index.js";
 import { mergeClassAgnostic } from "../src/infer/index.js";
 import { loadModel, openDataset } from "../src/recipes/index.js";
 import { checkpointFingerprint } from "../src/train/index.js";
 import { cacheDir, projectRoot } from "../src/util/fs.js";
-import { checkpointFor, predictionsFor, type Variant } from "./deal-repro-runs.js";
+import { checkpointFor, evaluatePart, predictionsFor, type Part, type Variant } from "./deal-repro-runs.js";
 
 const M = { ap25: "AP@.25|all|1500", ap50: "AP@.50|all|1500", ap75: "AP@.75|all|1500", ap: "AP@[.50:.95]|all|1500", vt50: "AP@.50|verytiny|1500", t50: "AP@.50|tiny|1500", s50: "AP@.50|small|1500", m50: "AP@.50|medium|1500" };
 const METRICS = Object.values(M);
 const MERGE_IOU = 0.5;
 const nums = (s: string | undefined, def: string) => (s ?? def).split(",").filter(Boolean).map(Number);
 const pct = (x: number) => (Number.isFinite(x) && x >= 0 ? +(100 * x).toFixed(2) : NaN);
-
-interface Part { key: string; ds: Dataset; gt: CocoGtJson; cats?: Set<number> }
 
 function restrict(gt: CocoGtJson, cats: Set<number>): CocoGtJson {
   const annotations = gt.annotations.filter((a) => cats.has(a.category_id));
@@ -40,11 +38,8 @@ function restrict(gt: CocoGtJson, cats: Set<number>): CocoGtJson {
 }
 
 function evaluate(part: Part, dt: readonly CocoResult[]): Record<string, number> {
-  const keep = part.cats ? dt.filter((r) => part.cats!.has(r.category_id)) : dt;
-  const gt = cocoLoadGt(part.gt);
-  const imgs = new Set(part.gt.images.map((i) => i.id));
-  const e = cocoEvaluate(gt, cocoLoadDt(keep.filter((r) => imgs.has(r.image_id)), gt), { protocol: "p2sod", classAgnostic: true });
-  return Object.fromEntries(METRICS.map((k) => [k, pct(e.results.stats[k] ?? NaN)]));
+  const stats = evaluatePart(part, dt);
+  return Object.fromEntries(METRICS.map((k) => [k, pct(stats[k] ?? NaN)]));
 }
 
 export async function parts(): Promise<Part[]> {

@@ -11,15 +11,12 @@
  * CLICK_SEEDS (default 0,1,2).
  */
 import { initBackend } from "../src/backend/index.js";
-import type { CocoResult } from "../src/data/index.js";
-import { cocoEvaluate, cocoLoadDt, cocoLoadGt, type CocoGtJson } from "../src/eval/index.js";
+import type { CocoGtJson } from "../src/eval/index.js";
 import { loadModel, openDataset } from "../src/recipes/index.js";
 import { checkpointFingerprint } from "../src/train/index.js";
-import { predictionsFor } from "./deal-repro-runs.js";
+import { evaluatePart, predictionsFor, type Part } from "./deal-repro-runs.js";
 
 const METRICS = { "AP.5": "AP@.50|all|1500", "AP.75": "AP@.75|all|1500", "vt AP.5": "AP@.50|verytiny|1500" };
-
-interface Part { key: string; gt: CocoGtJson; ds: Awaited<ReturnType<typeof openDataset>>["dataset"]; cats?: Set<number> }
 
 async function parts(): Promise<Part[]> {
   const out: Part[] = [];
@@ -38,13 +35,6 @@ async function parts(): Promise<Part[]> {
   return out;
 }
 
-function evaluate(part: Part, dt: readonly CocoResult[]): Record<string, number> {
-  const imgs = new Set(part.gt.images.map((i) => i.id));
-  const keep = dt.filter((r) => imgs.has(r.image_id) && (!part.cats || part.cats.has(r.category_id)));
-  const gt = cocoLoadGt(part.gt);
-  const e = cocoEvaluate(gt, cocoLoadDt(keep, gt), { protocol: "p2sod", classAgnostic: true });
-  return Object.fromEntries(Object.entries(METRICS).map(([k, m]) => [k, 100 * (e.results.stats[m] ?? NaN)]));
-}
 
 export async function run(): Promise<Record<string, unknown>> {
   await initBackend({});
@@ -64,8 +54,8 @@ export async function run(): Promise<Record<string, unknown>> {
     for (const p of ps) {
       const sums: Record<string, number> = {};
       for (const seed of clickSeeds) {
-        const r = evaluate(p, await predictionsFor(dir, fp, p.ds, p.key.split("/")[0]!, seed));
-        for (const [k, v] of Object.entries(r)) sums[k] = (sums[k] ?? 0) + v / clickSeeds.length;
+        const stats = evaluatePart(p, await predictionsFor(dir, fp, p.ds, p.key.split("/")[0]!, seed));
+        for (const [k, m] of Object.entries(METRICS)) sums[k] = (sums[k] ?? 0) + (100 * (stats[m] ?? NaN)) / clickSeeds.length;
       }
       const row = { model: m.name, part: p.key, ...Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, +v.toFixed(1)])) };
       rows.push(row);
