@@ -36,15 +36,16 @@ export class Backbone {
 
   /**
    * x: normalised images [B, H, W, 3] (H, W multiples of the coarsest stride). `lean` (inference): each layer's
-   * intermediate tensors are freed as soon as it is done (same numbers, a fraction of the peak memory).
+   * intermediate tensors are freed as soon as it is done (a fraction of the peak memory), and convolutions run fused
+   * with their bias (the same values to float rounding; see Fused in layers.ts).
    */
   apply(x: tf.Tensor4D, lean = false): BackboneMaps {
-    const stem = scoped(lean, () => tf.relu(this.stem.apply(x)) as tf.Tensor4D);
+    const stem = scoped(lean, () => (lean ? this.stem.apply(x, "relu") : tf.relu(this.stem.apply(x))) as tf.Tensor4D);
     let y = stem;
     const stages: tf.Tensor4D[] = [];
     this.downs.forEach((down, i) => {
-      y = scoped(lean, () => tf.relu(this.norms[i]!.apply(down.apply(y))) as tf.Tensor4D);
-      for (const block of this.blocks[i]!) y = scoped(lean, () => block.apply(y));
+      y = scoped(lean, () => tf.relu(this.norms[i]!.apply(down.apply(y, lean && "linear"))) as tf.Tensor4D);
+      for (const block of this.blocks[i]!) y = scoped(lean, () => block.apply(y, lean));
       stages.push(y);
     });
     return { stem, stages };

@@ -17,7 +17,7 @@ export const MODEL_VERSION = 2;
  * Bumped whenever what a trained model outputs changes without its weights changing (post-processing, query
  * allocation at inference): caches of predictions key on it (the paper reproduction, bench/deal-repro).
  */
-export const INFERENCE_REVISION = "v2-prompt-ownership";
+export const INFERENCE_REVISION = "v2-fused-inference";
 
 /**
  * The full, validated configuration of DEAL v2 and of its baseline (which ignores the prompt fields). Every field

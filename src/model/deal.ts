@@ -143,7 +143,7 @@ export class DealModel implements TrainableDetector {
     const len = pooled.length / groups.length;
     const ex = tidyObject(() => exemplarFromVectors(tf.tensor2d(pooled, [groups.length, len]), c));
     try {
-      const heatT = tf.tidy(() => this.net.promptHeat(e, ex));
+      const heatT = tf.tidy(() => this.net.promptHeat(e, ex, undefined, true));
       const heat = (await heatT.data()) as Float32Array;
       heatT.dispose();
       const r = await decodeQueries(this.net, input, e, heat, groups.length, ex);

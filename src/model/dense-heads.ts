@@ -1,7 +1,7 @@
 import { tf } from "../backend/tf.js";
 import type { ModelConfig } from "./config.js";
 import type { EnhancedFeatures } from "./hybrid-feature-enhancement.js";
-import { Conv2d, SepConv } from "./layers.js";
+import { Conv2d, type Fused, SepConv } from "./layers.js";
 import { scoped } from "./ops.js";
 import type { ParamStore } from "./params.js";
 
@@ -41,9 +41,10 @@ export class DenseHeads {
     this.embed = cfg.kind === "deal" ? new Conv2d(store, "heads.embed", 1, c, cfg.embedDim) : null;
   }
 
-  /** `lean` (inference): the trunk's intermediates are freed once it is done; same numbers. */
+  /** `lean` (inference): the trunk's intermediates are freed once it is done, and the convs run fused (layers.ts). */
   apply(f: EnhancedFeatures, lean = false): DenseOutputs {
-    const t = scoped(lean, () => tf.relu(f.f2.add(this.trunk.apply(f.f2))) as tf.Tensor4D);
-    return { obj: this.obj.apply(t), size: this.size.apply(t), offset: this.offset.apply(t), embed: this.embed ? this.embed.apply(t) : null };
+    const fu: Fused = lean && "linear"; // inference: fused kernels (layers.ts)
+    const t = scoped(lean, () => tf.relu(f.f2.add(this.trunk.apply(f.f2, fu))) as tf.Tensor4D);
+    return { obj: this.obj.apply(t, fu), size: this.size.apply(t, fu), offset: this.offset.apply(t, fu), embed: this.embed ? this.embed.apply(t, fu) : null };
   }
 }

@@ -31,8 +31,8 @@ export class DensityActivation {
     tf.tidy(() => this.l3.b!.assign(tf.fill([1], Math.log(0.01 / 0.99))));
   }
 
-  /** Heatmap logits [B, P, h, w]. */
-  apply(f: EnhancedFeatures, dense: DenseOutputs, ex: Exemplar, objKeep?: tf.Tensor2D): tf.Tensor4D {
+  /** Heatmap logits [B, P, h, w]. `fused` (inference): the per-location MLP in fused kernels (layers.ts). */
+  apply(f: EnhancedFeatures, dense: DenseOutputs, ex: Exemplar, objKeep?: tf.Tensor2D, fused = false): tf.Tensor4D {
     const [b, h, w] = dense.obj.shape;
     const p = ex.embed.shape[1];
     const cosine = (map: tf.Tensor4D, e: tf.Tensor3D): tf.Tensor4D => {
@@ -54,7 +54,7 @@ export class DensityActivation {
     ].map((t) => t.expandDims(-1));
     const dSize = dense.size.reshape([b, h, w, 1, 2]).sub(ex.size.reshape([b, 1, 1, p, 2])).abs();
     const x = tf.concat([...inputs, dSize], -1); // [B, h, w, P, 9]; concat, not stack: Unpack is slow on wasm
-    const hid = tf.relu(this.l2.apply(tf.relu(this.l1.apply(x))));
-    return this.l3.apply(hid).reshape([b, h, w, p]).transpose([0, 3, 1, 2]) as tf.Tensor4D;
+    const hid = fused ? this.l2.apply(this.l1.apply(x, "relu"), "relu") : tf.relu(this.l2.apply(tf.relu(this.l1.apply(x))));
+    return this.l3.apply(hid, fused && "linear").reshape([b, h, w, p]).transpose([0, 3, 1, 2]) as tf.Tensor4D;
   }
 }

@@ -1,7 +1,7 @@
 import { tf } from "../backend/tf.js";
 import type { BackboneMaps } from "./backbone.js";
 import type { ModelConfig } from "./config.js";
-import { Conv2d, FeedForward, LayerNorm, Linear, MultiHeadAttention, SepConv } from "./layers.js";
+import { Conv2d, type Fused, FeedForward, LayerNorm, Linear, MultiHeadAttention, SepConv } from "./layers.js";
 import { gridCentres, scoped, sineEncoding, upsample2x } from "./ops.js";
 import type { ParamStore } from "./params.js";
 
@@ -58,10 +58,11 @@ export class HybridFeatureEnhancement {
     this.norm2 = new LayerNorm(store, "hfe.norm2", cfg.fineWidth);
   }
 
-  /** `lean` (inference): intermediates freed block by block, as in Backbone.apply; same numbers. */
+  /** `lean` (inference): intermediates freed block by block and fused kernels, as in Backbone.apply. */
   apply(maps: BackboneMaps, lean = false): EnhancedFeatures {
     const d = this.d;
-    const lat = maps.stages.map((s, i) => scoped(lean, () => this.laterals[i]!.apply(s)));
+    const f: Fused = lean && "linear"; // inference: fused kernels (layers.ts)
+    const lat = maps.stages.map((s, i) => scoped(lean, () => this.laterals[i]!.apply(s, f)));
     let coarse = lat[lat.length - 1]!;
     const [b, h, w] = coarse.shape;
     const pos = tf.tidy(() => sineEncoding(gridCentres(h, w), d / 2).reshape([1, h * w, d])) as tf.Tensor3D;
@@ -71,14 +72,14 @@ export class HybridFeatureEnhancement {
       tokens = scoped(lean, () => {
         const x = this.attnNorm[i]!.apply(t);
         const qk = x.add(pos) as tf.Tensor3D;
-        return this.ffn[i]!.apply(t.add(this.attn[i]!.apply(qk, qk, x)) as tf.Tensor3D);
+        return this.ffn[i]!.apply(t.add(this.attn[i]!.apply(qk, qk, x, undefined, lean)) as tf.Tensor3D, lean);
       });
     }
     coarse = tokens.reshape([b, h, w, d]) as tf.Tensor4D;
     const gc = scoped(lean, () => {
       const weights = tf.softmax(this.poolLogit.apply(tokens).reshape([b, h * w]), -1);
       const pooled = tf.matMul(weights.reshape([b, 1, h * w]) as tf.Tensor3D, tokens).reshape([b, d]);
-      return this.gc2.apply(tf.relu(this.gc1.apply(pooled))).reshape([b, 1, 1, d]);
+      return (lean ? this.gc2.apply(this.gc1.apply(pooled, "relu"), "linear") : this.gc2.apply(tf.relu(this.gc1.apply(pooled)))).reshape([b, 1, 1, d]);
     });
     let fused = coarse;
     const pyramid: tf.Tensor4D[] = [coarse];
@@ -87,9 +88,9 @@ export class HybridFeatureEnhancement {
       fused = scoped(lean, () => lat[i]!.add(upsample2x(above)) as tf.Tensor4D);
       pyramid.unshift(fused);
     }
-    const f4 = scoped(lean, () => this.norm4.apply(tf.relu(fused.add(this.smooth4.apply(fused))).add(gc)) as tf.Tensor4D);
-    const u = scoped(lean, () => this.stemLateral.apply(maps.stem).add(upsample2x(this.up2.apply(f4))) as tf.Tensor4D);
-    const v = scoped(lean, () => tf.relu(u.add(this.smooth2.apply(u))) as tf.Tensor4D);
+    const f4 = scoped(lean, () => this.norm4.apply(tf.relu(fused.add(this.smooth4.apply(fused, f))).add(gc)) as tf.Tensor4D);
+    const u = scoped(lean, () => this.stemLateral.apply(maps.stem, f).add(upsample2x(this.up2.apply(f4, f))) as tf.Tensor4D);
+    const v = scoped(lean, () => tf.relu(u.add(this.smooth2.apply(u, f))) as tf.Tensor4D);
     const f2 = scoped(lean, () => this.norm2.apply(v));
     if (lean) tf.dispose([u, v]);
     return { f2, f4, f8: pyramid[1]! };

@@ -11,14 +11,29 @@ export class Linear {
     this.w = store.create(`${name}.w`, [inDim, outDim], { normal: opts.small ? 0.01 * std : std });
     this.b = opts.bias === false ? null : store.create(`${name}.b`, [outDim], "zeros");
   }
-  apply(x: tf.Tensor): tf.Tensor {
+  /**
+   * `fused` (inference only, no gradients needed): one fused matMul + bias (+ ReLU) kernel instead of a matMul and
+   * an Add over the output (the same values to float rounding, ~1e-6).
+   */
+  apply(x: tf.Tensor, fused: Fused = false): tf.Tensor {
     const shape = x.shape;
-    const flat = x.reshape([-1, this.inDim]);
-    let y: tf.Tensor = tf.matMul(flat as tf.Tensor2D, this.w as tf.Tensor2D);
-    if (this.b) y = y.add(this.b);
+    const flat = x.reshape([-1, this.inDim]) as tf.Tensor2D;
+    let y: tf.Tensor;
+    if (fused) y = tf.fused.matMul({ a: flat, b: this.w as tf.Tensor2D, ...(this.b ? { bias: this.b } : {}), activation: fused });
+    else {
+      y = tf.matMul(flat, this.w as tf.Tensor2D);
+      if (this.b) y = y.add(this.b);
+    }
     return y.reshape([...shape.slice(0, -1), this.outDim]);
   }
 }
+
+/**
+ * Inference-only kernel fusion: false (the composed ops, which training differentiates), or the activation that a
+ * fused bias kernel applies ("linear": bias only). Fused kernels give the same values to float rounding (~1e-6),
+ * not bit for bit, so inference outputs are tied to INFERENCE_REVISION (config.ts).
+ */
+export type Fused = false | "linear" | "relu";
 
 /** A 2-D convolution, NHWC, "same" padding (He-normal weights, zero bias). */
 export class Conv2d {
@@ -28,7 +43,9 @@ export class Conv2d {
     this.w = store.create(`${name}.w`, [k, k, cin, cout], { normal: std ?? Math.sqrt(2 / (k * k * cin)) });
     this.b = store.create(`${name}.b`, [cout], "zeros");
   }
-  apply(x: tf.Tensor4D): tf.Tensor4D {
+  /** `fused`: one conv + bias (+ ReLU) kernel at inference (see {@link Fused}); otherwise conv2d then Add. */
+  apply(x: tf.Tensor4D, fused: Fused = false): tf.Tensor4D {
+    if (fused) return tf.fused.conv2d({ x, filter: this.w as tf.Tensor4D, strides: this.stride, pad: "same", bias: this.b, activation: fused });
     return tf.conv2d(x, this.w as tf.Tensor4D, this.stride, "same").add(this.b) as tf.Tensor4D;
   }
 }
@@ -57,11 +74,16 @@ export class Mlp {
       this.layers.push(new Linear(store, `${name}.${i}`, dims[i]!, dims[i + 1]!, { small: last && opts.zeroLast }));
     }
   }
-  apply(x: tf.Tensor): tf.Tensor {
+  /** `fused` (inference): each layer one fused kernel, ReLU included (see {@link Fused}). */
+  apply(x: tf.Tensor, fused = false): tf.Tensor {
     let y = x;
     this.layers.forEach((l, i) => {
-      y = l.apply(y);
-      if (i + 1 < this.layers.length) y = tf.relu(y);
+      const hidden = i + 1 < this.layers.length;
+      if (fused) y = l.apply(y, hidden ? "relu" : "linear");
+      else {
+        y = l.apply(y);
+        if (hidden) y = tf.relu(y);
+      }
     });
     return y;
   }
@@ -83,23 +105,27 @@ export class MultiHeadAttention {
     this.v = new Linear(store, `${name}.v`, dim, dim);
     this.o = new Linear(store, `${name}.o`, dim, dim);
   }
-  apply(query: tf.Tensor3D, key: tf.Tensor3D, value: tf.Tensor3D, keyMask?: tf.Tensor2D): tf.Tensor3D {
+  /** `fused` (inference): fused projections, and the 1/sqrt(dh) scale applied to the queries instead of the logits. */
+  apply(query: tf.Tensor3D, key: tf.Tensor3D, value: tf.Tensor3D, keyMask?: tf.Tensor2D, fused = false): tf.Tensor3D {
     const [b, nq] = query.shape;
     const nk = key.shape[1];
     const h = this.heads;
     const dh = this.dim / h;
+    const f: Fused = fused ? "linear" : false;
     const split = (x: tf.Tensor, n: number) => x.reshape([b, n, h, dh]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
-    const q = split(this.q.apply(query), nq);
-    const k = split(this.k.apply(key), nk);
-    const v = split(this.v.apply(value), nk);
-    let logits = tf.matMul(q.reshape([b * h, nq, dh]) as tf.Tensor3D, k.reshape([b * h, nk, dh]) as tf.Tensor3D, false, true).mul(1 / Math.sqrt(dh));
+    const scale = 1 / Math.sqrt(dh);
+    const q = split(fused ? this.q.apply(query, f).mul(scale) : this.q.apply(query), nq);
+    const k = split(this.k.apply(key, f), nk);
+    const v = split(this.v.apply(value, f), nk);
+    let logits = tf.matMul(q.reshape([b * h, nq, dh]) as tf.Tensor3D, k.reshape([b * h, nk, dh]) as tf.Tensor3D, false, true);
+    if (!fused) logits = logits.mul(scale);
     if (keyMask) {
       const neg = tf.scalar(1).sub(keyMask).mul(-1e9).reshape([b, 1, 1, nk]);
       logits = logits.reshape([b, h, nq, nk]).add(neg).reshape([b * h, nq, nk]);
     }
     const attn = tf.softmax(logits, -1);
     const out = tf.matMul(attn as tf.Tensor3D, v.reshape([b * h, nk, dh]) as tf.Tensor3D).reshape([b, h, nq, dh]).transpose([0, 2, 1, 3]).reshape([b, nq, this.dim]);
-    return this.o.apply(out) as tf.Tensor3D;
+    return this.o.apply(out, f) as tf.Tensor3D;
   }
 }
 
@@ -111,8 +137,8 @@ export class FeedForward {
     this.norm = new LayerNorm(store, `${name}.norm`, dim);
     this.mlp = new Mlp(store, `${name}.mlp`, [dim, hidden, dim]);
   }
-  apply<T extends tf.Tensor>(x: T): T {
-    return x.add(this.mlp.apply(this.norm.apply(x))) as T;
+  apply<T extends tf.Tensor>(x: T, fused = false): T {
+    return x.add(this.mlp.apply(this.norm.apply(x), fused)) as T;
   }
 }
 
@@ -124,8 +150,8 @@ export class SepConv {
     this.dw = store.create(`${name}.dw`, [3, 3, cin, 1], { normal: Math.sqrt(1 / 9) });
     this.pw = new Conv2d(store, `${name}.pw`, 1, cin, cout, 1, opts.small ? 0.01 * Math.sqrt(2 / cin) : undefined);
   }
-  apply(x: tf.Tensor4D): tf.Tensor4D {
-    return this.pw.apply(tf.depthwiseConv2d(x, this.dw as tf.Tensor4D, 1, "same"));
+  apply(x: tf.Tensor4D, fused: Fused = false): tf.Tensor4D {
+    return this.pw.apply(tf.depthwiseConv2d(x, this.dw as tf.Tensor4D, 1, "same"), fused);
   }
 }
 
@@ -139,7 +165,9 @@ export class ResidualBlock {
     this.norm = new LayerNorm(store, `${name}.norm`, ch);
     this.c2 = new Conv2d(store, `${name}.c2`, 3, ch, ch, 1, 0.1 * Math.sqrt(2 / (9 * ch)));
   }
-  apply(x: tf.Tensor4D): tf.Tensor4D {
-    return tf.relu(x.add(this.c2.apply(tf.relu(this.norm.apply(this.c1.apply(x)))))) as tf.Tensor4D;
+  /** `fused` (inference): the convs with their bias fused (see {@link Fused}). */
+  apply(x: tf.Tensor4D, fused = false): tf.Tensor4D {
+    const f: Fused = fused ? "linear" : false;
+    return tf.relu(x.add(this.c2.apply(tf.relu(this.norm.apply(this.c1.apply(x, f))), f))) as tf.Tensor4D;
   }
 }

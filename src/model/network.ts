@@ -60,10 +60,10 @@ export class DetectorNetwork {
     return { f, dense: this.heads.apply(f, lean) };
   }
 
-  /** DEAL's heatmap logits [B, P, h, w] for exemplars [B, P, *]. */
-  promptHeat(e: Encoded, ex: Exemplar, objKeep?: tf.Tensor2D): tf.Tensor4D {
+  /** DEAL's heatmap logits [B, P, h, w] for exemplars [B, P, *]; `fused`: inference kernels (layers.ts). */
+  promptHeat(e: Encoded, ex: Exemplar, objKeep?: tf.Tensor2D, fused = false): tf.Tensor4D {
     if (!this.density) throw new Error("promptHeat: the baseline has no density activation");
-    return this.density.apply(e.f, e.dense, ex, objKeep);
+    return this.density.apply(e.f, e.dense, ex, objKeep, fused);
   }
 
   /** Per-query context [B, Q, contextDim]: DEAL: the query's prompt exemplar (embedding, stride-4 vector) and the stride-4 map at the query; baseline: the latter only. */

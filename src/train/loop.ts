@@ -56,10 +56,10 @@ export interface TrainOptions {
   /** Stop after this step (exclusive), as an interrupt would (tests, staged runs). */
   stopAfter?: number;
   /**
-   * Data-parallel threads [1: this thread only]: `workers` threads (this one included) claim the batch's samples
-   * one at a time, heaviest first, and compute each one's gradient on their own replica (src/train/parallel/); the
-   * per-sample gradients are averaged in sample order. The same seed gives the same weights for every worker
-   * count above 1; with 1 (the whole batch in one pass) the losses agree to float rounding.
+   * Data-parallel threads [1: this thread only]: the batch is split into `workers` groups of samples balanced by
+   * their cost, and the threads (this one included) compute one group each in one pass on their own replica
+   * (src/train/parallel/); the group gradients are averaged in group order. The same seed and the same worker
+   * count give bit-identical weights; another worker count gives the same losses to float rounding.
    */
   workers?: number;
 }

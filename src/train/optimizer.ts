@@ -19,11 +19,16 @@ export interface AdamWState {
  * AdamW (Loshchilov & Hutter): Adam with bias correction plus decoupled weight decay
  * w <- w - lr * (m_hat / (sqrt(v_hat) + eps) + wd * w). Decay applies to weights of rank >= 2 only (not to
  * biases or norm gains). tf.train.adam has no decoupled decay, hence this implementation.
+ *
+ * The update runs as one loop over each parameter's values in float32 arithmetic (Math.fround after every
+ * operation), in the order the per-tensor ops m*b1 + g*(1-b1), v*b2 + g^2*(1-b2), (m/bc1) / (sqrt(v/bc2) + eps)
+ * (+ wd*w), w - step*lr would take, so it gives those ops' results bit for bit (checked in
+ * test/train/optimizer.test.ts) for ~13 kernel calls less per parameter tensor.
  */
 export class AdamW {
   t = 0;
-  private readonly m = new Map<string, tf.Variable>();
-  private readonly v = new Map<string, tf.Variable>();
+  private readonly m = new Map<string, Float32Array>();
+  private readonly v = new Map<string, Float32Array>();
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
@@ -35,29 +40,37 @@ export class AdamW {
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? 1e-4;
     for (const [name, p] of params) {
-      this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
-      this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+      this.m.set(name, new Float32Array(p.size));
+      this.v.set(name, new Float32Array(p.size));
     }
   }
 
   /** One update with learning rate `lr`; `grads` by parameter name (missing = zero gradient). */
   apply(grads: Record<string, tf.Tensor>, lr: number): void {
     this.t += 1;
-    const bc1 = 1 - Math.pow(this.beta1, this.t);
-    const bc2 = 1 - Math.pow(this.beta2, this.t);
-    tf.tidy(() => {
-      for (const [name, p] of this.params) {
-        const g = grads[name];
-        if (!g) continue;
-        const m = this.m.get(name)!;
-        const v = this.v.get(name)!;
-        m.assign(m.mul(this.beta1).add(g.mul(1 - this.beta1)));
-        v.assign(v.mul(this.beta2).add(g.square().mul(1 - this.beta2)));
-        let step = m.div(bc1).div(v.div(bc2).sqrt().add(this.eps));
-        if (p.rank >= 2 && this.weightDecay > 0) step = step.add(p.mul(this.weightDecay));
-        p.assign(p.sub(step.mul(lr)));
+    const f = Math.fround;
+    // Each constant as the float32 scalar a tensor op would make of it.
+    const b1 = f(this.beta1), c1 = f(1 - this.beta1), b2 = f(this.beta2), c2 = f(1 - this.beta2);
+    const bc1 = f(1 - Math.pow(this.beta1, this.t)), bc2 = f(1 - Math.pow(this.beta2, this.t));
+    const eps = f(this.eps), wd = f(this.weightDecay), rate = f(lr);
+    for (const [name, p] of this.params) {
+      const gt = grads[name];
+      if (!gt) continue;
+      const g = gt.dataSync() as Float32Array;
+      const w = Float32Array.from(p.dataSync() as Float32Array);
+      const m = this.m.get(name)!;
+      const v = this.v.get(name)!;
+      const decay = p.rank >= 2 && this.weightDecay > 0;
+      for (let i = 0; i < w.length; i++) {
+        const gi = g[i]!;
+        const mi = (m[i] = f(f(m[i]! * b1) + f(gi * c1)));
+        const vi = (v[i] = f(f(v[i]! * b2) + f(f(gi * gi) * c2)));
+        let step = f(f(mi / bc1) / f(f(Math.sqrt(f(vi / bc2))) + eps));
+        if (decay) step = f(step + f(w[i]! * wd));
+        w[i] = f(w[i]! - f(step * rate));
       }
-    });
+      tf.tidy(() => p.assign(tf.tensor(w, p.shape, "float32")));
+    }
   }
 
   /** A copy of the state (for checkpoints). */
@@ -65,8 +78,8 @@ export class AdamW {
     const m: Record<string, Float32Array> = {};
     const v: Record<string, Float32Array> = {};
     for (const [name] of this.params) {
-      m[name] = Float32Array.from(this.m.get(name)!.dataSync());
-      v[name] = Float32Array.from(this.v.get(name)!.dataSync());
+      m[name] = Float32Array.from(this.m.get(name)!);
+      v[name] = Float32Array.from(this.v.get(name)!);
     }
     return { t: this.t, m, v };
   }
@@ -74,20 +87,17 @@ export class AdamW {
   /** Restores a state from {@link getState} (parameter names must match). */
   setState(state: AdamWState): void {
     this.t = state.t;
-    for (const [name] of this.params) {
+    for (const [name, p] of this.params) {
       const m = state.m[name];
       const v = state.v[name];
       if (!m || !v) throw new Error(`AdamW.setState: no moments for parameter ${name}`);
-      const mv = this.m.get(name)!;
-      tf.tidy(() => {
-        mv.assign(tf.tensor(m, mv.shape));
-        this.v.get(name)!.assign(tf.tensor(v, mv.shape));
-      });
+      if (m.length !== p.size || v.length !== p.size) throw new Error(`AdamW.setState: moments of ${name} hold ${m.length} / ${v.length} values, the parameter ${p.size}`);
+      this.m.get(name)!.set(m);
+      this.v.get(name)!.set(v);
     }
   }
 
   dispose(): void {
-    for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
     this.m.clear();
     this.v.clear();
   }

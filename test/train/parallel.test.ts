@@ -7,7 +7,7 @@ import { createDeal } from "../../src/model/index.js";
 import { arraySource, readManifest, trainDetector, DealkitTrainingError } from "../../src/train/index.js";
 import { DEFAULT_LOSS_WEIGHTS } from "../../src/model/loss/losses.js";
 import { drawBatch } from "../../src/train/batch.js";
-import { claimOrder, paramLayout, TrainWorkers } from "../../src/train/parallel/index.js";
+import { claimOrder, paramLayout, partitionSamples, TrainWorkers } from "../../src/train/parallel/index.js";
 import { shardGradients } from "../../src/train/parallel/shard.js";
 import { Random } from "../../src/util/random.js";
 import { DealkitConfigError } from "../../src/util/errors.js";
@@ -24,6 +24,19 @@ describe("data-parallel training (worker threads)", () => {
   it("threads claim the heaviest samples first (objects, prompts), ties in batch order", () => {
     const s = (objects: number, prompts: number) => ({ index: 0, objects: Array(objects).fill(null), prompts: Array(prompts).fill(null), seed: 0 }) as never;
     expect(claimOrder([s(3, 1), s(40, 2), s(3, 1), s(0, 3)])).toEqual([1, 3, 0, 2]);
+  });
+
+  it("splits a batch into balanced groups, one per thread, each in batch order", () => {
+    const s = (objects: number, prompts: number) => ({ index: 0, objects: Array(objects).fill(null), prompts: Array(prompts).fill(null), seed: 0 }) as never;
+    // costs (objects + 8 prompts + 1): 12, 57, 12, 25
+    const batch = [s(3, 1), s(40, 2), s(3, 1), s(0, 3)];
+    expect(partitionSamples(batch, 2)).toEqual([[0, 2, 3], [1]]);
+    expect(partitionSamples(batch, 3)).toEqual([[0, 2], [1], [3]]);
+    expect(partitionSamples(batch, 4)).toEqual([[0], [1], [2], [3]]);
+    expect(partitionSamples(batch, 9)).toEqual([[0], [1], [2], [3]]);
+    expect(partitionSamples(batch, 1)).toEqual([[0, 1, 2, 3]]);
+    // equal costs: pairs
+    expect(partitionSamples([s(2, 1), s(2, 1), s(2, 1), s(2, 1)], 2)).toEqual([[0, 2], [1, 3]]);
   });
 
   it("rejects a bad worker count, naming the option and its range", async () => {
@@ -58,7 +71,7 @@ describe("data-parallel training (worker threads)", () => {
     [a, b, one].forEach((m) => m.dispose());
   }, 600_000);
 
-  it("the averaged gradient of 2 and 3 workers is the one-thread gradient of the whole batch", async () => {
+  it("the averaged gradient of 2, 3 and 4 workers is the one-thread gradient of the whole batch", async () => {
     const src = arraySource(drawExamples(4, 64, 23));
     const model = createDeal({ preset: "micro" }, 6);
     const batch = drawBatch(src, model.config.inputSize, 4, new Random(1), true);
@@ -83,12 +96,28 @@ describe("data-parallel training (worker threads)", () => {
       for (let k = 0; k < slot.length; k++) perSample[k] += 0.25 * slot[k]!;
       lossPerSample += 0.25 * r.loss;
     }
-    for (const n of [2, 3]) {
+    for (const n of [2, 3, 4]) {
+      // Exactly: each group's gradient computed on this thread, averaged in group order weighted by group size.
+      const groups = partitionSamples(batch.samples, n);
+      const bg = fresh();
+      const expected = new Float32Array(layout.size);
+      let expectedLoss = 0;
+      for (const g of groups) {
+        const image = tf.tidy(() => tf.concat(g.map((i) => bg.images.slice([i, 0, 0, 0], [1, -1, -1, -1])))) as tf.Tensor4D;
+        const r = shardGradients(model, layout, { ...bg, images: image, samples: g.map((i) => bg.samples[i]!) }, DEFAULT_LOSS_WEIGHTS, settings, slot);
+        image.dispose();
+        for (let k = 0; k < slot.length; k++) expected[k] += (g.length / 4) * slot[k]!;
+        expectedLoss += (g.length / 4) * r.loss;
+      }
+      if (n === 4) {
+        expect(expected).toEqual(perSample);
+        expect(expectedLoss).toBe(lossPerSample);
+      }
       const pool = await TrainWorkers.start(model, n);
       try {
         const r = await pool.gradients(fresh(), DEFAULT_LOSS_WEIGHTS, settings);
-        expect(r.grads).toEqual(perSample);
-        expect(r.loss).toBe(lossPerSample);
+        expect(r.grads).toEqual(expected);
+        expect(r.loss).toBe(expectedLoss);
         expect(Math.abs(r.loss - one.loss)).toBeLessThan(1e-5 * Math.max(1, one.loss));
         let d = 0;
         for (let i = 0; i < whole.length; i++) d = Math.max(d, Math.abs(r.grads[i]! - whole[i]!));

@@ -1,3 +1,3 @@
-export { claimOrder, defaultWorkerCount, sampleCost, TrainWorkers } from "./pool.js";
+export { claimOrder, defaultWorkerCount, partitionSamples, sampleCost, TrainWorkers } from "./pool.js";
 export { parallelStep } from "./step.js";
 export { paramLayout, readParams, writeParams, type ParamLayout } from "./layout.js";

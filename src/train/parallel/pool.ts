@@ -10,7 +10,7 @@ import type { LossWeights } from "../../model/loss/losses.js";
 import type { TrainableDetector, TrainingSettings } from "../../model/loss/training.js";
 import { paramLayout, readParams, type ParamLayout } from "./layout.js";
 import type { FromTrainWorker, SampleLoss, SamplesRequest, TrainWorkerInit } from "./protocol.js";
-import { claimSamples } from "./shard.js";
+import { claimGroups } from "./shard.js";
 
 /** The cores of this machine (os.availableParallelism): the default worker count of `dealkit train`. */
 export function defaultWorkerCount(): number {
@@ -43,22 +43,43 @@ export function sampleCost(s: BatchSample): number {
   return s.objects.length + 8 * s.prompts.length;
 }
 
-/** Sample indices, heaviest first by {@link sampleCost} (ties: batch order); only the schedule depends on it. */
+/** Sample indices, heaviest first by {@link sampleCost} (ties: batch order). */
 export function claimOrder(samples: readonly BatchSample[]): number[] {
   return samples.map((s, i) => [sampleCost(s), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).map(([, i]) => i);
 }
 
 /**
+ * Splits a batch into `parts` groups of samples with balanced {@link sampleCost} (longest processing time first:
+ * heaviest sample to the lightest group so far, ties to the lower group), each group's samples in batch order and
+ * the groups ordered by their first sample. A group runs as one batch on one thread: one pass over 2 samples costs
+ * about 1.1x one pass over 1, where 2 passes over 1 cost 1.3x (measured on DEAL-tiny, wasm). Depends only on the
+ * samples and `parts`, so a run is reproducible for a given worker count.
+ */
+export function partitionSamples(samples: readonly BatchSample[], parts: number): number[][] {
+  const n = Math.max(1, Math.min(parts, samples.length));
+  const groups: number[][] = Array.from({ length: n }, () => []);
+  const load = new Array<number>(n).fill(0);
+  for (const i of claimOrder(samples)) {
+    let g = 0;
+    for (let k = 1; k < n; k++) if (load[k]! < load[g]!) g = k;
+    groups[g]!.push(i);
+    load[g]! += sampleCost(samples[i]!) + 1; // + 1: a sample without objects or prompts still costs a pass
+  }
+  return groups.map((g) => g.sort((a, b) => a - b)).filter((g) => g.length > 0).sort((a, b) => a[0]! - b[0]!);
+}
+
+/**
  * Data-parallel gradient workers: `workers - 1` worker threads each hold a replica (created from the model's
- * config, on the same kind of backend); they and the calling thread (on its own model) claim the batch's samples
- * one at a time and compute each one's gradient. Weights go to the workers, and the images and gradients travel,
- * through SharedArrayBuffers (no serialisation of tensors); the per-sample gradients are averaged in sample order,
- * so a run is reproducible whatever thread computed which sample. Close it with {@link TrainWorkers.close}.
+ * config, on the same kind of backend); they and the calling thread (on its own model) claim groups of the batch's
+ * samples ({@link partitionSamples}: one balanced group per thread) and compute each group's gradient in one pass.
+ * Weights go to the workers, and the images and gradients travel, through SharedArrayBuffers (no serialisation of
+ * tensors); the group gradients are averaged in group order, weighted by their sizes, so a run is reproducible
+ * whatever thread computed which group. Close it with {@link TrainWorkers.close}.
  */
 export class TrainWorkers {
   readonly layout: ParamLayout;
   private readonly weights: Float32Array;
-  /** Per-sample gradient slots (B x layout.size floats), grown to the largest batch seen. */
+  /** Per-group gradient slots (groups x layout.size floats), grown to the largest count seen. */
   private slots: SharedArrayBuffer = new SharedArrayBuffer(0);
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
@@ -129,11 +150,11 @@ export class TrainWorkers {
    * Loss, terms and gradient of `batch` (the mean over its samples, as one thread computing the whole batch would
    * give, to float rounding). The gradient is a flat array in {@link layout} order.
    *
-   * Every thread (this one too) claims samples one at a time from a shared counter, heaviest first by
-   * {@link sampleCost}, so that a crop with many objects does not hold back a thread with a light share (shards
-   * fixed in advance wait for their slowest one). Each sample's gradient goes to its own slot and the slots are
-   * averaged in sample order: the result does not depend on which thread computed what, so the same seed gives
-   * bit-identical weights for any number of workers above one.
+   * The batch is split into one group per thread, balanced by {@link sampleCost} so that a crop with many objects
+   * does not hold back the others; each thread (this one too) claims groups from a shared counter and computes a
+   * group's gradient in one pass (cheaper than one pass per sample). Each group's gradient goes to its own slot and
+   * the slots are averaged in group order: the result does not depend on which thread computed what, so the same
+   * seed and the same worker count give bit-identical weights.
    */
   async gradients(batch: TrainBatch, lossWeights: LossWeights, settings: TrainingSettings): Promise<{ loss: number; terms: Record<string, number>; grads: Float32Array }> {
     if (this.dead) throw this.dead;
@@ -143,12 +164,13 @@ export class TrainWorkers {
     const shape = batch.images.shape as [number, number, number, number];
     const images = new SharedArrayBuffer(batch.images.size * 4);
     new Float32Array(images).set(batch.images.dataSync() as Float32Array);
-    if (this.slots.byteLength < B * size * 4) this.slots = new SharedArrayBuffer(B * size * 4);
+    const groups = partitionSamples(batch.samples, this.count);
+    const G = groups.length;
+    if (this.slots.byteLength < G * size * 4) this.slots = new SharedArrayBuffer(G * size * 4);
     const grads = this.slots;
     const next = new SharedArrayBuffer(4);
-    const order = claimOrder(batch.samples);
-    const shared = { shape, samples: batch.samples, size: batch.size, lossWeights, settings, order };
-    const helpers = this.threads.slice(0, Math.max(0, B - 1));
+    const shared = { shape, samples: batch.samples, size: batch.size, lossWeights, settings, groups };
+    const helpers = this.threads.slice(0, Math.max(0, G - 1));
     const waits = helpers.map((w) => {
       const id = this.nextId++;
       const req: SamplesRequest = { type: "samples", id, ...shared, classOf: [...batch.classOf.entries()], images, next, grads };
@@ -158,21 +180,21 @@ export class TrainWorkers {
     });
     let own: SampleLoss[];
     try {
-      own = claimSamples(this.model, this.layout, { ...shared, classOf: batch.classOf }, images, new Int32Array(next), grads);
+      own = claimGroups(this.model, this.layout, { ...shared, classOf: batch.classOf }, images, new Int32Array(next), grads);
     } catch (err) {
-      // Let the helpers run out of samples, then fail.
+      // Let the helpers run out of groups, then fail.
       await Promise.allSettled(waits);
       throw err;
     }
-    const bySample = new Array<SampleLoss | undefined>(B);
-    for (const r of [own, ...(await Promise.all(waits))].flat()) bySample[r.index] = r;
+    const byGroup = new Array<SampleLoss | undefined>(G);
+    for (const r of [own, ...(await Promise.all(waits))].flat()) byGroup[r.index] = r;
     const out = new Float32Array(size);
     const terms: Record<string, number> = {};
     let loss = 0;
-    const w = 1 / B;
-    for (let i = 0; i < B; i++) {
-      const r = bySample[i];
-      if (!r) throw new Error(`training workers: sample ${i} of the batch was not computed`);
+    for (let i = 0; i < G; i++) {
+      const r = byGroup[i];
+      if (!r) throw new Error(`training workers: group ${i} of the batch was not computed`);
+      const w = groups[i]!.length / B;
       const g = new Float32Array(grads, i * size * 4, size);
       for (let k = 0; k < size; k++) out[k] += w * g[k]!;
       loss += w * r.loss;

@@ -13,9 +13,9 @@ export interface TrainWorkerInit {
 }
 
 /**
- * Main -> worker: take samples of the batch, one at a time, until none is left, and write each one's gradient into
- * its slot (the weights are those now in the shared buffer). Every thread claims the next sample from `next`
- * (Atomics.add on its int32 0), in `order`; which thread computes a sample does not change its gradient.
+ * Main -> worker: take groups of the batch's samples, one at a time, until none is left, and write each group's
+ * gradient into its slot (the weights are those now in the shared buffer). Every thread claims the next group from
+ * `next` (Atomics.add on its int32 0); which thread computes a group does not change its gradient.
  */
 export interface SamplesRequest {
   type: "samples";
@@ -28,15 +28,15 @@ export interface SamplesRequest {
   classOf: [number, number][];
   lossWeights: LossWeights;
   settings: TrainingSettings;
-  /** Claim order: sample indices. */
-  order: number[];
-  /** int32 [1]: the next position of `order` to claim. */
+  /** Groups of sample indices, each computed in one pass (partitionSamples). */
+  groups: number[][];
+  /** int32 [1]: the next group to claim. */
   next: SharedArrayBuffer;
-  /** B gradient slots of ParamLayout size (float32): sample i's gradient goes to slot i. */
+  /** One gradient slot of ParamLayout size (float32) per group: group g's gradient goes to slot g. */
   grads: SharedArrayBuffer;
 }
 
-/** The loss and terms of one sample, computed by a worker. */
+/** The loss and terms (means over its samples) of one group, `index` its position in `groups`. */
 export interface SampleLoss {
   index: number;
   loss: number;

@@ -35,7 +35,7 @@ export function shardGradients(model: TrainableDetector, layout: ParamLayout, ba
   return { loss, terms };
 }
 
-/** What {@link claimSamples} needs of a batch: the pixels stay in the shared buffer, the rest travels as is. */
+/** What {@link claimGroups} needs of a batch: the pixels stay in the shared buffer, the rest travels as is. */
 export interface SharedBatch {
   shape: [number, number, number, number];
   samples: BatchSample[];
@@ -43,27 +43,32 @@ export interface SharedBatch {
   classOf: [number, number][] | ReadonlyMap<number, number>;
   lossWeights: LossWeights;
   settings: TrainingSettings;
-  order: number[];
+  /** The groups of sample indices (partitionSamples), each computed in one pass. */
+  groups: number[][];
 }
 
 /**
- * Claims samples of a batch one at a time (Atomics.add on `next`, in `b.order`) until none is left, computes each
- * one's loss and gradient on `model` ({@link shardGradients} on a batch of that one sample) and writes the gradient
- * into slot `index` of `grads` (B slots of layout.size floats). Run by every thread of a step, the main one included.
+ * Claims groups of a batch one at a time (Atomics.add on `next`) until none is left, computes each one's loss and
+ * gradient on `model` ({@link shardGradients} on a batch of the group's samples, in batch order) and writes the
+ * gradient into slot `g` of `grads` (one slot of layout.size floats per group). Run by every thread of a step, the
+ * main one included.
  */
-export function claimSamples(model: TrainableDetector, layout: ParamLayout, b: SharedBatch, images: SharedArrayBuffer, next: Int32Array, grads: SharedArrayBuffer): SampleLoss[] {
+export function claimGroups(model: TrainableDetector, layout: ParamLayout, b: SharedBatch, images: SharedArrayBuffer, next: Int32Array, grads: SharedArrayBuffer): SampleLoss[] {
   const [, S, S2, C] = b.shape;
   const per = S * S2 * C;
   const pixels = new Float32Array(images);
   const classOf = Array.isArray(b.classOf) ? new Map(b.classOf) : b.classOf;
   const out: SampleLoss[] = [];
-  for (let k = Atomics.add(next, 0, 1); k < b.order.length; k = Atomics.add(next, 0, 1)) {
-    const index = b.order[k]!;
-    const image = tf.tensor4d(pixels.subarray(index * per, (index + 1) * per), [1, S, S2, C]);
+  for (let g = Atomics.add(next, 0, 1); g < b.groups.length; g = Atomics.add(next, 0, 1)) {
+    const members = b.groups[g]!;
+    const contiguous = members.every((m, k) => m === members[0]! + k);
+    const data = contiguous ? pixels.subarray(members[0]! * per, (members[0]! + members.length) * per) : new Float32Array(members.length * per);
+    if (!contiguous) members.forEach((m, k) => data.set(pixels.subarray(m * per, (m + 1) * per), k * per));
+    const image = tf.tensor4d(data, [members.length, S, S2, C]);
     try {
-      const slot = new Float32Array(grads, index * layout.size * 4, layout.size);
-      const r = shardGradients(model, layout, { images: image, samples: [b.samples[index]!], size: b.size, classOf }, b.lossWeights, b.settings, slot);
-      out.push({ index, ...r });
+      const slot = new Float32Array(grads, g * layout.size * 4, layout.size);
+      const r = shardGradients(model, layout, { images: image, samples: members.map((m) => b.samples[m]!), size: b.size, classOf }, b.lossWeights, b.settings, slot);
+      out.push({ index: g, ...r });
     } finally {
       image.dispose();
     }

@@ -1,14 +1,14 @@
 /**
  * A data-parallel training worker (worker_threads entry, started by {@link startTrainWorkers}): a replica of the
- * model on its own backend; per request it loads the shared weights, then claims samples of the batch one at a time
- * (as the main thread does) and writes each one's gradient into the sample's shared slot.
+ * model on its own backend; per request it loads the shared weights, then claims groups of the batch's samples
+ * (as the main thread does) and writes each group's gradient into its shared slot.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { initBackend } from "../../backend/init.js";
 import { createDetector } from "../../model/factory.js";
 import { paramLayout, writeParams } from "./layout.js";
 import type { FromTrainWorker, SamplesRequest, StopRequest, TrainWorkerInit } from "./protocol.js";
-import { claimSamples } from "./shard.js";
+import { claimGroups } from "./shard.js";
 
 async function main(): Promise<void> {
   const init = workerData as TrainWorkerInit;
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     }
     try {
       writeParams(model.params, layout, weights);
-      const done = claimSamples(model, layout, m, m.images, new Int32Array(m.next), m.grads);
+      const done = claimGroups(model, layout, m, m.images, new Int32Array(m.next), m.grads);
       send({ type: "done", id: m.id, samples: done });
     } catch (err) {
       send({ type: "failed", id: m.id, message: err instanceof Error ? err.message : String(err) });
