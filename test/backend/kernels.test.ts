@@ -125,6 +125,7 @@ describe("registration", () => {
       "Pow",
       "Select",
       "Cast",
+      "DealkitLayerNorm",
     ]);
   });
 

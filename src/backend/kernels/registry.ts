@@ -4,6 +4,7 @@ import { conv2DKernel, fusedConv2DKernel } from "./conv2d-winograd.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from "./conv2d-backprop.js";
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from "./depthwise-backprop.js";
 import { einsumKernel } from "./einsum.js";
+import { LAYER_NORM_KERNEL, layerNormKernel } from "./layer-norm.js";
 import { batchMatMulKernel } from "./matmul.js";
 import { castKernel, concatKernel, gatherV2Kernel, identityKernel, sliceKernel, splitVKernel, sumKernel, transposeKernel } from "./memory.js";
 import { depthwiseKernel, maxPoolKernel } from "./pool-depthwise.js";
@@ -62,6 +63,7 @@ const RECIPES: readonly KernelRecipe[] = [
   { kernelName: "Pow", neededBy: "pow(x, 2) (losses)", replacesNative: true, wrapsNative: true, make: wrapping(powKernel) },
   { kernelName: "Select", neededBy: "where (losses, masks)", replacesNative: true, wrapsNative: true, make: wrapping(selectKernel) },
   { kernelName: "Cast", neededBy: "cast to the same dtype (gradients of relu, step)", replacesNative: true, wrapsNative: true, make: wrapping(castKernel) },
+  { kernelName: LAYER_NORM_KERNEL, neededBy: "LayerNorm at inference (one kernel instead of eight ops; forward only)", replacesNative: false, make: () => layerNormKernel() },
 ];
 
 /** A kernel that dealkit adds to a backend. */

@@ -77,3 +77,66 @@ void select_rows(const uint8_t* cond, const uint32_t* t, const uint32_t* e, uint
   }
   for (; i < n; i++) out[i] = cond[i] ? t[i] : e[i];
 }
+
+/* Sum of a row of n floats: four float32 lanes, combined in float64 (as sum_last). */
+static inline f64 row_sum(const f32* x, int n) {
+  v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0;
+  int j = 0;
+  for (; j + 8 <= n; j += 8) {
+    s0 = wasm_f32x4_add(s0, wasm_v128_load(x + j));
+    s1 = wasm_f32x4_add(s1, wasm_v128_load(x + j + 4));
+  }
+  for (; j + 4 <= n; j += 4) s0 = wasm_f32x4_add(s0, wasm_v128_load(x + j));
+  v128_t s = wasm_f32x4_add(s0, s1);
+  f64 t = (f64)wasm_f32x4_extract_lane(s, 0) + (f64)wasm_f32x4_extract_lane(s, 1) + (f64)wasm_f32x4_extract_lane(s, 2) +
+          (f64)wasm_f32x4_extract_lane(s, 3);
+  for (; j < n; j++) t += (f64)x[j];
+  return t;
+}
+
+/* Sum of squared deviations from m over a row of n floats (lanes as row_sum). */
+static inline f64 row_sq_dev(const f32* x, int n, f32 m) {
+  v128_t mv = wasm_f32x4_splat(m);
+  v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0;
+  int j = 0;
+  for (; j + 8 <= n; j += 8) {
+    v128_t d0 = wasm_f32x4_sub(wasm_v128_load(x + j), mv), d1 = wasm_f32x4_sub(wasm_v128_load(x + j + 4), mv);
+    s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(d0, d0));
+    s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(d1, d1));
+  }
+  for (; j + 4 <= n; j += 4) {
+    v128_t d = wasm_f32x4_sub(wasm_v128_load(x + j), mv);
+    s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(d, d));
+  }
+  v128_t s = wasm_f32x4_add(s0, s1);
+  f64 t = (f64)wasm_f32x4_extract_lane(s, 0) + (f64)wasm_f32x4_extract_lane(s, 1) + (f64)wasm_f32x4_extract_lane(s, 2) +
+          (f64)wasm_f32x4_extract_lane(s, 3);
+  for (; j < n; j++) {
+    f32 d = x[j] - m;
+    t += (f64)(d * d);
+  }
+  return t;
+}
+
+/*
+ * Layer normalisation over the last axis in one kernel: for each of `rows` rows of n floats,
+ * y = (x - mean) * rstd * g + b with rstd = 1 / sqrt(var + eps) (the biased variance, as tf.moments), in two
+ * passes over x instead of the eight of the composed ops.
+ */
+EXPORT(layer_norm_rows)
+void layer_norm_rows(const f32* x, const f32* g, const f32* b, f32* y, int rows, int n, f32 eps) {
+  for (int r = 0; r < rows; r++) {
+    const f32* xp = x + r * n;
+    f32* yp = y + r * n;
+    f32 m = (f32)(row_sum(xp, n) / (f64)n);
+    f32 var = (f32)(row_sq_dev(xp, n, m) / (f64)n);
+    f32 rstd = 1.0f / wasm_f32x4_extract_lane(wasm_f32x4_sqrt(wasm_f32x4_splat(var + eps)), 0);
+    v128_t mv = wasm_f32x4_splat(m), rv = wasm_f32x4_splat(rstd);
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+      v128_t d = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xp + j), mv), rv);
+      wasm_v128_store(yp + j, wasm_f32x4_add(wasm_f32x4_mul(d, wasm_v128_load(g + j)), wasm_v128_load(b + j)));
+    }
+    for (; j < n; j++) yp[j] = (xp[j] - m) * rstd * g[j] + b[j];
+  }
+}
