@@ -1,6 +1,6 @@
 import { Random } from "../util/random.js";
 import { opCases } from "./check-cases-ops.js";
-import { fusedLayerNorm, LAYER_NORM_KERNEL } from "./kernels/layer-norm.js";
+import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, layerNorm } from "./kernels/layer-norm.js";
 import { tf } from "./tf.js";
 
 /** One input of a check case: random normal floats, or ints in [lo, hi). */
@@ -175,19 +175,14 @@ export function kernelCases(size: "quick" | "full" = "quick"): KernelCase[] {
     inputs: [{ shape: [9, 2, 3] }, { shape: [9], ints: [-2, 6] }],
     run: ([x, ids]) => [tf.unsortedSegmentSum(x, ids as tf.Tensor1D, 4)],
   });
-  // The fused LayerNorm (forward only): on cpu, which has no such kernel, the composed ops are the reference.
-  for (const shape of full ? [[2, 5, 7, 36], [3, 7], [4, 1, 3], [1, 9, 130]] : [[2, 5, 7, 36], [3, 7]]) {
+  // The fused LayerNorm and its gradient: on cpu, which has neither kernel, layerNorm runs the composed ops.
+  for (const shape of full ? [[2, 5, 7, 36], [3, 7], [4, 1, 3], [1, 9, 130], [11, 2, 40]] : [[2, 5, 7, 36], [3, 7], [11, 2, 40]]) {
     const n = shape[shape.length - 1]!;
     cases.push({
-      kernels: [LAYER_NORM_KERNEL],
-      name: `layerNorm [${shape}] over the last axis (values)`,
-      inputs: [{ shape }, { shape: [n] }, { shape: [n] }],
-      run: ([x, g, b]) => {
-        const fused = fusedLayerNorm(x!, g!, b!, 1e-5);
-        if (fused) return [fused];
-        const { mean, variance } = tf.moments(x!, -1, true);
-        return [x!.sub(mean).mul(tf.rsqrt(variance.add(1e-5))).mul(g!).add(b!)];
-      },
+      kernels: [LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL],
+      name: `layerNorm [${shape}] over the last axis (values, gradients)`,
+      inputs: [{ shape }, { shape: [n] }, { shape: [n] }, { shape }],
+      run: ([x, g, b, w]) => [layerNorm(x!, g!, b!, 1e-5), ...tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => weightedSum(layerNorm(p, q, r, 1e-5), w!))([x!, g!, b!])],
     });
   }
   const einsum = (eq: string, a: number[], b?: number[]): KernelCase => ({

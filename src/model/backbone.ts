@@ -44,7 +44,7 @@ export class Backbone {
     let y = stem;
     const stages: tf.Tensor4D[] = [];
     this.downs.forEach((down, i) => {
-      y = scoped(lean, () => tf.relu(this.norms[i]!.apply(down.apply(y, lean && "linear"), lean)) as tf.Tensor4D);
+      y = scoped(lean, () => tf.relu(this.norms[i]!.apply(down.apply(y, lean && "linear"))) as tf.Tensor4D);
       for (const block of this.blocks[i]!) y = scoped(lean, () => block.apply(y, lean));
       stages.push(y);
     });

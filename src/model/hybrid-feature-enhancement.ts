@@ -70,7 +70,7 @@ export class HybridFeatureEnhancement {
     for (let i = 0; i < this.attn.length; i++) {
       const t = tokens;
       tokens = scoped(lean, () => {
-        const x = this.attnNorm[i]!.apply(t, lean);
+        const x = this.attnNorm[i]!.apply(t);
         const qk = x.add(pos) as tf.Tensor3D;
         return this.ffn[i]!.apply(t.add(this.attn[i]!.apply(qk, qk, x, undefined, lean)) as tf.Tensor3D, lean);
       });
@@ -88,10 +88,10 @@ export class HybridFeatureEnhancement {
       fused = scoped(lean, () => lat[i]!.add(upsample2x(above)) as tf.Tensor4D);
       pyramid.unshift(fused);
     }
-    const f4 = scoped(lean, () => this.norm4.apply(tf.relu(fused.add(this.smooth4.apply(fused, f))).add(gc), lean) as tf.Tensor4D);
+    const f4 = scoped(lean, () => this.norm4.apply(tf.relu(fused.add(this.smooth4.apply(fused, f))).add(gc)) as tf.Tensor4D);
     const u = scoped(lean, () => this.stemLateral.apply(maps.stem, f).add(upsample2x(this.up2.apply(f4, f))) as tf.Tensor4D);
     const v = scoped(lean, () => tf.relu(u.add(this.smooth2.apply(u, f))) as tf.Tensor4D);
-    const f2 = scoped(lean, () => this.norm2.apply(v, lean));
+    const f2 = scoped(lean, () => this.norm2.apply(v));
     if (lean) tf.dispose([u, v]);
     return { f2, f4, f8: pyramid[1]! };
   }

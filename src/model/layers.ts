@@ -1,4 +1,4 @@
-import { fusedLayerNorm } from "../backend/kernels/layer-norm.js";
+import { layerNorm } from "../backend/kernels/layer-norm.js";
 import { tf } from "../backend/tf.js";
 import type { ParamStore } from "./params.js";
 
@@ -59,14 +59,9 @@ export class LayerNorm {
     this.g = store.create(`${name}.g`, [dim], "ones");
     this.b = store.create(`${name}.b`, [dim], "zeros");
   }
-  /** `fused` (inference): one kernel where the backend has dealkit's (wasm; see fusedLayerNorm), else the ops. */
-  apply<T extends tf.Tensor>(x: T, fused = false): T {
-    if (fused) {
-      const y = fusedLayerNorm(x, this.g, this.b, 1e-5);
-      if (y) return y as T;
-    }
-    const { mean, variance } = tf.moments(x, -1, true);
-    return x.sub(mean).mul(tf.rsqrt(variance.add(1e-5))).mul(this.g).add(this.b) as T;
+  /** One kernel forward and one backward where the backend has dealkit's (wasm; see layerNorm), else the composed ops. */
+  apply<T extends tf.Tensor>(x: T): T {
+    return layerNorm(x, this.g, this.b, 1e-5) as T;
   }
 }
 
@@ -144,7 +139,7 @@ export class FeedForward {
     this.mlp = new Mlp(store, `${name}.mlp`, [dim, hidden, dim]);
   }
   apply<T extends tf.Tensor>(x: T, fused = false): T {
-    return x.add(this.mlp.apply(this.norm.apply(x, fused), fused)) as T;
+    return x.add(this.mlp.apply(this.norm.apply(x), fused)) as T;
   }
 }
 
@@ -174,6 +169,6 @@ export class ResidualBlock {
   /** `fused` (inference): the convs with their bias fused (see {@link Fused}). */
   apply(x: tf.Tensor4D, fused = false): tf.Tensor4D {
     const f: Fused = fused ? "linear" : false;
-    return tf.relu(x.add(this.c2.apply(tf.relu(this.norm.apply(this.c1.apply(x, f), fused)), f))) as tf.Tensor4D;
+    return tf.relu(x.add(this.c2.apply(tf.relu(this.norm.apply(this.c1.apply(x, f))), f))) as tf.Tensor4D;
   }
 }

@@ -126,6 +126,7 @@ describe("registration", () => {
       "Select",
       "Cast",
       "DealkitLayerNorm",
+      "DealkitLayerNormGrad",
     ]);
   });
 

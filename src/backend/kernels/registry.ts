@@ -4,7 +4,7 @@ import { conv2DKernel, fusedConv2DKernel } from "./conv2d-winograd.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from "./conv2d-backprop.js";
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from "./depthwise-backprop.js";
 import { einsumKernel } from "./einsum.js";
-import { LAYER_NORM_KERNEL, layerNormKernel } from "./layer-norm.js";
+import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, layerNormGradKernel, layerNormKernel } from "./layer-norm.js";
 import { batchMatMulKernel } from "./matmul.js";
 import { castKernel, concatKernel, gatherV2Kernel, identityKernel, sliceKernel, splitVKernel, sumKernel, transposeKernel } from "./memory.js";
 import { depthwiseKernel, maxPoolKernel } from "./pool-depthwise.js";
@@ -63,7 +63,8 @@ const RECIPES: readonly KernelRecipe[] = [
   { kernelName: "Pow", neededBy: "pow(x, 2) (losses)", replacesNative: true, wrapsNative: true, make: wrapping(powKernel) },
   { kernelName: "Select", neededBy: "where (losses, masks)", replacesNative: true, wrapsNative: true, make: wrapping(selectKernel) },
   { kernelName: "Cast", neededBy: "cast to the same dtype (gradients of relu, step)", replacesNative: true, wrapsNative: true, make: wrapping(castKernel) },
-  { kernelName: LAYER_NORM_KERNEL, neededBy: "LayerNorm at inference (one kernel instead of eight ops; forward only)", replacesNative: false, make: () => layerNormKernel() },
+  { kernelName: LAYER_NORM_KERNEL, neededBy: "layerNorm (LayerNorm over the last axis: one kernel instead of eight ops)", replacesNative: false, make: () => layerNormKernel() },
+  { kernelName: LAYER_NORM_GRAD_KERNEL, neededBy: "gradient of layerNorm (one kernel instead of some twenty ops)", replacesNative: false, make: () => layerNormGradKernel() },
 ];
 
 /** A kernel that dealkit adds to a backend. */

@@ -22,6 +22,7 @@ export interface SimdKernels {
   depthwise_conv(x: number, filter: number, bias: number, y: number, ...dims: number[]): void;
   select_rows(cond: number, t: number, e: number, out: number, n: number): void;
   layer_norm_rows(x: number, g: number, b: number, y: number, rows: number, n: number, eps: number): void;
+  layer_norm_grad_rows(x: number, g: number, dy: number, dx: number, dg: number, db: number, pg: number, pb: number, accg: number, accb: number, rows: number, n: number, eps: number): void;
   winograd_filter_grad3x3(x: number, dy: number, dw: number, p: number, acc: number, v: number, d: number, ...dims: number[]): void;
   winograd_conv3x3(x: number, filter: number, bias: number, y: number, u: number, v: number, m: number, ...dims: number[]): void;
 }

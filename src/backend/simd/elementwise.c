@@ -140,3 +140,71 @@ void layer_norm_rows(const f32* x, const f32* g, const f32* b, f32* y, int rows,
     for (; j < n; j++) yp[j] = (xp[j] - m) * rstd * g[j] + b[j];
   }
 }
+
+/*
+ * Gradient of layer_norm_rows: with xhat = (x - mean) * rstd (recomputed from x), dxhat = dy * g:
+ * dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) per row, dg = sum over rows of dy * xhat,
+ * db = sum over rows of dy. dg and db: float32 partial sums `pg`, `pb` (n each) flushed into the float64
+ * `accg`, `accb` every FLUSH_ROWS rows, then narrowed into `dg`, `db`.
+ */
+EXPORT(layer_norm_grad_rows)
+void layer_norm_grad_rows(const f32* x, const f32* g, const f32* dy, f32* dx, f32* dg, f32* db, f32* pg, f32* pb, f64* accg,
+                          f64* accb, int rows, int n, f32 eps) {
+  zero32(pg, n);
+  zero32(pb, n);
+  zero64(accg, n);
+  zero64(accb, n);
+  for (int r = 0; r < rows; r++) {
+    const f32* xp = x + r * n;
+    const f32* dp = dy + r * n;
+    f32* op_ = dx + r * n;
+    f32 m = (f32)(row_sum(xp, n) / (f64)n);
+    f32 var = (f32)(row_sq_dev(xp, n, m) / (f64)n);
+    f32 rstd = 1.0f / wasm_f32x4_extract_lane(wasm_f32x4_sqrt(wasm_f32x4_splat(var + eps)), 0);
+    v128_t mv = wasm_f32x4_splat(m), rv = wasm_f32x4_splat(rstd);
+    v128_t s1 = wasm_f32x4_splat(0.0f), s2 = s1;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+      v128_t xh = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xp + j), mv), rv);
+      v128_t d = wasm_v128_load(dp + j);
+      v128_t dxh = wasm_f32x4_mul(d, wasm_v128_load(g + j));
+      s1 = wasm_f32x4_add(s1, dxh);
+      s2 = wasm_f32x4_add(s2, wasm_f32x4_mul(dxh, xh));
+      wasm_v128_store(pg + j, wasm_f32x4_add(wasm_v128_load(pg + j), wasm_f32x4_mul(d, xh)));
+      wasm_v128_store(pb + j, wasm_f32x4_add(wasm_v128_load(pb + j), d));
+    }
+    f64 t1 = (f64)wasm_f32x4_extract_lane(s1, 0) + (f64)wasm_f32x4_extract_lane(s1, 1) + (f64)wasm_f32x4_extract_lane(s1, 2) +
+             (f64)wasm_f32x4_extract_lane(s1, 3);
+    f64 t2 = (f64)wasm_f32x4_extract_lane(s2, 0) + (f64)wasm_f32x4_extract_lane(s2, 1) + (f64)wasm_f32x4_extract_lane(s2, 2) +
+             (f64)wasm_f32x4_extract_lane(s2, 3);
+    for (int k = j; k < n; k++) {
+      f32 xh = (xp[k] - m) * rstd;
+      f32 dxh = dp[k] * g[k];
+      t1 += (f64)dxh;
+      t2 += (f64)(dxh * xh);
+      pg[k] += dp[k] * xh;
+      pb[k] += dp[k];
+    }
+    f32 a1 = (f32)(t1 / (f64)n), a2 = (f32)(t2 / (f64)n);
+    v128_t a1v = wasm_f32x4_splat(a1), a2v = wasm_f32x4_splat(a2);
+    j = 0;
+    for (; j + 4 <= n; j += 4) {
+      v128_t xh = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xp + j), mv), rv);
+      v128_t dxh = wasm_f32x4_mul(wasm_v128_load(dp + j), wasm_v128_load(g + j));
+      wasm_v128_store(op_ + j, wasm_f32x4_mul(rv, wasm_f32x4_sub(wasm_f32x4_sub(dxh, a1v), wasm_f32x4_mul(xh, a2v))));
+    }
+    for (; j < n; j++) {
+      f32 xh = (xp[j] - m) * rstd;
+      f32 dxh = dp[j] * g[j];
+      op_[j] = rstd * ((dxh - a1) - xh * a2);
+    }
+    if ((r + 1) % FLUSH_ROWS == 0) {
+      flush(pg, accg, n);
+      flush(pb, accb, n);
+    }
+  }
+  flush(pg, accg, n);
+  flush(pb, accb, n);
+  narrow(accg, dg, n);
+  narrow(accb, db, n);
+}
