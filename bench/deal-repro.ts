@@ -8,7 +8,7 @@
  *     npx tsx bench/run.ts deal-repro [--json]
  *
  * Environment: SEEDS (training seeds of DEAL-pgcpp and the baseline, default 0,1,2), RANDOM_SEEDS (of
- * DEAL-random, default 0), PLAIN_SEEDS (of DEAL trained without the recipe's procedural novel objects,
+ * DEAL-random, default 0,1,2), PLAIN_SEEDS (of DEAL trained without the recipe's procedural novel objects,
  * `--novel-objects 0`: the ablation of that step; default 0,1,2, empty to skip), CLICK_SEEDS (default 0,1,2,3,4), STEPS (default 1500: the shipped models' budget),
  * SAMPLES (bootstrap samples, default 1000), RUNS (checkpoint folder of seeds > 0, default
  * .cache/bench/deal-repro; missing runs are trained there with the shipped models' command). Seed 0 uses the
@@ -62,7 +62,7 @@ export async function parts(): Promise<Part[]> {
 
 export async function run(): Promise<Record<string, unknown>> {
   const seeds = nums(process.env.SEEDS, "0,1,2");
-  const randomSeeds = nums(process.env.RANDOM_SEEDS, "0");
+  const randomSeeds = nums(process.env.RANDOM_SEEDS, "0,1,2");
   const plainSeeds = nums(process.env.PLAIN_SEEDS, "0,1,2");
   const clickSeeds = nums(process.env.CLICK_SEEDS, "0,1,2,3,4");
   const steps = Number(process.env.STEPS ?? 1500);

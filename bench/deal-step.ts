@@ -6,13 +6,16 @@
  * - PyTorch: the twin (bench/torch_deal.py bench: same layers, weights, batch and crops) on 1 and N threads;
  * - the forward agreement of the twin (bench/deal-twin.ts: max |dealkit - torch| over every output);
  * - inference: images/s of `detect` (one click per category) on generated 512 px scenes, and the sliced
- *   4000x4000 scene of bench/detect.ts (detectSliced, one click per category).
+ *   4000x4000 scene of bench/detect.ts (detectSliced, one click per category);
+ * - the machine's own ceiling for N threads: how much slower a compute-bound loop and a memory-streaming loop
+ *   (32 MB per thread) run when N run at once than alone. Work bound by memory bandwidth cannot speed up with
+ *   more threads where the streaming loop's slowdown is about N.
  *
  *     npx tsx bench/run.ts deal-step [--json]
  *     npx tsx bench/deal-step.ts [--steps 5] [--workers N] [--json] [--no-infer]
  *
  * With --json the last line is {"dealkitMsPerStep", "torchMsPerStep", "ratio", "workers", "speedupVsOneWorker",
- * "forwardMaxAbsDiff"} (N workers vs N torch threads; ms of wall time, the median of the timed steps after one
+ * "forwardMaxAbsDiff", "machine": {"computeSlowdown", "streamSlowdown"}} (N workers vs N torch threads; ms of wall time, the median of the timed steps after one
  * warm-up step). Wall-clock figures mean something only on an otherwise idle machine.
  */
 import { spawnSync } from "node:child_process";
@@ -79,6 +82,36 @@ function torchStep(threads: number, steps: number): number | string {
 }
 
 /** Runs the bench and prints its figures (and, with --json, one JSON line last). */
+/** A worker thread's loop (eval'd): "compute" (registers only) or "stream" (read-modify-write over 32 MB). */
+const PROBE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const t = performance.now();
+if (workerData.kind === "compute") {
+  let x = 1.0001, s = 0;
+  for (let i = 0; i < 3e8; i++) { s += x * x; x = x * 1.0000001 + 1e-9; }
+  parentPort.postMessage([performance.now() - t, s]);
+} else {
+  const a = new Float32Array(8 << 20);
+  for (let r = 0; r < 10; r++) for (let i = 0; i < a.length; i++) a[i] = a[i] * 0.5 + 1;
+  parentPort.postMessage([performance.now() - t, a[5]]);
+}`;
+
+/** How much slower each of `n` probe threads runs when all run at once than one alone (the slowest of the n). */
+async function machineScaling(n: number): Promise<{ computeSlowdown: number; streamSlowdown: number }> {
+  const { Worker } = await import("node:worker_threads");
+  const probe = (kind: string) => new Promise<number>((resolve, reject) => {
+    const w = new Worker(PROBE, { eval: true, workerData: { kind } });
+    w.once("message", (m: [number, number]) => resolve(m[0]));
+    w.once("error", reject);
+  });
+  const slowdown = async (kind: string) => {
+    const alone = Math.min(await probe(kind), await probe(kind));
+    const together = Math.max(...(await Promise.all(Array.from({ length: n }, () => probe(kind)))));
+    return together / alone;
+  };
+  return { computeSlowdown: await slowdown("compute"), streamSlowdown: await slowdown("stream") };
+}
+
 export async function run(): Promise<Record<string, unknown>> {
   const steps = num("steps", 5);
   const workers = num("workers", defaultWorkerCount());
@@ -105,9 +138,13 @@ export async function run(): Promise<Record<string, unknown>> {
   console.log(`  PyTorch, 1 thread:  ${show(torch1, 1, one)}`);
   if (workers > 1) console.log(`  PyTorch, ${workers} threads: ${show(torchN, workers, many)}`);
   if (!flag("no-infer")) await inference(workers);
+  const machine = workers > 1 ? await machineScaling(workers) : null;
+  if (machine) {
+    console.log(`  this machine, ${workers} threads at once vs 1 alone: a compute-bound loop ${machine.computeSlowdown.toFixed(2)}x slower, a memory-streaming loop ${machine.streamSlowdown.toFixed(2)}x slower`);
+  }
   const out = {
     dealkitMsPerStep: many, torchMsPerStep: typeof torchN === "number" ? torchN : null, ratio: typeof torchN === "number" ? many / torchN : null,
-    workers, speedupVsOneWorker: one / many, forwardMaxAbsDiff: forward,
+    workers, speedupVsOneWorker: one / many, forwardMaxAbsDiff: forward, machine,
   };
   if (json) console.log(JSON.stringify(out));
   return out;

@@ -9,6 +9,16 @@ export const LAYER_NORM_KERNEL = "DealkitLayerNorm";
 /** Its gradient: inputs x, g, dy; outputs dx, dg, db. */
 export const LAYER_NORM_GRAD_KERNEL = "DealkitLayerNormGrad";
 
+/** What both kernels read from their arguments: the backend, eps, the row length n, the row count, an allocator. */
+function setup(args: Parameters<tf.KernelFunc>[0], x: Info) {
+  const backend = args.backend as tf.KernelBackend;
+  const eps = (args.attrs as unknown as { eps: number }).eps;
+  const n = x.shape[x.shape.length - 1] ?? 1;
+  const size = tf.util.sizeFromShape(x.shape);
+  const alloc = (shape: number[]): Info => ({ dataId: backend.write(null as unknown as tf.backend_util.BackendValues, shape, "float32"), shape, dtype: "float32" });
+  return { backend, eps, n, rows: n > 0 ? size / n : 0, alloc };
+}
+
 /**
  * LayerNorm over the last axis in one kernel: inputs x [..., n], g [n], b [n], attribute eps; out
  * (x - mean) / sqrt(var + eps) * g + b (the biased variance, as tf.moments). dealkit's SIMD module
@@ -19,16 +29,12 @@ export const LAYER_NORM_GRAD_KERNEL = "DealkitLayerNormGrad";
 export function layerNormKernel(): tf.KernelFunc {
   return (args) => {
     const { x, g, b } = args.inputs as { x: Info; g: Info; b: Info };
-    const eps = (args.attrs as unknown as { eps: number }).eps;
-    const backend = args.backend as tf.KernelBackend;
-    const n = x.shape[x.shape.length - 1] ?? 1;
-    const size = tf.util.sizeFromShape(x.shape);
+    const { backend, eps, n, rows, alloc } = setup(args, x);
     if (x.dtype !== "float32" || g.shape.length !== 1 || b.shape.length !== 1 || g.shape[0] !== n || b.shape[0] !== n) {
       throw new Error(`${LAYER_NORM_KERNEL}: x [..., n] float32 with g and b of [n]; got x [${x.shape}] ${x.dtype}, g [${g.shape}], b [${b.shape}]`);
     }
-    const out: Info = { dataId: backend.write(null as unknown as tf.backend_util.BackendValues, x.shape, "float32"), shape: x.shape.slice(), dtype: "float32" };
-    if (size === 0) return out;
-    const rows = size / n;
+    const out = alloc(x.shape.slice());
+    if (rows === 0) return out;
     const simd = simdFor(backend);
     if (simd != null) {
       simd.fns.layer_norm_rows(simd.ptr(x), simd.ptr(g), simd.ptr(b), simd.ptr(out), rows, n, eps);
@@ -71,15 +77,10 @@ function rowStats(xv: Float32Array, o: number, n: number, eps: number): { m: num
 export function layerNormGradKernel(): tf.KernelFunc {
   return (args) => {
     const { x, g, dy } = args.inputs as { x: Info; g: Info; dy: Info };
-    const eps = (args.attrs as unknown as { eps: number }).eps;
-    const backend = args.backend as tf.KernelBackend;
-    const n = x.shape[x.shape.length - 1] ?? 1;
-    const size = tf.util.sizeFromShape(x.shape);
-    const alloc = (shape: number[]): Info => ({ dataId: backend.write(null as unknown as tf.backend_util.BackendValues, shape, "float32"), shape, dtype: "float32" });
+    const { backend, eps, n, rows, alloc } = setup(args, x);
     const dx = alloc(x.shape.slice()), dg = alloc([n]), db = alloc([n]);
-    const rows = n > 0 ? size / n : 0;
     const simd = simdFor(backend);
-    if (simd != null && n > 0) {
+    if (simd != null && rows > 0) {
       const scratch = alloc([6 * n]); // pg, pb (n floats each), accg, accb (n doubles each)
       const base = simd.ptr(scratch);
       simd.fns.layer_norm_grad_rows(simd.ptr(x), simd.ptr(g), simd.ptr(dy), simd.ptr(dx), simd.ptr(dg), simd.ptr(db), base, base + 4 * n, base + 8 * n, base + 16 * n, rows, n, eps);

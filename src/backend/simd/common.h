@@ -45,6 +45,26 @@ static inline void zero64(f64* p, int n) {
   for (int i = 0; i < n; i++) p[i] = 0.0;
 }
 
+/* The four float32 lanes of v added in float64. */
+static inline f64 lanes_sum(v128_t v) {
+  return (f64)wasm_f32x4_extract_lane(v, 0) + (f64)wasm_f32x4_extract_lane(v, 1) + (f64)wasm_f32x4_extract_lane(v, 2) +
+         (f64)wasm_f32x4_extract_lane(v, 3);
+}
+
+/* Sum of a row of n floats: two accumulators of four float32 lanes, combined in float64, the tail in float64. */
+static inline f64 row_sum(const f32* x, int n) {
+  v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0;
+  int j = 0;
+  for (; j + 8 <= n; j += 8) {
+    s0 = wasm_f32x4_add(s0, wasm_v128_load(x + j));
+    s1 = wasm_f32x4_add(s1, wasm_v128_load(x + j + 4));
+  }
+  for (; j + 4 <= n; j += 4) s0 = wasm_f32x4_add(s0, wasm_v128_load(x + j));
+  f64 t = lanes_sum(wasm_f32x4_add(s0, s1));
+  for (; j < n; j++) t += (f64)x[j];
+  return t;
+}
+
 static inline void narrow(const f64* acc, f32* out, int n) {
   for (int i = 0; i < n; i++) out[i] = (f32)acc[i];
 }

@@ -78,22 +78,6 @@ void select_rows(const uint8_t* cond, const uint32_t* t, const uint32_t* e, uint
   for (; i < n; i++) out[i] = cond[i] ? t[i] : e[i];
 }
 
-/* Sum of a row of n floats: four float32 lanes, combined in float64 (as sum_last). */
-static inline f64 row_sum(const f32* x, int n) {
-  v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0;
-  int j = 0;
-  for (; j + 8 <= n; j += 8) {
-    s0 = wasm_f32x4_add(s0, wasm_v128_load(x + j));
-    s1 = wasm_f32x4_add(s1, wasm_v128_load(x + j + 4));
-  }
-  for (; j + 4 <= n; j += 4) s0 = wasm_f32x4_add(s0, wasm_v128_load(x + j));
-  v128_t s = wasm_f32x4_add(s0, s1);
-  f64 t = (f64)wasm_f32x4_extract_lane(s, 0) + (f64)wasm_f32x4_extract_lane(s, 1) + (f64)wasm_f32x4_extract_lane(s, 2) +
-          (f64)wasm_f32x4_extract_lane(s, 3);
-  for (; j < n; j++) t += (f64)x[j];
-  return t;
-}
-
 /* Sum of squared deviations from m over a row of n floats (lanes as row_sum). */
 static inline f64 row_sq_dev(const f32* x, int n, f32 m) {
   v128_t mv = wasm_f32x4_splat(m);
@@ -108,14 +92,20 @@ static inline f64 row_sq_dev(const f32* x, int n, f32 m) {
     v128_t d = wasm_f32x4_sub(wasm_v128_load(x + j), mv);
     s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(d, d));
   }
-  v128_t s = wasm_f32x4_add(s0, s1);
-  f64 t = (f64)wasm_f32x4_extract_lane(s, 0) + (f64)wasm_f32x4_extract_lane(s, 1) + (f64)wasm_f32x4_extract_lane(s, 2) +
-          (f64)wasm_f32x4_extract_lane(s, 3);
+  f64 t = lanes_sum(wasm_f32x4_add(s0, s1));
   for (; j < n; j++) {
     f32 d = x[j] - m;
     t += (f64)(d * d);
   }
   return t;
+}
+
+/* A row's mean and 1 / sqrt(biased variance + eps), as float32. */
+static inline __attribute__((always_inline)) void row_stats(const f32* x, int n, f32 eps, f32* m, f32* rstd) {
+  f32 mean = (f32)(row_sum(x, n) / (f64)n);
+  f32 var = (f32)(row_sq_dev(x, n, mean) / (f64)n);
+  *m = mean;
+  *rstd = 1.0f / wasm_f32x4_extract_lane(wasm_f32x4_sqrt(wasm_f32x4_splat(var + eps)), 0);
 }
 
 /*
@@ -128,9 +118,8 @@ void layer_norm_rows(const f32* x, const f32* g, const f32* b, f32* y, int rows,
   for (int r = 0; r < rows; r++) {
     const f32* xp = x + r * n;
     f32* yp = y + r * n;
-    f32 m = (f32)(row_sum(xp, n) / (f64)n);
-    f32 var = (f32)(row_sq_dev(xp, n, m) / (f64)n);
-    f32 rstd = 1.0f / wasm_f32x4_extract_lane(wasm_f32x4_sqrt(wasm_f32x4_splat(var + eps)), 0);
+    f32 m, rstd;
+    row_stats(xp, n, eps, &m, &rstd);
     v128_t mv = wasm_f32x4_splat(m), rv = wasm_f32x4_splat(rstd);
     int j = 0;
     for (; j + 4 <= n; j += 4) {
@@ -158,9 +147,8 @@ void layer_norm_grad_rows(const f32* x, const f32* g, const f32* dy, f32* dx, f3
     const f32* xp = x + r * n;
     const f32* dp = dy + r * n;
     f32* op_ = dx + r * n;
-    f32 m = (f32)(row_sum(xp, n) / (f64)n);
-    f32 var = (f32)(row_sq_dev(xp, n, m) / (f64)n);
-    f32 rstd = 1.0f / wasm_f32x4_extract_lane(wasm_f32x4_sqrt(wasm_f32x4_splat(var + eps)), 0);
+    f32 m, rstd;
+    row_stats(xp, n, eps, &m, &rstd);
     v128_t mv = wasm_f32x4_splat(m), rv = wasm_f32x4_splat(rstd);
     v128_t s1 = wasm_f32x4_splat(0.0f), s2 = s1;
     int j = 0;
@@ -173,10 +161,7 @@ void layer_norm_grad_rows(const f32* x, const f32* g, const f32* dy, f32* dx, f3
       wasm_v128_store(pg + j, wasm_f32x4_add(wasm_v128_load(pg + j), wasm_f32x4_mul(d, xh)));
       wasm_v128_store(pb + j, wasm_f32x4_add(wasm_v128_load(pb + j), d));
     }
-    f64 t1 = (f64)wasm_f32x4_extract_lane(s1, 0) + (f64)wasm_f32x4_extract_lane(s1, 1) + (f64)wasm_f32x4_extract_lane(s1, 2) +
-             (f64)wasm_f32x4_extract_lane(s1, 3);
-    f64 t2 = (f64)wasm_f32x4_extract_lane(s2, 0) + (f64)wasm_f32x4_extract_lane(s2, 1) + (f64)wasm_f32x4_extract_lane(s2, 2) +
-             (f64)wasm_f32x4_extract_lane(s2, 3);
+    f64 t1 = lanes_sum(s1), t2 = lanes_sum(s2);
     for (int k = j; k < n; k++) {
       f32 xh = (xp[k] - m) * rstd;
       f32 dxh = dp[k] * g[k];

@@ -72,18 +72,7 @@ void sum_strided(const f32* x, f32* out, f64* acc, int A, int R1, int B, int R2,
 EXPORT(sum_last)
 void sum_last(const f32* x, f32* out, int rows, int len, f32 scale) {
   for (int r = 0; r < rows; r++) {
-    const f32* xp = x + r * len;
-    v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0;
-    int j = 0;
-    for (; j + 8 <= len; j += 8) {
-      s0 = wasm_f32x4_add(s0, wasm_v128_load(xp + j));
-      s1 = wasm_f32x4_add(s1, wasm_v128_load(xp + j + 4));
-    }
-    for (; j + 4 <= len; j += 4) s0 = wasm_f32x4_add(s0, wasm_v128_load(xp + j));
-    v128_t s = wasm_f32x4_add(s0, s1);
-    f64 t = (f64)wasm_f32x4_extract_lane(s, 0) + (f64)wasm_f32x4_extract_lane(s, 1) + (f64)wasm_f32x4_extract_lane(s, 2) +
-            (f64)wasm_f32x4_extract_lane(s, 3);
-    for (; j < len; j++) t += (f64)xp[j];
+    f64 t = row_sum(x + r * len, len);
     out[r] = (f32)(t * (f64)scale);
   }
 }
