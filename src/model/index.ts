@@ -14,7 +14,7 @@ export { DENSITY_FEATURES } from "./density-activation.js";
 export { allocateQueries, heatPeaks, queriesForCount, strongestClassHeat, type QuerySet } from "./query-allocation.js";
 export { ROI_GRID, ROI_SPAN, decodeBoxXyxy, type DecoderOutput, type DecoderInput } from "./decoder.js";
 export { createDetector, type Detector } from "./factory.js";
-export { DEFAULT_TRAINING_SETTINGS, PROMPTING_STRATEGIES, type PromptingStrategy, type TrainableDetector, type TrainingLoss, type TrainingSettings } from "./loss/training.js";
+export { DECODER_ROUNDS, DEFAULT_DECODER_ROUND, DEFAULT_TRAINING_SETTINGS, PROMPTING_STRATEGIES, type DecoderRound, type PromptingStrategy, type TrainableDetector, type TrainingLoss, type TrainingSettings } from "./loss/training.js";
 export type { BatchSample, TrainBatch, TrainObject, TrainPrompt } from "./loss/batch.js";
 export { denseTargets, promptTargets, splatGaussian, gaussianSigma, type DenseTargets } from "./loss/targets.js";
 export { focalLoss, weightedL1, varifocalLoss, DEFAULT_LOSS_WEIGHTS, type LossWeights } from "./loss/losses.js";

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { tf } from "../backend/tf.js";
 import { DEFAULT_LOSS_WEIGHTS, type LossWeights } from "../model/loss/losses.js";
-import { DEFAULT_TRAINING_SETTINGS, PROMPTING_STRATEGIES, type PromptingStrategy, type TrainableDetector, type TrainingSettings } from "../model/loss/training.js";
+import { DECODER_ROUNDS, DEFAULT_DECODER_ROUND, DEFAULT_TRAINING_SETTINGS, PROMPTING_STRATEGIES, type DecoderRound, type PromptingStrategy, type TrainableDetector, type TrainingSettings } from "../model/loss/training.js";
 import { checkOneOf, DealkitConfigError } from "../util/errors.js";
 import { Random } from "../util/random.js";
 import { drawBatch, resolveAugment, type AugmentOptions } from "./batch.js";
@@ -35,6 +35,8 @@ export interface TrainOptions {
   promptCycles?: number;
   /** DEAL: probability of zeroing a prompt's objectness inputs [0.3]. */
   objectnessDropout?: number;
+  /** DEAL: the prompt round the decoder trains on, "last" or "first" (one click, as at inference) [last]. */
+  decoderRound?: DecoderRound;
   /** Crop augmentation (scale range, channel permutation, prompts per crop) [DEFAULT_AUGMENT]. */
   augment?: Partial<AugmentOptions>;
   /** Weights of the loss terms [DEFAULT_LOSS_WEIGHTS]. */
@@ -115,6 +117,7 @@ function resolveOptions(o: TrainOptions) {
     prompting: checkOneOf("train: prompting", o.prompting ?? "pgcpp", PROMPTING_STRATEGIES),
     promptCycles: o.promptCycles ?? DEFAULT_TRAINING_SETTINGS.promptCycles,
     objectnessDropout: o.objectnessDropout ?? DEFAULT_TRAINING_SETTINGS.objectnessDropout,
+    decoderRound: checkOneOf("train: decoderRound", o.decoderRound ?? DEFAULT_DECODER_ROUND, DECODER_ROUNDS),
     augment: resolveAugment(o.augment),
     workers: checkWorkers(o.workers ?? 1),
     lossWeights: { ...DEFAULT_LOSS_WEIGHTS, ...o.lossWeights },
@@ -164,7 +167,7 @@ export async function trainDetector(model: TrainableDetector, source: TrainSourc
       }
       const lr = warmupCosine(step, o.steps, o.lr, o.warmup);
       const batch = drawBatch(source, model.config.inputSize, o.batchSize, rng, model.promptedTraining, o.augment);
-      const settings: TrainingSettings = { prompting: o.prompting, promptCycles: o.promptCycles, objectnessDropout: o.objectnessDropout };
+      const settings: TrainingSettings = { prompting: o.prompting, promptCycles: o.promptCycles, objectnessDropout: o.objectnessDropout, decoderRound: o.decoderRound };
       let report;
       try {
         model.prepareBatch(batch, rng, settings);

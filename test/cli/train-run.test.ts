@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { runTrainCommand, type TrainCommandOptions } from "../../src/cli/commands/train.js";
+import { DEFAULT_DECODER_ROUND } from "../../src/model/index.js";
 import { buildProgram } from "../../src/cli/main.js";
 import { prepareTrainOut, truncateTrainLog } from "../../src/cli/train-run.js";
 import { tmpFolder, writeMicroCheckpoint, writeSmallCoco } from "../recipes/fixtures.js";
@@ -75,6 +76,8 @@ describe("train: SIGTERM checkpoints and exits 143; resume checks the run and co
     await expect(runTrainCommand({ ...o, resume: true, seed: 2 })).rejects.toThrow(/trained with seed 1, not 2/);
     await expect(runTrainCommand({ ...o, resume: true, steps: 30 })).rejects.toThrow(/trained with steps 6, not 30/);
     await expect(runTrainCommand({ ...o, resume: true, novelObjects: 0.25 })).rejects.toThrow(/trained with novelObjects 0.5, not 0.25/);
+    const otherRound = DEFAULT_DECODER_ROUND === "first" ? "last" : "first";
+    await expect(runTrainCommand({ ...o, resume: true, decoderRound: otherRound })).rejects.toThrow(new RegExp(`trained with decoderRound "${DEFAULT_DECODER_ROUND}", not "${otherRound}"`));
     await expect(runTrainCommand({ ...o, resume: true, preset: "tiny" })).rejects.toThrow(/trained with preset "micro", not "tiny"/);
     await expect(runTrainCommand({ ...o, resume: true, images: dir })).rejects.toThrow(/trained with data\.images ".*\/data\/images", not ".*"; resume with the same data\.images/);
     fs.appendFileSync(log, JSON.stringify({ step: 999, loss: 0 }) + "\n"); // a row past the checkpoint

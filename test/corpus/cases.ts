@@ -75,6 +75,7 @@ const choiceCases: CorpusCase[] = [
   { id: "train-model", args: train("--model", "foo"), expect: "error", words: ["--model", '"foo"', '"deal"'] },
   { id: "train-preset", args: train("--preset", "giant"), expect: "error", words: ["--preset", '"giant"', '"tiny"'] },
   { id: "train-prompting", args: train("--prompting", "magic"), expect: "error", words: ["--prompting", '"magic"', '"pgcpp"'] },
+  { id: "train-decoder-round", args: train("--decoder-round", "middle"), expect: "error", words: ["--decoder-round", '"middle"', '"first"', '"last"'] },
   { id: "convert-to", args: ["convert", "--from", "coco", "--to", "xml", "{d}/gt.json", "{d}/out"], setup: cocoSet, expect: "error", words: ["--to", '"xml"', '"yolo"'] },
   { id: "convert-from", args: ["convert", "--from", "foo", "--to", "coco", "{d}/gt.json", "{d}/out.json"], setup: cocoSet, expect: "error", words: ["--from", '"foo"'] },
   { id: "validate-format", args: ["validate", "--format", "foo", "{d}/gt.json"], setup: cocoSet, expect: "error", words: ["--format", '"foo"'] },

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import * as path from "node:path";
 import { SingleBar } from "cli-progress";
-import { checkOneOf, DEAL_NOVEL_OBJECTS, defaultNovelObjects, defaultWorkerCount, initBackend, MODEL_KINDS, MODEL_PRESETS, PROMPTING_STRATEGIES, trainFromSpec, type TrainSpecResult } from "../../index.js";
+import { checkOneOf, DEAL_NOVEL_OBJECTS, DECODER_ROUNDS, DEFAULT_DECODER_ROUND, type DecoderRound, defaultNovelObjects, defaultWorkerCount, initBackend, MODEL_KINDS, MODEL_PRESETS, PROMPTING_STRATEGIES, trainFromSpec, type TrainSpecResult } from "../../index.js";
 import { addDataOptions, datasetSpecOf, type DataCommandOptions } from "../data-options.js";
 import { addNumberOption, checkNumberOption, RANGES } from "../options.js";
 import { checkResumeMatches, prepareTrainOut, trainLogFile, truncateTrainLog, writeTrainRun, type TrainRunIdentity } from "../train-run.js";
@@ -19,6 +19,7 @@ export interface TrainCommandOptions extends DataCommandOptions {
   cycles: string | number;
   checkpointEvery: string | number;
   novelObjects?: string | number;
+  decoderRound?: string;
   resume?: boolean;
   /** Start over: an existing checkpoint in `out` and its log are removed first. */
   force?: boolean;
@@ -50,6 +51,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
     prompting: checkOneOf("--prompting", o.prompting, PROMPTING_STRATEGIES),
     cycles: checkNumberOption("--cycles", o.cycles, RANGES.cycles),
     novelObjects: o.novelObjects !== undefined ? checkNumberOption("--novel-objects", o.novelObjects, RANGES.probability) : defaultNovelObjects(o.model),
+    decoderRound: checkOneOf("--decoder-round", o.decoderRound ?? DEFAULT_DECODER_ROUND, DECODER_ROUNDS),
     data: Object.fromEntries(Object.entries(datasetSpecOf(o)).map(([k, v]) => [k, ["gt", "images", "classes"].includes(k) || (k === "data" && v !== "default") ? path.resolve(v) : v])),
   };
   const checkpointEvery = checkNumberOption("--checkpoint-every", o.checkpointEvery, RANGES.checkpointEvery);
@@ -80,6 +82,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
       prompting: id.prompting as (typeof PROMPTING_STRATEGIES)[number],
       promptCycles: id.cycles,
       augment: { novelObjects: id.novelObjects },
+      decoderRound: id.decoderRound as DecoderRound,
       out: o.out,
       checkpointEvery,
       resume: resumeFrom !== undefined,
@@ -115,6 +118,7 @@ export function register(program: Command): void {
   addNumberOption(cmd, "--steps <n>", "optimisation steps", RANGES.steps, 1500);
   addNumberOption(cmd, "--seed <n>", "seed of the initial weights and of the data stream", RANGES.seed, 0);
   cmd.option("--prompting <strategy>", "DEAL's extra training clicks: random | pgcpp", "pgcpp");
+  cmd.option("--decoder-round <round>", `DEAL: the prompt round the decoder trains on: first (the first click only, as a one-click prompt at inference) | last (every click of the cycles) [${DEFAULT_DECODER_ROUND}]`);
   addNumberOption(cmd, "--cycles <n>", "DEAL: extra click cycles per prompt after the first click (PG-CPP or random)", RANGES.cycles, 1);
   addNumberOption(cmd, "--novel-objects <p>", `probability that a training crop also gets procedural objects of novel kinds, prompted like a category (DEAL: teaches matching over memorising) [DEAL ${DEAL_NOVEL_OBJECTS}, baseline 0]`, RANGES.probability);
   addNumberOption(cmd, "--batch <n>", "samples per step", RANGES.batch, 4);

@@ -60,8 +60,8 @@ export function addCycleClicks(samples: readonly BatchSample[], heat: Float32Arr
  * - the prompt heatmaps (focal, every target of each prompt), averaged over 1 + `promptCycles` rounds: after each
  *   round PG-CPP (or random) adds a click ({@link addCycleClicks}); the backbone runs once, only the prompt path
  *   re-runs;
- * - the decoder on the last round's queries (one-to-one assignment per prompt; queries of another prompt's object
- *   are negatives).
+ * - the decoder on the last round's queries, or the first's with `decoderRound: "first"` (one-to-one assignment per
+ *   prompt; queries of another prompt's object are negatives).
  * Objectness dropout zeroes a prompt's objectness inputs with probability `objectnessDropout`.
  */
 export function dealLoss(net: DetectorNetwork, batch: TrainBatch, w: LossWeights, settings: TrainingSettings = DEFAULT_TRAINING_SETTINGS): { total: tf.Scalar; terms: Record<string, tf.Scalar> } {
@@ -87,13 +87,17 @@ export function dealLoss(net: DetectorNetwork, batch: TrainBatch, w: LossWeights
   const rounds: tf.Scalar[] = [];
   let heat: tf.Tensor4D | null = null;
   let ex: Exemplar | null = null;
+  let first: { heat: tf.Tensor4D; ex: Exemplar } | null = null;
   for (let c = 0; c <= settings.promptCycles; c++) {
     if (c > 0) addCycleClicks(samples, heat!.dataSync() as Float32Array, g, P, K, settings, rngs);
     const { xy, mask } = clickTensors(samples, batch.size, P, K);
     ex = embedExemplars(e.f, e.dense, xy, mask);
     heat = net.promptHeat(e, ex, objKeepT);
+    if (c === 0) first = { heat, ex };
     rounds.push(focalLoss(heat, pt.heat, promptKeep));
   }
+  // The decoder's round: the last (all clicks) or the first (one click, as at inference).
+  if (settings.decoderRound === "first") ({ heat, ex } = first!);
   terms.prompt = (tf.addN(rounds).div(rounds.length) as tf.Scalar).mul(w.prompt) as tf.Scalar;
   if (net.hasDecoder) {
     const qs = allocateQueries(heat!.dataSync() as Float32Array, { batch: B, prompts: P, h: g, w: g }, e.dense.size.dataSync() as Float32Array,
