@@ -61,7 +61,10 @@ export type DetectorKind = "deal" | "baseline";
  */
 export interface PromptableDetector {
   readonly kind: DetectorKind;
-  /** Images up to this side (px) run whole at their native scale (padded to the stride grid); sliced inference tiles larger ones. */
+  /**
+   * The default tile side (px) of sliced inference. `detect()` runs any image whole at its native scale (padded to the
+   * stride grid); callers that bound memory (the studio, `predict --slice`) tile images larger than about this side.
+   */
   readonly inputSize: number;
   /**
    * Detects every instance of each clicked category. Clicks sharing a `categoryId` form one prompt
