@@ -1,15 +1,14 @@
 // Streamed, category-by-category accumulation of compact per-range match results (what bench/eval-scale.ts runs
 // at 9M boxes): equal to the one-process evaluation number for number on a small synthesised case.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cocoAccumulateStreamed, compactSourceOf, encodeCompactMatch } from "../../src/eval/compact.js";
 import { cocoEvaluate, cocoEvalPlan, cocoLoadDt, cocoLoadGt, cocoMatch, cocoSummarize, evalSynthRange } from "../../src/eval/index.js";
 import { shardRanges } from "../../src/queue/eval-shard.js";
 import { evaluateSynthOnQueue } from "../../src/queue/eval-streamed.js";
-import { REDIS_SKIP_REASON, startRedis, type PrivateRedis } from "./redis-harness.js";
-import { startWorker, type WorkerProcess } from "./workers.js";
+import { REDIS_SKIP_REASON } from "./redis-harness.js";
+import { queueSuite } from "./workers.js";
 
 const SYNTH = { images: 90, gtPerImage: 12, dtPerGt: 3, categories: 4, seed: 5 };
 
@@ -68,30 +67,19 @@ describe("streamed accumulation of compact ranges", () => {
 });
 
 describe.skipIf(REDIS_SKIP_REASON !== "")("streamed evaluation on queue workers", () => {
-  let redis: PrivateRedis;
-  let dir: string;
-  const workers: WorkerProcess[] = [];
-  beforeAll(async () => {
-    redis = await startRedis();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "dealkit-queue-stream-"));
-  });
-  afterAll(async () => {
-    for (const w of workers.splice(0)) await w.stop();
-    await redis?.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const harness = queueSuite("dealkit-queue-stream-");
 
   it("2 workers generate, match and store 7 ranges; read back category by category == one process; a re-run does no work", async () => {
-    workers.push(await startWorker(redis.url, [dir]), await startWorker(redis.url, [dir]));
+    await harness.startWorkers(2);
     const all = evalSynthRange(SYNTH, 0, SYNTH.images);
     const gt = cocoLoadGt(all.gt);
     const ref = cocoEvaluate(gt, cocoLoadDt(all.dt, gt), { protocol: "coco" });
-    const ev = await evaluateSynthOnQueue({ url: redis.url, synth: SYNTH, shards: 7 });
+    const ev = await evaluateSynthOnQueue({ url: harness.redis.url, synth: SYNTH, shards: 7 });
     expect(Array.from(ev.accumulated.precision)).toEqual(Array.from(ref.accumulated.precision));
     expect(ev.stats).toEqual(ref.results.stats);
-    const ran = () => workers.map((w) => (w.log().match(/eval-synth shard \d+\/7: done in/g) ?? []).length).reduce((s, n) => s + n, 0);
+    const ran = () => harness.workers.map((w) => (w.log().match(/eval-synth shard \d+\/7: done in/g) ?? []).length).reduce((s, n) => s + n, 0);
     expect(ran()).toBe(7);
-    const again = await evaluateSynthOnQueue({ url: redis.url, synth: SYNTH, shards: 7 });
+    const again = await evaluateSynthOnQueue({ url: harness.redis.url, synth: SYNTH, shards: 7 });
     expect(again.stats).toEqual(ref.results.stats);
     expect(ran()).toBe(7);
   });

@@ -2,7 +2,6 @@
 // cell x seed x image range), evaluated by the submitting process; the tables equal the in-process ablation's
 // number for number, and a re-run with no worker running is answered from the stored results.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../src/backend/init.js";
@@ -11,8 +10,8 @@ import { ablateOnQueue, decodeAblationShard, encodeAblationShard } from "../../s
 import { ablatePrompts } from "../../src/recipes/ablate.js";
 import { createDetections } from "../../src/structures/detections.js";
 import { squaresImage } from "../recipes/fixtures.js";
-import { REDIS_SKIP_REASON, startRedis, stopProcess, type PrivateRedis } from "./redis-harness.js";
-import { startCli, startWorker, type WorkerProcess } from "./workers.js";
+import { REDIS_SKIP_REASON, stopProcess } from "./redis-harness.js";
+import { queueSuite, startCli } from "./workers.js";
 
 if (REDIS_SKIP_REASON) console.warn(REDIS_SKIP_REASON);
 
@@ -51,29 +50,23 @@ describe("ablate codec", () => {
 });
 
 describe.skipIf(REDIS_SKIP_REASON !== "")("ablate on queue workers", () => {
-  let redis: PrivateRedis;
-  let dir: string;
   let gt: string;
   let images: string;
   // The training-free reference detector: it finds the squares, so the metrics are far from 0 (a micro
   // checkpoint's untrained weights give AP 0 everywhere, which would hide a wrong merge).
   const model = "template";
-  const workers: WorkerProcess[] = [];
+  const harness = queueSuite("dealkit-queue-ablate-");
 
   beforeAll(async () => {
     await initBackend({ backend: "cpu" }); // the workers run --backend cpu: the same kernels, the same detections
-    redis = await startRedis();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "dealkit-queue-ablate-"));
-    process.env.DEALKIT_CACHE = path.join(dir, "cache");
-    ({ gt, images } = await writeCase(dir));
+    process.env.DEALKIT_CACHE = path.join(harness.dir, "cache");
+    ({ gt, images } = await writeCase(harness.dir));
   });
   afterEach(async () => {
-    for (const w of workers.splice(0)) await w.stop();
+    for (const w of harness.workers.splice(0)) await w.stop();
   });
   afterAll(async () => {
     delete process.env.DEALKIT_CACHE;
-    await redis?.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("2 workers: dealkit ablate --queue == the in-process ablation number for number; a re-run with no worker is answered from the store", async () => {
@@ -84,9 +77,9 @@ describe.skipIf(REDIS_SKIP_REASON !== "")("ablate on queue workers", () => {
     // A case where the numbers say something: detections were made and some metric is neither 0 nor NaN.
     expect(refSummary.some((r) => typeof r.mean === "number" && r.mean > 0)).toBe(true);
 
-    workers.push(await startWorker(redis.url, [dir]), await startWorker(redis.url, [dir]));
-    const args = ["ablate", "--model", model, "--gt", gt, "--images", images, "--grid", "small", "--seeds", "2", "--queue", redis.url];
-    const out = path.join(dir, "queued.json");
+    await harness.startWorkers(2);
+    const args = ["ablate", "--model", model, "--gt", gt, "--images", images, "--grid", "small", "--seeds", "2", "--queue", harness.redis.url];
+    const out = path.join(harness.dir, "queued.json");
     const a = await startCli([...args, "--out", out]).done;
     expect(a.status, a.stderr).toBe(0);
     const jobs = ref.runs.numRows();
@@ -97,17 +90,17 @@ describe.skipIf(REDIS_SKIP_REASON !== "")("ablate on queue workers", () => {
     expect(saved.runs.map((r) => r.cached)).toEqual(new Array(jobs).fill(false));
     expect(pick(saved.runs)).toEqual(plain(pick(ref.runs.objects() as Record<string, unknown>[])));
     // Every job ran once, on one of the two workers.
-    const ran = workers.map((w) => (w.log().match(/ablate shard \d+\/\d+: done in/g) ?? []).length);
+    const ran = harness.workers.map((w) => (w.log().match(/ablate shard \d+\/\d+: done in/g) ?? []).length);
     expect(ran.reduce((s, n) => s + n, 0)).toBe(jobs);
 
     // Image ranges: 3 per cell x seed run, still the same numbers.
-    const sharded = await ablateOnQueue({ url: redis.url, model, data, grid: "small", seeds: [0, 1], shards: 3 });
+    const sharded = await ablateOnQueue({ url: harness.redis.url, model, data, grid: "small", seeds: [0, 1], shards: 3 });
     expect(sharded.summary.objects()).toEqual(refSummary);
     expect(sharded.computed).toBe(jobs);
 
     // No worker running: a job that were enqueued would never finish, so this run ending proves none was.
-    for (const w of workers.splice(0)) await w.stop();
-    const again = path.join(dir, "again.json");
+    for (const w of harness.workers.splice(0)) await w.stop();
+    const again = path.join(harness.dir, "again.json");
     const cli = startCli([...args, "--out", again]);
     const timer = setTimeout(() => void stopProcess(cli.child), 60_000);
     const b = await cli.done;

@@ -4,45 +4,37 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cocoEvaluate, cocoLoadFiles, evalSynthCase } from "../../src/eval/index.js";
 import { cocoEvaluateOnQueue } from "../../src/queue/eval-queued.js";
 import type { QueueProgress } from "../../src/queue/submit.js";
 import { loadBullmq } from "../../src/queue/bull.js";
 import { DEALKIT_QUEUE_NAME } from "../../src/queue/jobs.js";
 import { parseQueueUrl, redisOptionsOf } from "../../src/queue/url.js";
-import { REDIS_SKIP_REASON, startRedis, type PrivateRedis } from "./redis-harness.js";
-import { flushRedis, runCli, startCli, startWorker, type WorkerProcess } from "./workers.js";
+import { REDIS_SKIP_REASON } from "./redis-harness.js";
+import { flushRedis, queueSuite, runCli, startCli, startWorker } from "./workers.js";
 
 if (REDIS_SKIP_REASON) console.warn(REDIS_SKIP_REASON);
 
 describe.skipIf(REDIS_SKIP_REASON !== "")("eval on queue workers", () => {
-  let redis: PrivateRedis;
-  let dir: string;
   let gtFile: string;
   let dtFile: string;
-  const workers: WorkerProcess[] = [];
+  const harness = queueSuite("dealkit-queue-eval-");
   // Short locks and stall checks, so that a killed worker's shard goes to another within seconds.
   const fast = ["--lock-duration", "3000", "--stalled-interval", "1000"];
 
   beforeAll(async () => {
-    redis = await startRedis();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "dealkit-queue-eval-"));
     const { gt, dt } = evalSynthCase({ images: 60, gtPerImage: 15, dtPerGt: 3, categories: 4, seed: 11 });
     // Scores with ties across images (one decimal), the case where merge order matters.
     const dets = dt.map((d, i) => ({ ...d, score: i % 2 ? Math.round(d.score * 10) / 10 : d.score }));
-    gtFile = path.join(dir, "gt.json");
-    dtFile = path.join(dir, "dt.json");
+    gtFile = path.join(harness.dir, "gt.json");
+    dtFile = path.join(harness.dir, "dt.json");
     fs.writeFileSync(gtFile, JSON.stringify(gt));
     fs.writeFileSync(dtFile, JSON.stringify(dets));
   });
   // Every test's workers stop after it, passed or failed.
   afterEach(async () => {
-    for (const w of workers.splice(0)) await w.stop();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    for (const w of harness.workers.splice(0)) await w.stop();
   });
 
   function reference(opts: { protocol?: "coco" | "aitod"; classAgnostic?: boolean } = {}) {
@@ -51,10 +43,10 @@ describe.skipIf(REDIS_SKIP_REASON !== "")("eval on queue workers", () => {
   }
 
   it("2 workers, 7 shards == one process, number for number (coco, aitod with oLRP, class-agnostic); a cached re-run does no work", async () => {
-    workers.push(await startWorker(redis.url, [dir], fast), await startWorker(redis.url, [dir], fast));
+    await harness.startWorkers(2, fast);
     for (const opts of [{ protocol: "coco" as const }, { protocol: "aitod" as const }, { protocol: "coco" as const, classAgnostic: true }]) {
       const progress: QueueProgress[] = [];
-      const ev = await cocoEvaluateOnQueue(gtFile, dtFile, { ...opts, url: redis.url, shards: 7, onProgress: (p) => progress.push(p) });
+      const ev = await cocoEvaluateOnQueue(gtFile, dtFile, { ...opts, url: harness.redis.url, shards: 7, onProgress: (p) => progress.push(p) });
       const ref = reference(opts);
       expect(ev.results.stats).toEqual(ref.results.stats);
       expect(ev.results.perCategory).toEqual(ref.results.perCategory);
@@ -64,20 +56,20 @@ describe.skipIf(REDIS_SKIP_REASON !== "")("eval on queue workers", () => {
       expect(progress.at(-1)).toMatchObject({ total: 7, done: 7, cached: 0, failed: 0 });
     }
     // Both workers took part.
-    for (const w of workers) expect(w.log()).toMatch(/eval shard \d+\/7: done/);
+    for (const w of harness.workers) expect(w.log()).toMatch(/eval shard \d+\/7: done/);
     // Cached re-run: with no worker running at all, every shard is answered from the store.
-    for (const w of workers.splice(0)) await w.stop();
+    for (const w of harness.workers.splice(0)) await w.stop();
     const progress: QueueProgress[] = [];
-    const again = await cocoEvaluateOnQueue(gtFile, dtFile, { protocol: "aitod", url: redis.url, shards: 7, onProgress: (p) => progress.push(p) });
+    const again = await cocoEvaluateOnQueue(gtFile, dtFile, { protocol: "aitod", url: harness.redis.url, shards: 7, onProgress: (p) => progress.push(p) });
     expect(again.results.stats).toEqual(reference({ protocol: "aitod" }).results.stats);
     expect(progress.at(-1)).toEqual({ total: 7, done: 7, cached: 7, failed: 0, retried: 0 });
   });
 
   it("the CLI: dealkit eval --queue prints what dealkit eval prints", async () => {
-    await flushRedis(redis.url);
-    workers.push(await startWorker(redis.url, [dir], fast), await startWorker(redis.url, [dir], fast));
+    await flushRedis(harness.redis.url);
+    await harness.startWorkers(2, fast);
     const plain = await runCli(["eval", "--gt", gtFile, "--dt", dtFile, "--protocol", "aitod", "--json"]);
-    const queued = await runCli(["eval", "--gt", gtFile, "--dt", dtFile, "--protocol", "aitod", "--json", "--queue", redis.url, "--shards", "5"]);
+    const queued = await runCli(["eval", "--gt", gtFile, "--dt", dtFile, "--protocol", "aitod", "--json", "--queue", harness.redis.url, "--shards", "5"]);
     expect(plain.status, plain.stderr).toBe(0);
     expect(queued.status, queued.stderr).toBe(0);
     const strip = (s: string) => { const o = JSON.parse(s); delete o.timings; return o; };
@@ -86,14 +78,14 @@ describe.skipIf(REDIS_SKIP_REASON !== "")("eval on queue workers", () => {
   });
 
   it("a worker killed -9 mid-shard: its shard is retried by another worker, the result is unchanged, no shard counted twice", async () => {
-    await flushRedis(redis.url);
+    await flushRedis(harness.redis.url);
     // Worker A waits 4 s in each job: it is killed while holding a shard.
-    const a = await startWorker(redis.url, [dir], [...fast, "--delay", "4000"]);
-    workers.push(a);
+    const a = await startWorker(harness.redis.url, [harness.dir], [...fast, "--delay", "4000"]);
+    harness.workers.push(a);
     const progress: QueueProgress[] = [];
-    const run = cocoEvaluateOnQueue(gtFile, dtFile, { protocol: "coco", url: redis.url, shards: 4, onProgress: (p) => progress.push(p) });
+    const run = cocoEvaluateOnQueue(gtFile, dtFile, { protocol: "coco", url: harness.redis.url, shards: 4, onProgress: (p) => progress.push(p) });
     const { Queue } = await loadBullmq();
-    const q = new Queue(DEALKIT_QUEUE_NAME, { connection: redisOptionsOf(parseQueueUrl(redis.url)) as never });
+    const q = new Queue(DEALKIT_QUEUE_NAME, { connection: redisOptionsOf(parseQueueUrl(harness.redis.url)) as never });
     const t0 = Date.now();
     while ((await q.getActiveCount()) === 0) {
       if (Date.now() - t0 > 60_000) throw new Error(`no job became active:\n${a.log()}`);
@@ -101,8 +93,8 @@ describe.skipIf(REDIS_SKIP_REASON !== "")("eval on queue workers", () => {
     }
     a.child.kill("SIGKILL");
     await a.stop();
-    const b = await startWorker(redis.url, [dir], fast);
-    workers.push(b);
+    const b = await startWorker(harness.redis.url, [harness.dir], fast);
+    harness.workers.push(b);
     const ev = await run;
     await q.close();
     expect(ev.results.stats).toEqual(reference().results.stats);
@@ -115,19 +107,19 @@ describe.skipIf(REDIS_SKIP_REASON !== "")("eval on queue workers", () => {
   });
 
   it("a shard failing every try fails the run naming its error; a worker refuses paths outside its data roots", async () => {
-    await flushRedis(redis.url);
+    await flushRedis(harness.redis.url);
     const other = fs.mkdtempSync(path.join(os.tmpdir(), "dealkit-queue-root-"));
-    workers.push(await startWorker(redis.url, [other], fast));
-    await expect(cocoEvaluateOnQueue(gtFile, dtFile, { url: redis.url, shards: 2, attempts: 2 }))
+    harness.workers.push(await startWorker(harness.redis.url, [other], fast));
+    await expect(cocoEvaluateOnQueue(gtFile, dtFile, { url: harness.redis.url, shards: 2, attempts: 2 }))
       .rejects.toThrow(new RegExp(`eval shard \\d/2 failed 2 time\\(s\\): refusing ${gtFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not under a data root of this worker \\(${other.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\)`));
     fs.rmSync(other, { recursive: true, force: true });
   });
 
   it("an interrupted submitter, re-run, waits for the shards already queued instead of adding them again; each shard runs once", async () => {
-    await flushRedis(redis.url);
-    const args = ["eval", "--gt", gtFile, "--dt", dtFile, "--json", "--queue", redis.url, "--shards", "4"];
+    await flushRedis(harness.redis.url);
+    const args = ["eval", "--gt", gtFile, "--dt", dtFile, "--json", "--queue", harness.redis.url, "--shards", "4"];
     const { Queue } = await loadBullmq();
-    const q = new Queue(DEALKIT_QUEUE_NAME, { connection: redisOptionsOf(parseQueueUrl(redis.url)) as never });
+    const q = new Queue(DEALKIT_QUEUE_NAME, { connection: redisOptionsOf(parseQueueUrl(harness.redis.url)) as never });
     try {
       // No worker yet: the first submitter enqueues the 4 shards and is killed while waiting.
       const first = startCli(args);
@@ -142,8 +134,8 @@ describe.skipIf(REDIS_SKIP_REASON !== "")("eval on queue workers", () => {
       const second = startCli(args);
       await new Promise((r) => setTimeout(r, 1500));
       expect(await q.getWaitingCount()).toBe(4);
-      const w = await startWorker(redis.url, [dir], fast);
-      workers.push(w);
+      const w = await startWorker(harness.redis.url, [harness.dir], fast);
+      harness.workers.push(w);
       const r = await second.done;
       expect(r.status, r.stderr).toBe(0);
       const plain = await runCli(["eval", "--gt", gtFile, "--dt", dtFile, "--json"]);

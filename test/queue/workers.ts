@@ -1,10 +1,12 @@
 // Spawning `dealkit worker` processes (the compiled CLI in dist/, as users run it) for the queue tests.
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { redisClient } from "../../src/queue/bull.js";
 import { parseQueueUrl } from "../../src/queue/url.js";
-import { stopProcess } from "./redis-harness.js";
+import { startRedis, stopProcess, type PrivateRedis } from "./redis-harness.js";
 
 export const BIN = path.resolve(__dirname, "../../bin/dealkit.cjs");
 
@@ -64,4 +66,42 @@ export async function flushRedis(url: string): Promise<void> {
   const client = await redisClient(parseQueueUrl(url));
   await client.flushall();
   await client.quit();
+}
+
+/** What {@link queueSuite} holds for its describe block once its beforeAll has run. */
+export interface QueueSuite {
+  /** The suite's private redis-server. */
+  redis: PrivateRedis;
+  /** A scratch folder (the workers' data root), removed after the suite. */
+  dir: string;
+  /** The suite's running workers: stopped after the suite (a test may stop them earlier with `splice(0)`). */
+  workers: WorkerProcess[];
+  /** Starts `n` workers on the suite's queue with `dir` as their data root, and keeps them in `workers`. */
+  startWorkers(n: number, extra?: string[]): Promise<void>;
+}
+
+/**
+ * The queue tests' shared fixture, registered inside a describe block: before its tests a private redis-server and a
+ * scratch folder `<tmp>/<prefix>XXXXXX`; after them the workers and redis stop and the folder goes. A file's own
+ * beforeAll hooks, registered after this call, see both.
+ */
+export function queueSuite(prefix: string): QueueSuite {
+  const suite: QueueSuite = {
+    redis: undefined as unknown as PrivateRedis,
+    dir: "",
+    workers: [],
+    async startWorkers(n, extra = []) {
+      for (let i = 0; i < n; i++) suite.workers.push(await startWorker(suite.redis.url, [suite.dir], extra));
+    },
+  };
+  beforeAll(async () => {
+    suite.redis = await startRedis();
+    suite.dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    for (const w of suite.workers.splice(0)) await w.stop();
+    await suite.redis?.stop();
+    if (suite.dir) fs.rmSync(suite.dir, { recursive: true, force: true });
+  });
+  return suite;
 }
