@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { goodCoco, goodDt, json, png } from "../corpus/files.js";
+import { cocoSet, goodCoco, goodDt, json, png } from "../corpus/files.js";
 import { writeMicroCheckpoint } from "../recipes/fixtures.js";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -165,9 +165,7 @@ describe("kill -9 at the writes of each writer", () => {
 
   it("predict: the previous results file survives whole, the rerun completes", async () => {
     const src = path.join(work, "pred-src");
-    await png(src, "images/a.png");
-    await png(src, "images/b.png");
-    json(src, "gt.json", goodCoco());
+    await cocoSet(src);
     const ckpt = writeMicroCheckpoint(src);
     const predict = (threshold: string) => (d: string) => ["predict", "--model", ckpt, "--gt", path.join(src, "gt.json"), "--images", path.join(src, "images"),
       "--score-threshold", threshold, "--out", path.join(d, "res", "dt.json")];
@@ -227,9 +225,7 @@ describe("kill -9 at the writes of each writer", () => {
 
   it("ablate --out: the previous summary survives whole, the rerun completes", async () => {
     const src = path.join(work, "abl-src");
-    await png(src, "images/a.png");
-    await png(src, "images/b.png");
-    json(src, "gt.json", goodCoco());
+    await cocoSet(src);
     const ckpt = writeMicroCheckpoint(src);
     const ablate = (seeds: string) => (d: string) => ["ablate", "--model", ckpt, "--gt", path.join(src, "gt.json"), "--images", path.join(src, "images"),
       "--seeds", seeds, "--max-images", "2", "--no-cache", "--out", path.join(d, "res", "ablation.csv")];
@@ -252,9 +248,7 @@ describe("kill -9 at the writes of each writer", () => {
 
   it("train checkpoints: after a kill anywhere, --resume ends with the weights and log of an uninterrupted run", async () => {
     const src = path.join(work, "train-src");
-    await png(src, "images/a.png");
-    await png(src, "images/b.png");
-    json(src, "gt.json", goodCoco());
+    await cocoSet(src);
     const args = (d: string, ...more: string[]) => ["train", "--model", "deal", "--preset", "micro", "--gt", path.join(src, "gt.json"), "--images", path.join(src, "images"),
       "--steps", "3", "--batch", "1", "--checkpoint-every", "1", "--quiet", "--out", path.join(d, "ckpt"), ...more];
     const ref = path.join(work, "train-ref");
