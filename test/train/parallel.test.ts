@@ -21,7 +21,7 @@ describe("data-parallel training (worker threads)", () => {
     await useFastBackend();
   });
 
-  it("threads claim the heaviest samples first (objects, prompts), ties in batch order", () => {
+  it("samples are placed heaviest first (objects, prompts), ties in batch order", () => {
     const s = (objects: number, prompts: number) => ({ index: 0, objects: Array(objects).fill(null), prompts: Array(prompts).fill(null), seed: 0 }) as never;
     expect(claimOrder([s(3, 1), s(40, 2), s(3, 1), s(0, 3)])).toEqual([1, 3, 0, 2]);
   });

@@ -43,7 +43,7 @@ export function sampleCost(s: BatchSample): number {
   return s.objects.length + 8 * s.prompts.length;
 }
 
-/** Sample indices, heaviest first by {@link sampleCost} (ties: batch order). */
+/** Sample indices, heaviest first by {@link sampleCost} (ties: batch order): the order {@link partitionSamples} places them in. */
 export function claimOrder(samples: readonly BatchSample[]): number[] {
   return samples.map((s, i) => [sampleCost(s), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).map(([, i]) => i);
 }
