@@ -26,23 +26,24 @@ export function bilinearSample(feats: tf.Tensor4D, xyNorm: tf.Tensor3D): tf.Tens
     }
     const fx = px.sub(tf.tensor2d(x0v, [b, n]));
     const fy = py.sub(tf.tensor2d(y0v, [b, n]));
-    let out: tf.Tensor | null = null;
-    for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
-      const idx = new Int32Array(b * n);
-      const valid = new Float32Array(b * n);
-      for (let i = 0; i < b * n; i++) {
+    // The four corners in one gather (corner-major rows): its gradient is one segment sum into the map instead of
+    // four, each a zero-filled map that the tape would then add up.
+    const bn = b * n;
+    const idx = new Int32Array(4 * bn);
+    const valid = new Float32Array(4 * bn);
+    const corners = [[0, 0], [1, 0], [0, 1], [1, 1]] as const;
+    corners.forEach(([dx, dy], k) => {
+      for (let i = 0; i < bn; i++) {
         const xi = x0v[i]! + dx, yi = y0v[i]! + dy;
         const ok = xi >= 0 && xi <= w - 1 && yi >= 0 && yi <= h - 1;
-        valid[i] = ok ? 1 : 0;
+        valid[k * bn + i] = ok ? 1 : 0;
         const xc = Math.min(w - 1, Math.max(0, xi)), yc = Math.min(h - 1, Math.max(0, yi));
-        idx[i] = Math.floor(i / n) * h * w + (Number.isFinite(yc) ? yc : 0) * w + (Number.isFinite(xc) ? xc : 0);
+        idx[k * bn + i] = Math.floor(i / n) * h * w + (Number.isFinite(yc) ? yc : 0) * w + (Number.isFinite(xc) ? xc : 0);
       }
-      const wx = dx === 0 ? tf.scalar(1).sub(fx) : fx;
-      const wy = dy === 0 ? tf.scalar(1).sub(fy) : fy;
-      const weight = wx.mul(wy).mul(tf.tensor2d(valid, [b, n]));
-      const term = tf.gather(flat, tf.tensor1d(idx, "int32")).reshape([b, n, c]).mul(weight.reshape([b, n, 1]));
-      out = out ? out.add(term) : term;
-    }
+    });
+    const gx = tf.scalar(1).sub(fx), gy = tf.scalar(1).sub(fy);
+    const weight = tf.stack([gx.mul(gy), fx.mul(gy), gx.mul(fy), fx.mul(fy)]).mul(tf.tensor3d(valid, [4, b, n]));
+    const out = tf.gather(flat, tf.tensor1d(idx, "int32")).reshape([4, b, n, c]).mul(weight.reshape([4, b, n, 1])).sum(0);
     return out as tf.Tensor3D;
   });
 }

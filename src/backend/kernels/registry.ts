@@ -9,6 +9,7 @@ import { batchMatMulKernel } from "./matmul.js";
 import { castKernel, concatKernel, gatherV2Kernel, identityKernel, sliceKernel, splitVKernel, sumKernel, transposeKernel } from "./memory.js";
 import { depthwiseKernel, maxPoolKernel } from "./pool-depthwise.js";
 import { reduceKernel } from "./reduce.js";
+import { registerReduceGradients } from "./reduce-gradients.js";
 import { resizeGradKernel } from "./resize-grad.js";
 import { unsortedSegmentSumKernel } from "./unsorted-segment-sum.js";
 
@@ -100,7 +101,8 @@ function isOurs(config: tf.KernelConfig | undefined): boolean {
  * gradients, bias sums and 3x3 stride-1 convolutions run in dealkit's own WebAssembly SIMD module
  * (src/backend/simd) on the backend's memory where the engine allows it (see `simdFor` in simd.ts). A kernel already registered by dealkit, or a missing one a future wasm
  * backend ships natively, is left alone, so calling this again (re-run notebook cells) is harmless.
- * initBackend() calls it when it picks wasm.
+ * It also replaces the Sum and Mean gradients (registerReduceGradients: the same values without a JavaScript array of
+ * ones per backward pass). initBackend() calls it when it picks wasm.
  *
  * @param backendName default `"wasm"`; the recipes use that backend's kernels
  * @returns the kernel names this call registered (empty when all were already there)
@@ -111,6 +113,7 @@ function isOurs(config: tf.KernelConfig | undefined): boolean {
  * ```
  */
 export function registerTrainingKernels(backendName = "wasm"): string[] {
+  registerReduceGradients();
   const added: string[] = [];
   for (const recipe of RECIPES) {
     const existing = tf.getKernel(recipe.kernelName, backendName);
