@@ -14,8 +14,8 @@ import { contentFingerprint } from "../src/util/fingerprint.js";
 import { cacheDir, projectRoot, writeFileAtomic } from "../src/util/fs.js";
 
 /** deal-plain: DEAL (PG-CPP) trained without procedural novel objects (`train --novel-objects 0`), the ablation of that recipe step. */
-export type Variant = "baseline" | "deal-pgcpp" | "deal-random" | "deal-plain";
-export const VARIANTS: readonly Variant[] = ["baseline", "deal-pgcpp", "deal-random", "deal-plain"];
+export type Variant = "baseline" | "deal-pgcpp" | "deal-random" | "deal-plain" | "deal-pgcpp-last" | "deal-random-last";
+export const VARIANTS: readonly Variant[] = ["baseline", "deal-pgcpp", "deal-random", "deal-plain", "deal-pgcpp-last", "deal-random-last"];
 const SHIPPED: Partial<Record<Variant, string>> = { baseline: "baseline-tiny", "deal-pgcpp": "deal-tiny", "deal-random": "deal-tiny-random" };
 
 /** The prediction settings of every row: one centre click per category, as the issue's protocol says. */
@@ -38,9 +38,11 @@ export async function checkpointFor(v: Variant, seed: number, steps: number, run
     steps,
     batchSize: 4,
     seed,
-    prompting: v === "deal-random" ? "random" : "pgcpp",
+    prompting: v.startsWith("deal-random") ? "random" : "pgcpp",
     // The recipe's novel objects for DEAL (trainFromSpec's default), none for deal-plain.
     ...(v === "deal-plain" ? { augment: { novelObjects: 0 } } : {}),
+    // "-last": the decoder trained on the last prompt round (the default before it was decided on val).
+    ...(v.endsWith("-last") ? { decoderRound: "last" as const } : {}),
     out: dir,
     resume: fs.existsSync(path.join(dir, "manifest.json")),
   });

@@ -9,7 +9,10 @@
  *
  * Environment: SEEDS (training seeds of DEAL-pgcpp and the baseline, default 0,1,2), RANDOM_SEEDS (of
  * DEAL-random, default 0,1,2), PLAIN_SEEDS (of DEAL trained without the recipe's procedural novel objects,
- * `--novel-objects 0`: the ablation of that step; default 0,1,2, empty to skip), CLICK_SEEDS (default 0,1,2,3,4), STEPS (default 1500: the shipped models' budget),
+ * `--novel-objects 0`: the ablation of that step; default 0,1,2, empty to skip), LAST_SEEDS (of DEAL-pgcpp and
+ * DEAL-random with the decoder trained on the last prompt round, `--decoder-round last`, the default before the
+ * first round was chosen on val: PG-CPP vs random under either round; default 0,1,2, empty to skip), CLICK_SEEDS
+ * (default 0,1,2,3,4), STEPS (default 1500: the shipped models' budget),
  * SAMPLES (bootstrap samples, default 1000), RUNS (checkpoint folder of seeds > 0, default
  * .cache/bench/deal-repro; missing runs are trained there with the shipped models' command). Seed 0 uses the
  * shipped models. Predictions are cached by model fingerprint, data and click seed.
@@ -64,6 +67,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const seeds = nums(process.env.SEEDS, "0,1,2");
   const randomSeeds = nums(process.env.RANDOM_SEEDS, "0,1,2");
   const plainSeeds = nums(process.env.PLAIN_SEEDS, "0,1,2");
+  const lastSeeds = nums(process.env.LAST_SEEDS, "0,1,2");
   const clickSeeds = nums(process.env.CLICK_SEEDS, "0,1,2,3,4");
   const steps = Number(process.env.STEPS ?? 1500);
   const samples = Number(process.env.SAMPLES ?? 1000);
@@ -74,8 +78,8 @@ export async function run(): Promise<Record<string, unknown>> {
   const train = async () => (trainDs ??= (await openDataset({ data: "default", split: "train" })).dataset);
   const P = await parts();
   const runs: { variant: Variant | "template"; trainSeed: number; dir: string; fp: string }[] = [];
-  for (const v of ["baseline", "deal-pgcpp", "deal-random", "deal-plain"] as const) {
-    for (const s of v === "deal-random" ? randomSeeds : v === "deal-plain" ? plainSeeds : seeds) {
+  for (const v of ["baseline", "deal-pgcpp", "deal-random", "deal-plain", "deal-pgcpp-last", "deal-random-last"] as const) {
+    for (const s of v === "deal-random" ? randomSeeds : v === "deal-plain" ? plainSeeds : v.endsWith("-last") ? lastSeeds : seeds) {
       const dir = await checkpointFor(v, s, steps, runsDir, train);
       runs.push({ variant: v, trainSeed: s, dir, fp: checkpointFingerprint(dir) });
     }
@@ -87,8 +91,9 @@ export async function run(): Promise<Record<string, unknown>> {
   const preds = new Map<string, CocoResult[]>();
   for (const r of runs) {
     // The template reference is slow (seconds an image on one core): test and the real-image probe, click seed 0.
-    // DEAL-random only answers "PG-CPP vs random" on test.
-    const mine = r.variant === "template" ? P.filter((p) => p.key === "test" || p.key === "real-probe") : r.variant === "deal-random" ? P.filter((p) => p.key === "test") : P;
+    // DEAL-random (either round) only answers "PG-CPP vs random" on test.
+    const testOnly = r.variant.startsWith("deal-random");
+    const mine = r.variant === "template" ? P.filter((p) => p.key === "test" || p.key === "real-probe") : testOnly ? P.filter((p) => p.key === "test") : P;
     for (const part of mine) {
       const dsKey = part.key.split("/")[0]!;
       for (const cs of r.variant === "baseline" || r.variant === "template" ? [clickSeeds[0]!] : clickSeeds) {
@@ -128,7 +133,7 @@ export async function run(): Promise<Record<string, unknown>> {
     }
     return pooledPairedBootstrap(part.gt, pooled, { metrics: [M.ap50, M.ap75, M.vt50, M.t50, M.s50], samples, seed: 1 });
   };
-  const summary: Record<string, unknown> = { backend: backend.backend, steps, seeds, randomSeeds, clickSeeds, samples };
+  const summary: Record<string, unknown> = { backend: backend.backend, steps, seeds, randomSeeds, lastSeeds, clickSeeds, samples };
   for (const merged of [false, true]) {
     const r = boot("deal-pgcpp", "baseline", merged, seeds);
     console.log(`\nDEAL - baseline, test, ${merged ? `merged (NMS ${MERGE_IOU})` : "unmerged"}, ${r.runs} runs pooled, ${r.samples} image-bootstrap samples:`);
@@ -141,10 +146,25 @@ export async function run(): Promise<Record<string, unknown>> {
     for (const row of pr.rows) console.log(`  ${row.metric.padEnd(22)} pgcpp ${(100 * row.a).toFixed(2)}  random ${(100 * row.b).toFixed(2)}  diff ${(100 * row.diff).toFixed(2)} [${(100 * row.lo).toFixed(2)}, ${(100 * row.hi).toFixed(2)}]`);
     summary.pgcppMinusRandom = Object.fromEntries(pr.rows.map((x) => [x.metric, { diff: +(100 * x.diff).toFixed(2), lo: +(100 * x.lo).toFixed(2), hi: +(100 * x.hi).toFixed(2) }]));
   }
+  // The same ablation with the decoder trained on the last round, and the decoder round's own effect on PG-CPP.
+  if (lastSeeds.length) {
+    for (const [a, b, label, key] of [
+      ["deal-pgcpp-last", "deal-random-last", "PG-CPP - random training clicks, decoder on the last round", "pgcppMinusRandomLast"],
+      ["deal-pgcpp", "deal-pgcpp-last", "decoder round first - last (PG-CPP)", "firstMinusLastRound"],
+    ] as const) {
+      const r = boot(a, b, false, lastSeeds.filter((s) => a !== "deal-pgcpp" || seeds.includes(s)));
+      console.log(`\n${label}, test, seeds ${lastSeeds}, ${r.runs} runs pooled:`);
+      for (const row of r.rows) console.log(`  ${row.metric.padEnd(22)} ${a} ${(100 * row.a).toFixed(2)}  ${b} ${(100 * row.b).toFixed(2)}  diff ${(100 * row.diff).toFixed(2)} [${(100 * row.lo).toFixed(2)}, ${(100 * row.hi).toFixed(2)}]`);
+      summary[key] = Object.fromEntries(r.rows.map((x) => [x.metric, { a: pct(x.a), b: pct(x.b), diff: +(100 * x.diff).toFixed(2), lo: +(100 * x.lo).toFixed(2), hi: +(100 * x.hi).toFixed(2) }]));
+    }
+  }
   // The recipe's procedural novel objects against none, paired by training seed: seen (test), unseen, shifted.
   if (plainSeeds.length) {
     for (const partKey of ["test", "heldout-categories/unseen", "heldout-dataset"]) {
-      const nr = boot("deal-pgcpp", "deal-plain", false, plainSeeds.filter((s) => seeds.includes(s)), partKey);
+      // deal-plain trained before the decoder round was decided: its decoder trains on the last round, so the recipe
+      // it is compared with is deal-pgcpp-last where there is one.
+      const ref = lastSeeds.length ? "deal-pgcpp-last" : "deal-pgcpp";
+      const nr = boot(ref, "deal-plain", false, plainSeeds.filter((s) => (ref === "deal-pgcpp" ? seeds : lastSeeds).includes(s)), partKey);
       console.log(`\nnovel objects - none (deal-plain), ${partKey}, seeds ${plainSeeds}, ${nr.runs} runs pooled:`);
       for (const row of nr.rows) console.log(`  ${row.metric.padEnd(22)} recipe ${(100 * row.a).toFixed(2)}  plain ${(100 * row.b).toFixed(2)}  diff ${(100 * row.diff).toFixed(2)} [${(100 * row.lo).toFixed(2)}, ${(100 * row.hi).toFixed(2)}]`);
       summary[`novelMinusPlain:${partKey}`] = Object.fromEntries(nr.rows.map((x) => [x.metric, { recipe: pct(x.a), plain: pct(x.b), diff: +(100 * x.diff).toFixed(2), lo: +(100 * x.lo).toFixed(2), hi: +(100 * x.hi).toFixed(2) }]));
@@ -176,6 +196,14 @@ export async function run(): Promise<Record<string, unknown>> {
     templateAp50: mean("template", "test", M.ap50), probeDealAp50: mean("deal-pgcpp", "real-probe", M.ap50), probeTemplateAp50: mean("template", "real-probe", M.ap50),
     probeDealAp25: mean("deal-pgcpp", "real-probe", M.ap25), probeTemplateAp25: mean("template", "real-probe", M.ap25),
     shiftedAp50: mean("deal-pgcpp", "heldout-dataset", M.ap50), baselineShiftedAp50: mean("baseline", "heldout-dataset", M.ap50),
+    randomAp50: mean("deal-random", "test", M.ap50), randomAp75: mean("deal-random", "test", M.ap75),
+    ...(lastSeeds.length ? {
+      lastAp50: mean("deal-pgcpp-last", "test", M.ap50), lastAp75: mean("deal-pgcpp-last", "test", M.ap75),
+      randomLastAp50: mean("deal-random-last", "test", M.ap50), randomLastAp75: mean("deal-random-last", "test", M.ap75),
+      lastUnseenOverSeenAp50: +(mean("deal-pgcpp-last", "heldout-categories/unseen", M.ap50) / mean("deal-pgcpp-last", "heldout-categories/seen", M.ap50)).toFixed(3),
+      lastShiftedAp50: mean("deal-pgcpp-last", "heldout-dataset", M.ap50),
+      probeLastAp25: mean("deal-pgcpp-last", "real-probe", M.ap25), probeLastAp50: mean("deal-pgcpp-last", "real-probe", M.ap50),
+    } : {}),
     ...(plainSeeds.length ? {
       plainAp50: mean("deal-plain", "test", M.ap50), plainAp75: mean("deal-plain", "test", M.ap75),
       plainUnseenOverSeenAp50: +(mean("deal-plain", "heldout-categories/unseen", M.ap50) / mean("deal-plain", "heldout-categories/seen", M.ap50)).toFixed(3),

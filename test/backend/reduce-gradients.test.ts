@@ -16,7 +16,7 @@ describe("Sum and Mean gradients", () => {
     { shape: [6, 7], axis: [0, 1], keepDims: false },
     { shape: [4, 1, 3], axis: 0, keepDims: true },
   ];
-  for (const backend of ["cpu", "wasm"]) {
+  for (const backend of ["cpu", "wasm"] as const) {
     test(`${backend}: the gradients equal w broadcast (sum) and w / n (mean), exactly`, async () => {
       await initBackend({ backend });
       registerReduceGradients();

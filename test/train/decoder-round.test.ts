@@ -15,7 +15,7 @@ describe("DEAL's decoder round (TrainingSettings.decoderRound)", () => {
   it("'first' trains the decoder on the one-click prompts, 'last' on every click; the heatmap loss is the same", () => {
     const model = createDeal({ preset: "micro" }, 4);
     const batch = drawBatch(arraySource(drawExamples(4, 64, 31)), model.config.inputSize, 4, new Random(2), true);
-    const terms = (decoderRound: "first" | "last", promptCycles: number) =>
+    const terms = (decoderRound: "first" | "last" | undefined, promptCycles: number) =>
       tf.tidy(() => {
         // the loss adds cycle clicks to the samples in place: a fresh copy each time
         const r = model.trainingLoss({ ...batch, samples: structuredClone(batch.samples) }, DEFAULT_LOSS_WEIGHTS, { prompting: "pgcpp", promptCycles, objectnessDropout: 0.3, decoderRound });
@@ -25,6 +25,8 @@ describe("DEAL's decoder round (TrainingSettings.decoderRound)", () => {
     expect(first.prompt).toBe(last.prompt);
     expect(first.obj).toBe(last.obj);
     expect(first.decoderBox === last.decoderBox && first.decoderScore === last.decoderScore).toBe(false);
+    // Settings without a round get the default, "first" (decided on val: src/model/README.md).
+    expect(terms(undefined, 1)).toEqual(first);
     // With no extra cycle there is one round: the same decoder terms either way, and they are those of round one.
     const first0 = terms("first", 0), last0 = terms("last", 0);
     expect(first0).toEqual(last0);

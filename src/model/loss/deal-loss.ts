@@ -9,7 +9,7 @@ import { assignQueries, decoderTerms } from "./assignment.js";
 import type { BatchSample, TrainBatch } from "./batch.js";
 import { focalLoss, weightedL1, type LossWeights } from "./losses.js";
 import { centreCell, denseTargets, promptTargets } from "./targets.js";
-import { DEFAULT_TRAINING_SETTINGS, type TrainingSettings } from "./training.js";
+import { DEFAULT_DECODER_ROUND, DEFAULT_TRAINING_SETTINGS, type TrainingSettings } from "./training.js";
 
 /** Clicks of a batch as tensors: [B, P, K, 2] normalised by the crop size, and the mask [B, P, K]. */
 function clickTensors(samples: readonly BatchSample[], size: number, P: number, K: number): { xy: tf.Tensor4D; mask: tf.Tensor3D } {
@@ -60,8 +60,8 @@ export function addCycleClicks(samples: readonly BatchSample[], heat: Float32Arr
  * - the prompt heatmaps (focal, every target of each prompt), averaged over 1 + `promptCycles` rounds: after each
  *   round PG-CPP (or random) adds a click ({@link addCycleClicks}); the backbone runs once, only the prompt path
  *   re-runs;
- * - the decoder on the last round's queries, or the first's with `decoderRound: "first"` (one-to-one assignment per
- *   prompt; queries of another prompt's object are negatives).
+ * - the decoder on the first round's queries (one click, as at inference; the default), or the last round's with
+ *   `decoderRound: "last"` (one-to-one assignment per prompt; queries of another prompt's object are negatives).
  * Objectness dropout zeroes a prompt's objectness inputs with probability `objectnessDropout`.
  */
 export function dealLoss(net: DetectorNetwork, batch: TrainBatch, w: LossWeights, settings: TrainingSettings = DEFAULT_TRAINING_SETTINGS): { total: tf.Scalar; terms: Record<string, tf.Scalar> } {
@@ -96,8 +96,8 @@ export function dealLoss(net: DetectorNetwork, batch: TrainBatch, w: LossWeights
     if (c === 0) first = { heat, ex };
     rounds.push(focalLoss(heat, pt.heat, promptKeep));
   }
-  // The decoder's round: the last (all clicks) or the first (one click, as at inference).
-  if (settings.decoderRound === "first") ({ heat, ex } = first!);
+  // The decoder's round: the first (one click, as at inference) or the last (all clicks).
+  if ((settings.decoderRound ?? DEFAULT_DECODER_ROUND) === "first") ({ heat, ex } = first!);
   terms.prompt = (tf.addN(rounds).div(rounds.length) as tf.Scalar).mul(w.prompt) as tf.Scalar;
   if (net.hasDecoder) {
     const qs = allocateQueries(heat!.dataSync() as Float32Array, { batch: B, prompts: P, h: g, w: g }, e.dense.size.dataSync() as Float32Array,
