@@ -41,8 +41,9 @@ export async function checkpointFor(v: Variant, seed: number, steps: number, run
     prompting: v.startsWith("deal-random") ? "random" : "pgcpp",
     // The recipe's novel objects for DEAL (trainFromSpec's default), none for deal-plain.
     ...(v === "deal-plain" ? { augment: { novelObjects: 0 } } : {}),
-    // "-last": the decoder trained on the last prompt round (the default before it was decided on val).
-    ...(v.endsWith("-last") ? { decoderRound: "last" as const } : {}),
+    // "-last" and deal-plain: the decoder trained on the last prompt round (the default before the first round was
+    // chosen on val; deal-plain is the ablation of novel objects in that recipe).
+    ...(v.endsWith("-last") || v === "deal-plain" ? { decoderRound: "last" as const } : {}),
     out: dir,
     resume: fs.existsSync(path.join(dir, "manifest.json")),
   });

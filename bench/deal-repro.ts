@@ -13,9 +13,10 @@
  * DEAL-random with the decoder trained on the last prompt round, `--decoder-round last`, the default before the
  * first round was chosen on val: PG-CPP vs random under either round; default 0,1,2, empty to skip), CLICK_SEEDS
  * (default 0,1,2,3,4), STEPS (default 1500: the shipped models' budget),
- * SAMPLES (bootstrap samples, default 1000), RUNS (checkpoint folder of seeds > 0, default
- * .cache/bench/deal-repro; missing runs are trained there with the shipped models' command). Seed 0 uses the
- * shipped models. Predictions are cached by model fingerprint, data and click seed.
+ * SAMPLES (bootstrap samples, default 1000), RUNS (checkpoint folder, default .cache/bench/deal-repro; missing runs
+ * are trained there with the shipped models' command and the variant's settings). Seed 0 of the baseline,
+ * DEAL-pgcpp and DEAL-random uses the shipped models; every other run lives in RUNS. Predictions are cached by
+ * model fingerprint, data and click seed.
  */
 import * as path from "node:path";
 import { aggregateRuns, oracleBoxes, pooledPairedBootstrap, type PooledRun } from "../src/analysis/index.js";
@@ -161,8 +162,8 @@ export async function run(): Promise<Record<string, unknown>> {
   // The recipe's procedural novel objects against none, paired by training seed: seen (test), unseen, shifted.
   if (plainSeeds.length) {
     for (const partKey of ["test", "heldout-categories/unseen", "heldout-dataset"]) {
-      // deal-plain trained before the decoder round was decided: its decoder trains on the last round, so the recipe
-      // it is compared with is deal-pgcpp-last where there is one.
+      // deal-plain's decoder trains on the last round (the recipe it ablated), so the recipe it is compared with is
+      // deal-pgcpp-last where there is one.
       const ref = lastSeeds.length ? "deal-pgcpp-last" : "deal-pgcpp";
       const nr = boot(ref, "deal-plain", false, plainSeeds.filter((s) => (ref === "deal-pgcpp" ? seeds : lastSeeds).includes(s)), partKey);
       console.log(`\nnovel objects - none (deal-plain), ${partKey}, seeds ${plainSeeds}, ${nr.runs} runs pooled:`);

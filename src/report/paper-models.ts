@@ -48,7 +48,7 @@ const hasCheckpoint = (dir: string): boolean => fs.existsSync(path.join(dir, "ma
 
 /**
  * Finds a model's checkpoint: `modelsDir/<name>` (shipped), else `<cache>/models/<name>` when it holds the
- * documented step count, else trains it there with {@link PAPER_TRAIN_SETTINGS} (about 20 minutes per model
+ * documented step count, else trains it there with {@link PAPER_TRAIN_SETTINGS} (about 10-12 minutes per model
  * on 2 CPU cores). `retrain` skips the first two and always trains into the cache.
  *
  * @example

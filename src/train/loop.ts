@@ -35,7 +35,7 @@ export interface TrainOptions {
   promptCycles?: number;
   /** DEAL: probability of zeroing a prompt's objectness inputs [0.3]. */
   objectnessDropout?: number;
-  /** DEAL: the prompt round the decoder trains on, "last" or "first" (one click, as at inference) [last]. */
+  /** DEAL: the prompt round the decoder trains on, "first" (one click, as at inference) or "last" [first]. */
   decoderRound?: DecoderRound;
   /** Crop augmentation (scale range, channel permutation, prompts per crop) [DEFAULT_AUGMENT]. */
   augment?: Partial<AugmentOptions>;
