@@ -27,7 +27,7 @@ import { mergeClassAgnostic } from "../src/infer/index.js";
 import { loadModel, openDataset } from "../src/recipes/index.js";
 import { checkpointFingerprint } from "../src/train/index.js";
 import { cacheDir, projectRoot } from "../src/util/fs.js";
-import { checkpointFor, evaluatePart, predictionsFor, type Part, type Variant } from "./deal-repro-runs.js";
+import { checkpointFor, evaluatePart, predictionsFor, VARIANTS, type Part, type Variant } from "./deal-repro-runs.js";
 
 const M = { ap25: "AP@.25|all|1500", ap50: "AP@.50|all|1500", ap75: "AP@.75|all|1500", ap: "AP@[.50:.95]|all|1500", vt50: "AP@.50|verytiny|1500", t50: "AP@.50|tiny|1500", s50: "AP@.50|small|1500", m50: "AP@.50|medium|1500" };
 const METRICS = Object.values(M);
@@ -79,7 +79,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const train = async () => (trainDs ??= (await openDataset({ data: "default", split: "train" })).dataset);
   const P = await parts();
   const runs: { variant: Variant | "template"; trainSeed: number; dir: string; fp: string }[] = [];
-  for (const v of ["baseline", "deal-pgcpp", "deal-random", "deal-plain", "deal-pgcpp-last", "deal-random-last"] as const) {
+  for (const v of VARIANTS) {
     for (const s of v === "deal-random" ? randomSeeds : v === "deal-plain" ? plainSeeds : v.endsWith("-last") ? lastSeeds : seeds) {
       const dir = await checkpointFor(v, s, steps, runsDir, train);
       runs.push({ variant: v, trainSeed: s, dir, fp: checkpointFingerprint(dir) });
@@ -134,18 +134,23 @@ export async function run(): Promise<Record<string, unknown>> {
     }
     return pooledPairedBootstrap(part.gt, pooled, { metrics: [M.ap50, M.ap75, M.vt50, M.t50, M.s50], samples, seed: 1 });
   };
+  type BootRow = ReturnType<typeof boot>["rows"][number];
+  const d2 = (x: number) => +(100 * x).toFixed(2);
+  /** Prints bootstrap rows (a and b named `names`) and returns them for the summary, with a and b under `keys` when given. */
+  const report = (rows: readonly BootRow[], names: readonly [string, string], keys?: readonly [string, string]) => {
+    for (const row of rows) console.log(`  ${row.metric.padEnd(22)} ${names[0]} ${(100 * row.a).toFixed(2)}  ${names[1]} ${(100 * row.b).toFixed(2)}  diff ${(100 * row.diff).toFixed(2)} [${(100 * row.lo).toFixed(2)}, ${(100 * row.hi).toFixed(2)}]`);
+    return Object.fromEntries(rows.map((x) => [x.metric, { ...(keys ? { [keys[0]]: pct(x.a), [keys[1]]: pct(x.b) } : {}), diff: d2(x.diff), lo: d2(x.lo), hi: d2(x.hi) }]));
+  };
   const summary: Record<string, unknown> = { backend: backend.backend, steps, seeds, randomSeeds, lastSeeds, clickSeeds, samples };
   for (const merged of [false, true]) {
     const r = boot("deal-pgcpp", "baseline", merged, seeds);
     console.log(`\nDEAL - baseline, test, ${merged ? `merged (NMS ${MERGE_IOU})` : "unmerged"}, ${r.runs} runs pooled, ${r.samples} image-bootstrap samples:`);
-    for (const row of r.rows) console.log(`  ${row.metric.padEnd(22)} DEAL ${(100 * row.a).toFixed(2)}  baseline ${(100 * row.b).toFixed(2)}  diff ${(100 * row.diff).toFixed(2)} [${(100 * row.lo).toFixed(2)}, ${(100 * row.hi).toFixed(2)}]`);
-    summary[merged ? "dealMinusBaselineMerged" : "dealMinusBaseline"] = Object.fromEntries(r.rows.map((x) => [x.metric, { deal: pct(x.a), baseline: pct(x.b), diff: +(100 * x.diff).toFixed(2), lo: +(100 * x.lo).toFixed(2), hi: +(100 * x.hi).toFixed(2) }]));
+    summary[merged ? "dealMinusBaselineMerged" : "dealMinusBaseline"] = report(r.rows, ["DEAL", "baseline"], ["deal", "baseline"]);
   }
   if (randomSeeds.length) {
     const pr = boot("deal-pgcpp", "deal-random", false, randomSeeds);
     console.log(`\nPG-CPP - random training clicks, test, seeds ${randomSeeds}, ${pr.runs} runs pooled:`);
-    for (const row of pr.rows) console.log(`  ${row.metric.padEnd(22)} pgcpp ${(100 * row.a).toFixed(2)}  random ${(100 * row.b).toFixed(2)}  diff ${(100 * row.diff).toFixed(2)} [${(100 * row.lo).toFixed(2)}, ${(100 * row.hi).toFixed(2)}]`);
-    summary.pgcppMinusRandom = Object.fromEntries(pr.rows.map((x) => [x.metric, { diff: +(100 * x.diff).toFixed(2), lo: +(100 * x.lo).toFixed(2), hi: +(100 * x.hi).toFixed(2) }]));
+    summary.pgcppMinusRandom = report(pr.rows, ["pgcpp", "random"]);
   }
   // The same ablation with the decoder trained on the last round, and the decoder round's own effect on PG-CPP.
   if (lastSeeds.length) {
@@ -155,8 +160,7 @@ export async function run(): Promise<Record<string, unknown>> {
     ] as const) {
       const r = boot(a, b, false, lastSeeds.filter((s) => a !== "deal-pgcpp" || seeds.includes(s)));
       console.log(`\n${label}, test, seeds ${lastSeeds}, ${r.runs} runs pooled:`);
-      for (const row of r.rows) console.log(`  ${row.metric.padEnd(22)} ${a} ${(100 * row.a).toFixed(2)}  ${b} ${(100 * row.b).toFixed(2)}  diff ${(100 * row.diff).toFixed(2)} [${(100 * row.lo).toFixed(2)}, ${(100 * row.hi).toFixed(2)}]`);
-      summary[key] = Object.fromEntries(r.rows.map((x) => [x.metric, { a: pct(x.a), b: pct(x.b), diff: +(100 * x.diff).toFixed(2), lo: +(100 * x.lo).toFixed(2), hi: +(100 * x.hi).toFixed(2) }]));
+      summary[key] = report(r.rows, [a, b], ["a", "b"]);
     }
   }
   // The recipe's procedural novel objects against none, paired by training seed: seen (test), unseen, shifted.
@@ -167,8 +171,7 @@ export async function run(): Promise<Record<string, unknown>> {
       const ref = lastSeeds.length ? "deal-pgcpp-last" : "deal-pgcpp";
       const nr = boot(ref, "deal-plain", false, plainSeeds.filter((s) => (ref === "deal-pgcpp" ? seeds : lastSeeds).includes(s)), partKey);
       console.log(`\nnovel objects - none (deal-plain), ${partKey}, seeds ${plainSeeds}, ${nr.runs} runs pooled:`);
-      for (const row of nr.rows) console.log(`  ${row.metric.padEnd(22)} recipe ${(100 * row.a).toFixed(2)}  plain ${(100 * row.b).toFixed(2)}  diff ${(100 * row.diff).toFixed(2)} [${(100 * row.lo).toFixed(2)}, ${(100 * row.hi).toFixed(2)}]`);
-      summary[`novelMinusPlain:${partKey}`] = Object.fromEntries(nr.rows.map((x) => [x.metric, { recipe: pct(x.a), plain: pct(x.b), diff: +(100 * x.diff).toFixed(2), lo: +(100 * x.lo).toFixed(2), hi: +(100 * x.hi).toFixed(2) }]));
+      summary[`novelMinusPlain:${partKey}`] = report(nr.rows, ["recipe", "plain"], ["recipe", "plain"]);
     }
   }
 
