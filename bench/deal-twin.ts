@@ -3,7 +3,8 @@
  * through dealkit and through PyTorch, every intermediate output compared. Used by test/model/torch-twin.test.ts
  * and by the deal-step bench (its `forwardMaxAbsDiff`).
  *
- * Compared (dealkit layouts): the enhanced maps f2, f4, f8; the dense heads obj, size, offset, embed; the exemplar
+ * Compared (dealkit layouts): the enhanced maps f2, f4, f8; the dense heads obj, size, offset, embed (and cls with the
+ * class prior); the exemplar
  * of each prompt (clicks on the drawn objects, 1-3 clicks per prompt); the prompt heatmaps; and the decoder's boxes
  * and logits of every layer for identical queries (dealkit's query allocation on the heatmap, shifted by +4 logits
  * so that an untrained model has peaks too: the allocation's discrete top-k is not compared, the decoder is).
@@ -120,7 +121,7 @@ export async function compareWithTorch(modelDir: string, opts: { batch?: number;
       const out = net.decode(e, images, qs, net.queryContext(e, ex, qs, w * FINE_STRIDE, h * FINE_STRIDE));
       for (const [k, t] of Object.entries(e.f)) keep(k, t);
       for (const [k, t] of Object.entries(e.dense)) if (t) keep(k, t);
-      for (const [k, t] of Object.entries(ex)) keep(`ex.${k}`, t);
+      for (const [k, t] of Object.entries(ex)) if (t) keep(`ex.${k}`, t);
       keep("heat", heat);
       out.boxes.forEach((bx, i) => keep(`decoder${i}.boxes`, bx));
       out.logits.forEach((lg, i) => keep(`decoder${i}.logits`, lg));

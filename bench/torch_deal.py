@@ -178,7 +178,8 @@ class Twin(torch.nn.Module):
         f2 = self.ln2d("hfe.norm2", F.relu(u + self.sepconv("hfe.smooth2", u)))
         # dense heads
         t = F.relu(f2 + self.sepconv("heads.trunk", f2))
-        dense = {k: self.conv(f"heads.{k}", t) for k in ("obj", "size", "offset", "embed")}
+        heads = ("obj", "size", "offset", "embed") + (("cls",) if self.cfg.get("classPrior") else ())
+        dense = {k: self.conv(f"heads.{k}", t) for k in heads}
         return {"f2": f2, "f4": f4, "f8": pyramid[1]}, dense
 
     # ---- point-embedding.ts ----
@@ -197,6 +198,7 @@ class Twin(torch.nn.Module):
             "embed": pool(self.sample(dense["embed"], xy), True), "f2": pool(self.sample(f["f2"], xy), True),
             "f4": pool(self.sample(f["f4"], xy), True), "f8": pool(self.sample(f["f8"], xy), True),
             "obj": pool(self.sample(dense["obj"], xy), False), "size": pool(self.sample(dense["size"], xy), False),
+            **({"cls": pool(torch.sigmoid(self.sample(dense["cls"], xy)), False)} if "cls" in dense else {}),
         }
 
     # ---- density-activation.ts ----
@@ -218,7 +220,12 @@ class Twin(torch.nn.Module):
             (obj - ex_obj) * keep, torch.sigmoid(obj) * keep, (torch.sigmoid(ex_obj) * keep).expand(b, p, h, w),
         ]
         d_size = (dense["size"].unsqueeze(1) - ex["size"].reshape(b, p, 2, 1, 1)).abs()  # [b, p, 2, h, w]
-        x = torch.cat([t.unsqueeze(2) for t in inputs] + [d_size], 2).permute(0, 1, 3, 4, 2)  # [b, p, h, w, 9]
+        extra = []
+        if "cls" in dense:  # class prior: sum_c p_loc(c) p_ex(c), and sum_c p_ex(c), both times keep
+            match = torch.einsum("bchw,bpc->bphw", torch.sigmoid(dense["cls"]), ex["cls"])
+            total = ex["cls"].sum(2).reshape(b, p, 1, 1)
+            extra = [(match * keep).unsqueeze(2), (total * keep).expand(b, p, h, w).unsqueeze(2)]
+        x = torch.cat([t.unsqueeze(2) for t in inputs] + [d_size] + extra, 2).permute(0, 1, 3, 4, 2)  # [b, p, h, w, 9 or 11]
         hid = F.relu(self.linear("density.l2", F.relu(self.linear("density.l1", x))))
         return self.linear("density.l3", hid)[..., 0]  # [b, p, h, w]
 

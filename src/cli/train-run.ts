@@ -16,6 +16,8 @@ export interface TrainRunIdentity {
   novelObjects: number;
   /** DEAL: the prompt round the decoder trains on (TrainingSettings.decoderRound). */
   decoderRound: string;
+  /** DEAL: the class-prior head (ModelConfig.classPrior). */
+  classPrior: boolean;
   /** The data options, paths resolved (what data the run trains on). */
   data: Record<string, string>;
 }
@@ -88,7 +90,7 @@ export function checkResumeMatches(out: string, manifest: CheckpointManifest, wa
   }
   const have: Record<string, unknown> = {
     model: cfg.kind, preset: cfg.preset, seed: t.seed, steps: t.steps, batch: t.batchSize, lr: t.lr, prompting: t.prompting,
-    cycles: t.promptCycles, novelObjects: (t.augment as { novelObjects?: number } | undefined)?.novelObjects, decoderRound: t.decoderRound, data: recorded.data,
+    cycles: t.promptCycles, novelObjects: (t.augment as { novelObjects?: number } | undefined)?.novelObjects, decoderRound: t.decoderRound, classPrior: cfg.classPrior ?? false, data: recorded.data,
   };
   const show = (x: unknown) => String(JSON.stringify(x) ?? "none").slice(0, 200);
   for (const [k, v] of Object.entries(have)) {

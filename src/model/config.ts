@@ -61,15 +61,24 @@ export interface ModelConfig {
   maxQueries: number;
   /** Clicks one prompt may hold in training (PG-CPP cycles add clicks up to this). tiny: 3. */
   maxClicksPerPrompt: number;
-  /** Baseline only: number of classes, and the dataset category id of each class index. */
+  /**
+   * Number of training categories (the baseline's heatmap channels; DEAL's class-prior head when `classPrior`), and
+   * (baseline) the dataset category id of each class index.
+   */
   numClasses: number;
   categoryIds: number[];
+  /**
+   * DEAL only: a class-prior head (one heatmap per training category, supervised like the baseline's) whose
+   * probabilities at the click are matched against every location's in the density activation. Default false (the
+   * models trained before it existed load unchanged); new DEAL models get it from modelForData.
+   */
+  classPrior: boolean;
 }
 
 /** A partial config: a preset name plus overrides. */
 export type ModelConfigInput = Partial<Omit<ModelConfig, "preset" | "kind">> & { preset?: ModelPreset | string; kind?: ModelKind | string };
 
-type PresetFields = Omit<ModelConfig, "kind" | "preset" | "numClasses" | "categoryIds">;
+type PresetFields = Omit<ModelConfig, "kind" | "preset" | "numClasses" | "categoryIds" | "classPrior">;
 const COMMON = { countScale: 1.5, countMargin: 8, minQueries: 8, contextLayers: 1 };
 const PRESETS: Record<ModelPreset, PresetFields> = {
   micro: {
@@ -97,7 +106,7 @@ function intIn(name: string, v: unknown, min: number, max: number): number {
   return v;
 }
 
-const KNOWN_KEYS = new Set<string>(["kind", "preset", "numClasses", "categoryIds", ...Object.keys(PRESETS.tiny)]);
+const KNOWN_KEYS = new Set<string>(["kind", "preset", "numClasses", "categoryIds", "classPrior", ...Object.keys(PRESETS.tiny)]);
 
 /** The coarsest stride of a config (the image is padded to a multiple of it). */
 export function coarsestStride(cfg: Pick<ModelConfig, "widths">): number {
@@ -120,7 +129,7 @@ export function resolveModelConfig(input: ModelConfigInput = {}): ModelConfig {
   }
   const preset = checkOneOf("model config: preset", String(input.preset ?? "tiny"), MODEL_PRESETS);
   const kind = checkOneOf("model config: kind", String(input.kind ?? "deal"), MODEL_KINDS);
-  const cfg: ModelConfig = { ...PRESETS[preset], numClasses: 1, categoryIds: [], ...input, preset, kind } as ModelConfig;
+  const cfg: ModelConfig = { ...PRESETS[preset], numClasses: 1, categoryIds: [], classPrior: false, ...input, preset, kind } as ModelConfig;
   if (!Array.isArray(cfg.widths) || cfg.widths.length < 2 || cfg.widths.length > 4) {
     throw new DealkitConfigError(`model config: widths must list 2 to 4 stage widths (strides 4, 8, 16, 32); got ${JSON.stringify(cfg.widths)?.slice(0, 60)}`);
   }
@@ -155,6 +164,10 @@ export function resolveModelConfig(input: ModelConfigInput = {}): ModelConfig {
   if (!Array.isArray(cfg.categoryIds) || cfg.categoryIds.some((c) => !Number.isInteger(c))) {
     throw new DealkitConfigError("model config: categoryIds must be an array of integers");
   }
+  if (typeof cfg.classPrior !== "boolean") {
+    throw new DealkitConfigError(`model config: classPrior must be true or false; got ${JSON.stringify(cfg.classPrior)?.slice(0, 40)}`);
+  }
+  if (cfg.classPrior && cfg.kind !== "deal") throw new DealkitConfigError("model config: classPrior applies to DEAL only (the baseline's heatmap is per class already)");
   if (cfg.kind === "baseline" && cfg.categoryIds.length > 0 && cfg.categoryIds.length !== cfg.numClasses) {
     throw new DealkitConfigError(`model config: categoryIds has ${cfg.categoryIds.length} entries but numClasses is ${cfg.numClasses}`);
   }

@@ -100,7 +100,7 @@ export class DealModel implements TrainableDetector {
   }
 
   private checkEmbeddings(embeddings: readonly PromptEmbedding[]): void {
-    const len = exemplarLength(this.config.embedDim, this.config.fineWidth, this.config.dModel);
+    const len = exemplarLength(this.config);
     embeddings.forEach((e, i) => {
       if (!e.vector || e.vector.length !== len) {
         throw new DealkitInputError(`embedding vector has length ${e.vector?.length}; this model needs ${len}`, { record: `embedding ${i}`, field: "vector" });
@@ -152,7 +152,7 @@ export class DealModel implements TrainableDetector {
       );
       return candidatesToDetections(groups.length > 1 ? ownCandidates(cands, options) : cands);
     } finally {
-      tf.dispose(Object.values(ex) as tf.Tensor[]);
+      tf.dispose(Object.values(ex).filter((t): t is tf.Tensor => t !== null));
     }
   }
 }

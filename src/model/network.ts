@@ -3,7 +3,7 @@ import { Backbone } from "./backbone.js";
 import { coarsestStride, type ModelConfig } from "./config.js";
 import { Decoder, type DecoderOutput } from "./decoder.js";
 import { DenseHeads, type DenseOutputs } from "./dense-heads.js";
-import { DensityActivation } from "./density-activation.js";
+import { DensityActivation, type InputDropout } from "./density-activation.js";
 import { HybridFeatureEnhancement, type EnhancedFeatures } from "./hybrid-feature-enhancement.js";
 import { bilinearSample } from "./ops.js";
 import { ParamStore } from "./params.js";
@@ -61,9 +61,9 @@ export class DetectorNetwork {
   }
 
   /** DEAL's heatmap logits [B, P, h, w] for exemplars [B, P, *]; `fused`: inference kernels (layers.ts). */
-  promptHeat(e: Encoded, ex: Exemplar, objKeep?: tf.Tensor2D, fused = false): tf.Tensor4D {
+  promptHeat(e: Encoded, ex: Exemplar, dropout?: InputDropout, fused = false): tf.Tensor4D {
     if (!this.density) throw new Error("promptHeat: the baseline has no density activation");
-    return this.density.apply(e.f, e.dense, ex, objKeep, fused);
+    return this.density.apply(e.f, e.dense, ex, dropout, fused);
   }
 
   /** Per-query context [B, Q, contextDim]: DEAL: the query's prompt exemplar (embedding, stride-4 vector) and the stride-4 map at the query; baseline: the latter only. */

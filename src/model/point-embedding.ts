@@ -17,11 +17,22 @@ export interface Exemplar {
   obj: tf.Tensor3D;
   /** Log size at the clicks [B, P, 2] (the clicked object's shape estimate). */
   size: tf.Tensor3D;
+  /** `classPrior` models: the class-prior probabilities at the clicks [B, P, numClasses] (averaged); else null. */
+  cls: tf.Tensor3D | null;
+}
+
+/** The config fields an exemplar vector's layout depends on. */
+export interface ExemplarDims {
+  embedDim: number;
+  fineWidth: number;
+  dModel: number;
+  classPrior: boolean;
+  numClasses: number;
 }
 
 /** How many floats one click's exemplar vector holds (for PromptEmbedding vectors). */
-export function exemplarLength(embedDim: number, fineWidth: number, dModel: number): number {
-  return embedDim + fineWidth + 2 * dModel + 3;
+export function exemplarLength(d: ExemplarDims): number {
+  return d.embedDim + d.fineWidth + 2 * d.dModel + 3 + (d.classPrior ? d.numClasses : 0);
 }
 
 /**
@@ -46,19 +57,20 @@ export function embedExemplars(f: EnhancedFeatures, dense: DenseOutputs, clickXy
     f8: pool(bilinearSample(f.f8, xy), true),
     obj: pool(bilinearSample(dense.obj, xy), false),
     size: pool(bilinearSample(dense.size, xy), false),
+    cls: dense.cls ? pool(tf.sigmoid(bilinearSample(dense.cls, xy)) as tf.Tensor3D, false) : null,
   };
 }
 
 /** Per-click exemplar vectors [N, L] (concatenated fields, P = N, K = 1) -> an Exemplar for one image with N prompts. */
-export function exemplarFromVectors(vectors: tf.Tensor2D, dims: { embedDim: number; fineWidth: number; dModel: number }): Exemplar {
+export function exemplarFromVectors(vectors: tf.Tensor2D, dims: ExemplarDims): Exemplar {
   const n = vectors.shape[0];
-  const sizes = [dims.embedDim, dims.fineWidth, dims.dModel, dims.dModel, 1, 2];
-  const [embed, f2, f4, f8, obj, size] = tf.split(vectors, sizes, 1).map((t) => t.reshape([1, n, -1]) as tf.Tensor3D);
-  return { embed: embed!, f2: f2!, f4: f4!, f8: f8!, obj: obj!, size: size! };
+  const sizes = [dims.embedDim, dims.fineWidth, dims.dModel, dims.dModel, 1, 2, ...(dims.classPrior ? [dims.numClasses] : [])];
+  const [embed, f2, f4, f8, obj, size, cls] = tf.split(vectors, sizes, 1).map((t) => t.reshape([1, n, -1]) as tf.Tensor3D);
+  return { embed: embed!, f2: f2!, f4: f4!, f8: f8!, obj: obj!, size: size!, cls: cls ?? null };
 }
 
 /** An Exemplar of one image [1, P, *] as per-prompt vectors [P, L] (the inverse of exemplarFromVectors). */
 export function exemplarToVectors(ex: Exemplar): tf.Tensor2D {
   const p = ex.embed.shape[1];
-  return tf.concat([ex.embed, ex.f2, ex.f4, ex.f8, ex.obj, ex.size].map((t) => t.reshape([p, -1])), 1) as tf.Tensor2D;
+  return tf.concat([ex.embed, ex.f2, ex.f4, ex.f8, ex.obj, ex.size, ...(ex.cls ? [ex.cls] : [])].map((t) => t.reshape([p, -1])), 1) as tf.Tensor2D;
 }

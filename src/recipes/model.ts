@@ -78,6 +78,8 @@ export interface ModelForDataOptions {
   preset?: string;
   /** Seed of the initial weights. */
   seed?: number;
+  /** DEAL: build the class-prior head (ModelConfig.classPrior). Default false. */
+  classPrior?: boolean;
 }
 
 /**
@@ -93,6 +95,7 @@ export function modelForData(kind: ModelKind | string, categoryIds: readonly num
     preset: options.preset ?? "tiny",
     numClasses: Math.max(1, categoryIds.length),
     categoryIds: kind === "baseline" ? [...categoryIds] : [],
+    classPrior: kind === "deal" && (options.classPrior ?? false),
   });
   return createDetector(cfg, options.seed ?? 0);
 }

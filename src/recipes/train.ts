@@ -24,6 +24,8 @@ export interface TrainSpec extends Omit<TrainOptions, "checkpointDir" | "logFile
   out?: string;
   /** JSONL log; default `<out>-train-log.jsonl` beside `out` when `out` is given. */
   logFile?: string;
+  /** DEAL: the class-prior head (ModelConfig.classPrior); default {@link DEAL_CLASS_PRIOR}. */
+  classPrior?: boolean;
 }
 
 /** What {@link trainFromSpec} did. */
@@ -45,6 +47,12 @@ export interface TrainSpecResult extends TrainResult {
  */
 export const DEAL_NOVEL_OBJECTS = 0.5;
 
+/**
+ * Whether new DEAL models get the class-prior head (ModelConfig.classPrior; `dealkit train --class-prior`). Off:
+ * decided on val over two training seeds (src/model/README.md, "What was tried").
+ */
+export const DEAL_CLASS_PRIOR = false;
+
 /** The recipe's `augment.novelObjects` for a model kind ({@link DEAL_NOVEL_OBJECTS} for DEAL, 0 otherwise). */
 export function defaultNovelObjects(kind: string): number {
   return kind === "deal" ? DEAL_NOVEL_OBJECTS : 0;
@@ -65,8 +73,8 @@ export async function trainFromSpec(spec: TrainSpec): Promise<TrainSpecResult> {
   checkModelMemory(cfg, { side: cfg.inputSize, batch: spec.batchSize ?? 1, training: true, sideField: "inputSize" }, `--batch ${spec.batchSize ?? 1} with preset ${cfg.preset}`);
   const opened = spec.data instanceof Dataset ? { dataset: spec.data, description: "a data set in memory" } : await openDataset(spec.data ?? {}, { defaultSplit: "train" });
   const source = await datasetSource(opened.dataset);
-  const { kind, preset, data: _data, out, logFile, ...train } = spec;
-  const model = modelForData(kind ?? "deal", source.categoryIds, { preset, seed: spec.seed });
+  const { kind, preset, data: _data, out, logFile, classPrior, ...train } = spec;
+  const model = modelForData(kind ?? "deal", source.categoryIds, { preset, seed: spec.seed, classPrior: classPrior ?? DEAL_CLASS_PRIOR });
   try {
     const result = await trainDetector(model, source, {
       ...train,

@@ -25,6 +25,9 @@ describe("model config", () => {
     expect(() => resolveModelConfig({ widths: [8] })).toThrow(/widths must list 2 to 4 stage widths/);
     expect(() => resolveModelConfig({ minQueries: 150 })).toThrow(/minQueries \(150\) must be <= maxQueries \(120\)/);
     expect(() => resolveModelConfig({ bogus: 1 } as never)).toThrow(/unknown field "bogus"; valid fields are kind, preset/);
+    expect(() => resolveModelConfig({ kind: "baseline", classPrior: true })).toThrow(/classPrior applies to DEAL only/);
+    expect(() => resolveModelConfig({ classPrior: 1 } as never)).toThrow(/classPrior must be true or false; got 1/);
+    expect(resolveModelConfig({}).classPrior).toBe(false); // checkpoints written before the field load as they were
   });
   it("allocates queries from the count within bounds", () => {
     const cfg = resolveModelConfig({ preset: "tiny" });

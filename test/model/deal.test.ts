@@ -13,8 +13,8 @@ describe("DEAL model", () => {
     backend = await useFastBackend();
   });
 
-  it("produces shaped outputs: dense heads at stride 2, one heatmap per prompt, decoder boxes per query", () => {
-    const m = createDeal({ preset: "micro" });
+  it.each([false, true])("produces shaped outputs: dense heads at stride 2, one heatmap per prompt, decoder boxes per query (classPrior %s)", (classPrior) => {
+    const m = createDeal({ preset: "micro", classPrior, numClasses: 3 });
     const before = tf.memory().numTensors;
     tf.tidy(() => {
       const e = m.net.encode(tf.zeros([2, 64, 64, 3]));
@@ -22,10 +22,12 @@ describe("DEAL model", () => {
       expect(e.dense.size.shape).toEqual([2, 32, 32, 2]);
       expect(e.dense.offset.shape).toEqual([2, 32, 32, 2]);
       expect(e.dense.embed!.shape).toEqual([2, 32, 32, m.config.embedDim]);
+      expect(e.dense.cls?.shape ?? null).toEqual(classPrior ? [2, 32, 32, 3] : null);
       expect(e.f.f4.shape).toEqual([2, 16, 16, m.config.dModel]);
       const ex = embedExemplars(e.f, e.dense, tf.fill([2, 3, 2, 2], 0.5) as tf.Tensor4D, tf.tensor3d([[[1, 0], [1, 1], [0, 0]], [[1, 0], [1, 0], [1, 0]]]));
       expect(ex.embed.shape).toEqual([2, 3, m.config.embedDim]);
       expect(ex.size.shape).toEqual([2, 3, 2]);
+      expect(ex.cls?.shape ?? null).toEqual(classPrior ? [2, 3, 3] : null);
       const heat = m.net.promptHeat(e, ex);
       expect(heat.shape).toEqual([2, 3, 32, 32]);
       const qs = allocateQueries(heat.dataSync() as Float32Array, { batch: 2, prompts: 3, h: 32, w: 32 }, e.dense.size.dataSync() as Float32Array, e.dense.offset.dataSync() as Float32Array, m.config);
@@ -39,8 +41,8 @@ describe("DEAL model", () => {
     m.dispose();
   });
 
-  it("detects with the category and click of each prompt, without leaking tensors", async () => {
-    const m = createDeal({ preset: "micro" }, 3);
+  it.each([false, true])("detects with the category and click of each prompt, without leaking tensors (classPrior %s)", async (classPrior) => {
+    const m = createDeal({ preset: "micro", classPrior, numClasses: 3 }, 3);
     const clicks = [{ x: 10, y: 12, categoryId: 7 }, { x: 40, y: 30, categoryId: 9 }, { x: 41, y: 31, categoryId: 7 }];
     await m.detect(ex.image, clicks); // warm-up (backend kernels may allocate once)
     const before = tf.memory().numTensors;
@@ -58,7 +60,7 @@ describe("DEAL model", () => {
     expect(few.length).toBeLessThanOrEqual(4);
     const embs = await m.embedClicks(ex.image, clicks);
     expect(embs.map((e) => e.clickIndex)).toEqual([0, 1, 2]);
-    expect(embs[0]!.vector.length).toBe(exemplarLength(m.config.embedDim, m.config.fineWidth, m.config.dModel));
+    expect(embs[0]!.vector.length).toBe(exemplarLength(m.config));
     const viaEmb = await m.detectWithEmbeddings(ex.image, embs, { scoreThreshold: 0 });
     expect(Array.from(viaEmb.scores)).toEqual(Array.from(dets.scores));
     expect(tf.memory().numTensors).toBe(before);

@@ -11,9 +11,15 @@ import { useFastBackend } from "./backend.js";
 
 const src = arraySource(drawExamples(4, 64, 11));
 
-function gradients(kind: "deal" | "baseline"): Map<string, Float32Array> {
-  const m = kind === "deal" ? createDeal({ preset: "micro" }, 2) : createBaseline({ preset: "micro", numClasses: 2, categoryIds: [1, 2] }, 2);
-  const batch = drawBatch(src, 64, 2, new Random(4), kind === "deal");
+type Kind = "deal" | "deal-classprior" | "baseline";
+function build(kind: Kind, seed?: number) {
+  if (kind === "baseline") return createBaseline({ preset: "micro", numClasses: 2, categoryIds: [1, 2] }, seed);
+  return createDeal({ preset: "micro", classPrior: kind === "deal-classprior", numClasses: 2 }, seed);
+}
+
+function gradients(kind: Kind): Map<string, Float32Array> {
+  const m = build(kind, 2);
+  const batch = drawBatch(src, 64, 2, new Random(4), kind !== "baseline");
   const vars = m.params.entries();
   const { value, grads } = tf.variableGrads(() => m.trainingLoss(batch, DEFAULT_LOSS_WEIGHTS).total, vars.map(([, v]) => v));
   const out = new Map<string, Float32Array>();
@@ -48,11 +54,11 @@ describe("gradients", () => {
     }
   });
 
-  for (const kind of ["deal", "baseline"] as const) {
+  for (const kind of ["deal", "deal-classprior", "baseline"] as const) {
     it(`${kind}: reach every trainable weight, and the fast backend agrees with cpu`, async () => {
       await tf.setBackend("cpu");
       const ref = gradients(kind);
-      const names = (kind === "deal" ? createDeal({ preset: "micro" }) : createBaseline({ preset: "micro", numClasses: 2 })).params;
+      const names = build(kind).params;
       const all = names.entries().map(([n]) => n);
       names.dispose();
       const missing = all.filter((n) => !ref.has(n) || ref.get(n)!.every((v) => v === 0));

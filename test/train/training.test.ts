@@ -33,16 +33,20 @@ describe("training", () => {
     m.dispose();
   }, 400_000); // ~40 s on an idle machine; much longer when the CPU is shared
 
-  it("leaks no tensors over training steps (deal with pgcpp, baseline)", async () => {
+  it("leaks no tensors over training steps (deal with pgcpp, deal with the class prior, baseline)", async () => {
     const src = arraySource(drawExamples(3, 64, 8));
     const m = createDeal({ preset: "micro" });
+    const c = createDeal({ preset: "micro", classPrior: true, numClasses: 2 });
     const b = createBaseline({ preset: "micro", numClasses: 2, categoryIds: [1, 2] });
     await trainDetector(m, src, { steps: 1, seed: 2 }); // backend warm-up
+    await trainDetector(c, src, { steps: 1, seed: 2 });
     const before = tf.memory().numTensors;
     await trainDetector(m, src, { steps: 3, seed: 2, prompting: "pgcpp", promptCycles: 1 });
+    await trainDetector(c, src, { steps: 2, seed: 2, prompting: "pgcpp", promptCycles: 1 });
     await trainDetector(b, src, { steps: 2, seed: 2 });
     expect(tf.memory().numTensors).toBe(before);
     m.dispose();
+    c.dispose();
     b.dispose();
   });
 

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import * as path from "node:path";
 import { SingleBar } from "cli-progress";
-import { checkOneOf, DEAL_NOVEL_OBJECTS, DECODER_ROUNDS, DEFAULT_DECODER_ROUND, type DecoderRound, defaultNovelObjects, defaultWorkerCount, initBackend, MODEL_KINDS, MODEL_PRESETS, PROMPTING_STRATEGIES, trainFromSpec, type TrainSpecResult } from "../../index.js";
+import { checkOneOf, DEAL_CLASS_PRIOR, DEAL_NOVEL_OBJECTS, DealkitConfigError, DECODER_ROUNDS, DEFAULT_DECODER_ROUND, type DecoderRound, defaultNovelObjects, defaultWorkerCount, initBackend, MODEL_KINDS, MODEL_PRESETS, PROMPTING_STRATEGIES, trainFromSpec, type TrainSpecResult } from "../../index.js";
 import { addDataOptions, datasetSpecOf, type DataCommandOptions } from "../data-options.js";
 import { addNumberOption, checkNumberOption, RANGES } from "../options.js";
 import { checkResumeMatches, prepareTrainOut, trainLogFile, truncateTrainLog, writeTrainRun, type TrainRunIdentity } from "../train-run.js";
@@ -20,6 +20,8 @@ export interface TrainCommandOptions extends DataCommandOptions {
   checkpointEvery: string | number;
   novelObjects?: string | number;
   decoderRound?: string;
+  /** DEAL: the class-prior head; undefined: the recipe's default (DEAL_CLASS_PRIOR). */
+  classPrior?: boolean;
   resume?: boolean;
   /** Start over: an existing checkpoint in `out` and its log are removed first. */
   force?: boolean;
@@ -52,6 +54,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
     cycles: checkNumberOption("--cycles", o.cycles, RANGES.cycles),
     novelObjects: o.novelObjects !== undefined ? checkNumberOption("--novel-objects", o.novelObjects, RANGES.probability) : defaultNovelObjects(o.model),
     decoderRound: checkOneOf("--decoder-round", o.decoderRound ?? DEFAULT_DECODER_ROUND, DECODER_ROUNDS),
+    classPrior: classPriorOf(o),
     data: Object.fromEntries(Object.entries(datasetSpecOf(o)).map(([k, v]) => [k, ["gt", "images", "classes"].includes(k) || (k === "data" && v !== "default") ? path.resolve(v) : v])),
   };
   const checkpointEvery = checkNumberOption("--checkpoint-every", o.checkpointEvery, RANGES.checkpointEvery);
@@ -83,6 +86,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
       promptCycles: id.cycles,
       augment: { novelObjects: id.novelObjects },
       decoderRound: id.decoderRound as DecoderRound,
+      classPrior: id.classPrior,
       out: o.out,
       checkpointEvery,
       resume: resumeFrom !== undefined,
@@ -104,6 +108,13 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
   }
 }
 
+/** `--class-prior` / `--no-class-prior`: DEAL only; absent: the recipe's default for the model kind. */
+function classPriorOf(o: TrainCommandOptions): boolean {
+  if (o.classPrior === undefined) return o.model === "deal" && DEAL_CLASS_PRIOR;
+  if (o.classPrior && o.model !== "deal") throw new DealkitConfigError("--class-prior applies to --model deal only (the baseline's heatmap is per class already)");
+  return o.classPrior;
+}
+
 /**
  * `dealkit train --model deal|baseline --preset tiny (--data default|DIR [--split train] | --gt FILE --images DIR
  *  [--format F]) --steps N --seed S --prompting random|pgcpp --out CKPT`
@@ -120,6 +131,8 @@ export function register(program: Command): void {
   cmd.option("--prompting <strategy>", "DEAL's extra training clicks: random | pgcpp", "pgcpp");
   cmd.option("--decoder-round <round>", `DEAL: the prompt round the decoder trains on: first (the first click only, as a one-click prompt at inference) | last (every click of the cycles) [${DEFAULT_DECODER_ROUND}]`);
   addNumberOption(cmd, "--cycles <n>", "DEAL: extra click cycles per prompt after the first click (PG-CPP or random)", RANGES.cycles, 1);
+  cmd.option("--class-prior", `DEAL: also learn a heatmap per training category and match the click's class probabilities against every location's (helps seen categories, hurts unseen ones) [${DEAL_CLASS_PRIOR ? "on" : "off"}]`);
+  cmd.option("--no-class-prior", "DEAL: without the class-prior head");
   addNumberOption(cmd, "--novel-objects <p>", `probability that a training crop also gets procedural objects of novel kinds, prompted like a category (DEAL: teaches matching over memorising) [DEAL ${DEAL_NOVEL_OBJECTS}, baseline 0]`, RANGES.probability);
   addNumberOption(cmd, "--batch <n>", "samples per step", RANGES.batch, 4);
   addNumberOption(cmd, "--lr <x>", "peak learning rate (AdamW, warmup + cosine)", RANGES.lr, 0.002);

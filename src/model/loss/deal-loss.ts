@@ -8,8 +8,15 @@ import { allocateQueries } from "../query-allocation.js";
 import { assignQueries, decoderTerms } from "./assignment.js";
 import type { BatchSample, TrainBatch } from "./batch.js";
 import { focalLoss, weightedL1, type LossWeights } from "./losses.js";
-import { centreCell, denseTargets, promptTargets } from "./targets.js";
+import type { InputDropout } from "../density-activation.js";
+import { centreCell, classTargets, denseTargets, promptTargets } from "./targets.js";
 import { DEFAULT_DECODER_ROUND, DEFAULT_TRAINING_SETTINGS, type TrainingSettings } from "./training.js";
+
+/**
+ * With the class prior: probability that a prompt's class inputs are zeroed in the density activation (drawn
+ * independently of the objectness dropout), so the head keeps finding objects from the exemplar alone.
+ */
+export const CLASS_PRIOR_DROPOUT = 0.5;
 
 /** Clicks of a batch as tensors: [B, P, K, 2] normalised by the crop size, and the mask [B, P, K]. */
 function clickTensors(samples: readonly BatchSample[], size: number, P: number, K: number): { xy: tf.Tensor4D; mask: tf.Tensor3D } {
@@ -57,6 +64,7 @@ export function addCycleClicks(samples: readonly BatchSample[], heat: Float32Arr
 /**
  * DEAL's loss on a batch whose samples carry prompts (every category of the crop, a first click each):
  * - objectness heatmap (focal, every non-ignored object), size and offset (L1), as the baseline's dense heads;
+ *   with `classPrior`, the class-prior heatmaps (focal, per training class, as the baseline's; weight `obj`);
  * - the prompt heatmaps (focal, every target of each prompt), averaged over 1 + `promptCycles` rounds: after each
  *   round PG-CPP (or random) adds a click ({@link addCycleClicks}); the backbone runs once, only the prompt path
  *   re-runs;
@@ -79,11 +87,20 @@ export function dealLoss(net: DetectorNetwork, batch: TrainBatch, w: LossWeights
     offset: weightedL1(e.dense.offset, t.offset, t.regWeight, t.objects).mul(w.offset) as tf.Scalar,
     size: weightedL1(e.dense.size, t.size, t.regWeight, t.objects).mul(w.size) as tf.Scalar,
   };
+  if (e.dense.cls) {
+    const nc = net.config.numClasses;
+    terms.cls = focalLoss(e.dense.cls, classTargets(samples, g, nc, batch.classOf), keep).mul(w.obj) as tf.Scalar;
+  }
   const pt = promptTargets(samples, g, P);
   const promptKeep = keep.reshape([B, 1, g, g]).mul(tf.tensor4d(pt.mask, [B, P, 1, 1]));
   const objKeep = new Float32Array(B * P);
   for (let b = 0; b < B; b++) for (let j = 0; j < P; j++) objKeep[b * P + j] = rngs[b]!.bool(settings.objectnessDropout) ? 0 : 1;
-  const objKeepT = tf.tensor2d(objKeep, [B, P]);
+  const dropout: InputDropout = { obj: tf.tensor2d(objKeep, [B, P]) };
+  if (net.config.classPrior) {
+    const clsKeep = new Float32Array(B * P);
+    for (let b = 0; b < B; b++) for (let j = 0; j < P; j++) clsKeep[b * P + j] = rngs[b]!.bool(CLASS_PRIOR_DROPOUT) ? 0 : 1;
+    dropout.cls = tf.tensor2d(clsKeep, [B, P]);
+  }
   const rounds: tf.Scalar[] = [];
   let heat: tf.Tensor4D | null = null;
   let ex: Exemplar | null = null;
@@ -92,7 +109,7 @@ export function dealLoss(net: DetectorNetwork, batch: TrainBatch, w: LossWeights
     if (c > 0) addCycleClicks(samples, heat!.dataSync() as Float32Array, g, P, K, settings, rngs);
     const { xy, mask } = clickTensors(samples, batch.size, P, K);
     ex = embedExemplars(e.f, e.dense, xy, mask);
-    heat = net.promptHeat(e, ex, objKeepT);
+    heat = net.promptHeat(e, ex, dropout);
     if (c === 0) first = { heat, ex };
     rounds.push(focalLoss(heat, pt.heat, promptKeep));
   }

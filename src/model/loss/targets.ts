@@ -107,3 +107,21 @@ export function promptTargets(samples: readonly BatchSample[], g: number, P: num
   }));
   return { heat, mask };
 }
+
+/**
+ * Class-prior heatmap targets [B, g, g, numClasses] (DEAL with `classPrior`): each non-ignored object's Gaussian in
+ * its class's channel, as the baseline's; objects whose category is not a training class (procedural novel kinds)
+ * are negatives of every channel.
+ */
+export function classTargets(samples: readonly BatchSample[], g: number, numClasses: number, classOf: ReadonlyMap<number, number>): Float32Array {
+  const n = g * g;
+  const heat = new Float32Array(samples.length * n * numClasses);
+  samples.forEach((s, b) => {
+    for (const o of s.objects) {
+      const c = classOf.get(o.categoryId);
+      if (o.ignore || c === undefined || c >= numClasses) continue;
+      splatGaussian(heat.subarray(b * n * numClasses, (b + 1) * n * numClasses), g, numClasses, c, o);
+    }
+  });
+  return heat;
+}
