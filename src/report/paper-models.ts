@@ -28,10 +28,10 @@ export const PAPER_MODELS: readonly PaperModelSpec[] = [
 
 /**
  * The documented training settings of the shipped weights:
- * `dealkit train --model <kind> --preset tiny --data default --steps 1500 --seed 0 --prompting <p> --weights-only`
+ * `dealkit train --model <kind> --preset tiny --data default --steps 3000 --seed 0 --prompting <p> --weights-only`
  * (batch 4, lr 2e-3, 1 prompt cycle: the CLI's defaults).
  */
-export const PAPER_TRAIN_SETTINGS = Object.freeze({ preset: "tiny", steps: 1500, seed: 0, batchSize: 4, lr: 2e-3, promptCycles: 1 });
+export const PAPER_TRAIN_SETTINGS = Object.freeze({ preset: "tiny", steps: 3000, seed: 0, batchSize: 4, lr: 2e-3, promptCycles: 1 });
 
 /** Where a model came from. */
 export interface ResolvedPaperModel extends PaperModelSpec {
@@ -48,7 +48,7 @@ const hasCheckpoint = (dir: string): boolean => fs.existsSync(path.join(dir, "ma
 
 /**
  * Finds a model's checkpoint: `modelsDir/<name>` (shipped), else `<cache>/models/<name>` when it holds the
- * documented step count, else trains it there with {@link PAPER_TRAIN_SETTINGS} (about 10-12 minutes per model
+ * documented step count, else trains it there with {@link PAPER_TRAIN_SETTINGS} (about 25 minutes per model
  * on 2 CPU cores). `retrain` skips the first two and always trains into the cache.
  *
  * @example

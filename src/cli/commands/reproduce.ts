@@ -32,7 +32,7 @@ export function registerReproduce(program: Command): void {
     .option("--data <dir>", "default (TinySet-mini, seed 0) or a TinySet-mini folder holding its five splits (dealkit generate --out)")
     .option("-o, --out <dir>", "report folder (default out/report)")
     .option("--models <dir>", "folder holding deal-tiny, deal-tiny-random and baseline-tiny (default datasets/models)")
-    .option("--retrain", "train the three models (documented settings, ~10-12 min each on 2 cores) instead of loading datasets/models")
+    .option("--retrain", "train the three models (documented settings: 3000 steps, ~25 min each on 2 cores) instead of loading datasets/models")
     .option("--no-cache", "recompute everything (predictions, ablation, tables) and overwrite the cached result")
     .option("--no-ablation", "skip the prompt-ablation grid")
     .option("--queue <url>", "run the predictions and the ablation on dealkit workers over Redis (redis://host:port); the same report")

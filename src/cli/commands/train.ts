@@ -126,7 +126,7 @@ export function register(program: Command): void {
     .option("--model <kind>", "deal | baseline", "deal")
     .option("--preset <name>", "micro | tiny | small | paper", "tiny");
   addDataOptions(cmd, { split: "train" });
-  addNumberOption(cmd, "--steps <n>", "optimisation steps", RANGES.steps, 1500);
+  addNumberOption(cmd, "--steps <n>", "optimisation steps (3000: the shipped models' budget)", RANGES.steps, 3000);
   addNumberOption(cmd, "--seed <n>", "seed of the initial weights and of the data stream", RANGES.seed, 0);
   cmd.option("--prompting <strategy>", "DEAL's extra training clicks: random | pgcpp", "pgcpp");
   cmd.option("--decoder-round <round>", `DEAL: the prompt round the decoder trains on: first (the first click only, as a one-click prompt at inference) | last (every click of the cycles) [${DEFAULT_DECODER_ROUND}]`);
