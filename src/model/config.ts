@@ -70,7 +70,7 @@ export interface ModelConfig {
   /**
    * DEAL only: a class-prior head (one heatmap per training category, supervised like the baseline's) whose
    * probabilities at the click are matched against every location's in the density activation. Default false (the
-   * models trained before it existed load unchanged); new DEAL models get it from modelForData.
+   * models trained before it existed load unchanged); modelForData builds new DEAL models with DEAL_CLASS_PRIOR.
    */
   classPrior: boolean;
 }

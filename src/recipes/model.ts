@@ -78,9 +78,15 @@ export interface ModelForDataOptions {
   preset?: string;
   /** Seed of the initial weights. */
   seed?: number;
-  /** DEAL: build the class-prior head (ModelConfig.classPrior). Default false. */
+  /** DEAL: build the class-prior head (ModelConfig.classPrior). Default {@link DEAL_CLASS_PRIOR}. */
   classPrior?: boolean;
 }
+
+/**
+ * Whether new DEAL models get the class-prior head (ModelConfig.classPrior; `dealkit train --class-prior`). Off:
+ * decided on val over two training seeds (src/model/README.md, "What was tried").
+ */
+export const DEAL_CLASS_PRIOR = false;
 
 /**
  * A fresh (untrained) model sized for a data set: DEAL (one "prompted category" class), or the baseline with
@@ -95,7 +101,7 @@ export function modelForData(kind: ModelKind | string, categoryIds: readonly num
     preset: options.preset ?? "tiny",
     numClasses: Math.max(1, categoryIds.length),
     categoryIds: kind === "baseline" ? [...categoryIds] : [],
-    classPrior: kind === "deal" && (options.classPrior ?? false),
+    classPrior: kind === "deal" && (options.classPrior ?? DEAL_CLASS_PRIOR),
   });
   return createDetector(cfg, options.seed ?? 0);
 }

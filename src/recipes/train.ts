@@ -24,7 +24,7 @@ export interface TrainSpec extends Omit<TrainOptions, "checkpointDir" | "logFile
   out?: string;
   /** JSONL log; default `<out>-train-log.jsonl` beside `out` when `out` is given. */
   logFile?: string;
-  /** DEAL: the class-prior head (ModelConfig.classPrior); default {@link DEAL_CLASS_PRIOR}. */
+  /** DEAL: the class-prior head (ModelConfig.classPrior); default DEAL_CLASS_PRIOR (modelForData). */
   classPrior?: boolean;
 }
 
@@ -47,12 +47,6 @@ export interface TrainSpecResult extends TrainResult {
  */
 export const DEAL_NOVEL_OBJECTS = 0.5;
 
-/**
- * Whether new DEAL models get the class-prior head (ModelConfig.classPrior; `dealkit train --class-prior`). Off:
- * decided on val over two training seeds (src/model/README.md, "What was tried").
- */
-export const DEAL_CLASS_PRIOR = false;
-
 /** The recipe's `augment.novelObjects` for a model kind ({@link DEAL_NOVEL_OBJECTS} for DEAL, 0 otherwise). */
 export function defaultNovelObjects(kind: string): number {
   return kind === "deal" ? DEAL_NOVEL_OBJECTS : 0;
@@ -74,7 +68,7 @@ export async function trainFromSpec(spec: TrainSpec): Promise<TrainSpecResult> {
   const opened = spec.data instanceof Dataset ? { dataset: spec.data, description: "a data set in memory" } : await openDataset(spec.data ?? {}, { defaultSplit: "train" });
   const source = await datasetSource(opened.dataset);
   const { kind, preset, data: _data, out, logFile, classPrior, ...train } = spec;
-  const model = modelForData(kind ?? "deal", source.categoryIds, { preset, seed: spec.seed, classPrior: classPrior ?? DEAL_CLASS_PRIOR });
+  const model = modelForData(kind ?? "deal", source.categoryIds, { preset, seed: spec.seed, classPrior });
   try {
     const result = await trainDetector(model, source, {
       ...train,

@@ -93,14 +93,14 @@ export function dealLoss(net: DetectorNetwork, batch: TrainBatch, w: LossWeights
   }
   const pt = promptTargets(samples, g, P);
   const promptKeep = keep.reshape([B, 1, g, g]).mul(tf.tensor4d(pt.mask, [B, P, 1, 1]));
-  const objKeep = new Float32Array(B * P);
-  for (let b = 0; b < B; b++) for (let j = 0; j < P; j++) objKeep[b * P + j] = rngs[b]!.bool(settings.objectnessDropout) ? 0 : 1;
-  const dropout: InputDropout = { obj: tf.tensor2d(objKeep, [B, P]) };
-  if (net.config.classPrior) {
-    const clsKeep = new Float32Array(B * P);
-    for (let b = 0; b < B; b++) for (let j = 0; j < P; j++) clsKeep[b * P + j] = rngs[b]!.bool(CLASS_PRIOR_DROPOUT) ? 0 : 1;
-    dropout.cls = tf.tensor2d(clsKeep, [B, P]);
-  }
+  // Per-prompt keep masks [B, P] (0 with probability p), drawn from each sample's own Random.
+  const keepMask = (p: number): tf.Tensor2D => {
+    const m = new Float32Array(B * P);
+    for (let b = 0; b < B; b++) for (let j = 0; j < P; j++) m[b * P + j] = rngs[b]!.bool(p) ? 0 : 1;
+    return tf.tensor2d(m, [B, P]);
+  };
+  const dropout: InputDropout = { obj: keepMask(settings.objectnessDropout) };
+  if (net.config.classPrior) dropout.cls = keepMask(CLASS_PRIOR_DROPOUT);
   const rounds: tf.Scalar[] = [];
   let heat: tf.Tensor4D | null = null;
   let ex: Exemplar | null = null;
