@@ -14,6 +14,8 @@ export interface TrainRunIdentity {
   cycles: number;
   /** Probability of procedural novel objects per training crop (augment.novelObjects). */
   novelObjects: number;
+  /** Probability that a novel-object crop is a whole synthetic scene (augment.novelScenes). */
+  novelScenes: number;
   /** DEAL: the prompt round the decoder trains on (TrainingSettings.decoderRound). */
   decoderRound: string;
   /** DEAL: the class-prior head (ModelConfig.classPrior). */
@@ -90,7 +92,8 @@ export function checkResumeMatches(out: string, manifest: CheckpointManifest, wa
   }
   const have: Record<string, unknown> = {
     model: cfg.kind, preset: cfg.preset, seed: t.seed, steps: t.steps, batch: t.batchSize, lr: t.lr, prompting: t.prompting,
-    cycles: t.promptCycles, novelObjects: (t.augment as { novelObjects?: number } | undefined)?.novelObjects, decoderRound: t.decoderRound, classPrior: cfg.classPrior ?? false, data: recorded.data,
+    cycles: t.promptCycles, novelObjects: (t.augment as { novelObjects?: number } | undefined)?.novelObjects,
+    novelScenes: (t.augment as { novelScenes?: number } | undefined)?.novelScenes, decoderRound: t.decoderRound, classPrior: cfg.classPrior ?? false, data: recorded.data,
   };
   const show = (x: unknown) => String(JSON.stringify(x) ?? "none").slice(0, 200);
   for (const [k, v] of Object.entries(have)) {

@@ -53,6 +53,17 @@ export function defaultNovelObjects(kind: string): number {
 }
 
 /**
+ * The share of DEAL's novel-object crops that are whole synthetic scenes (novel kinds on a random background;
+ * src/train/novel-objects.ts). Off: tried on val over two training seeds (src/model/README.md, "What was tried").
+ */
+export const DEAL_NOVEL_SCENES = 0;
+
+/** The recipe's `augment.novelScenes` for a model kind ({@link DEAL_NOVEL_SCENES} for DEAL, 0 otherwise). */
+export function defaultNovelScenes(kind: string): number {
+  return kind === "deal" ? DEAL_NOVEL_SCENES : 0;
+}
+
+/**
  * Trains a model from a {@link TrainSpec}: opens the data, decodes its images, builds the model for it
  * ({@link modelForData}) and runs the seeded training loop; the model is disposed at the end (its weights are
  * in the checkpoint). The `dealkit train` command and the paper reproduction's missing-model step are this
@@ -72,7 +83,7 @@ export async function trainFromSpec(spec: TrainSpec): Promise<TrainSpecResult> {
   try {
     const result = await trainDetector(model, source, {
       ...train,
-      augment: { novelObjects: defaultNovelObjects(kind ?? "deal"), ...train.augment },
+      augment: { novelObjects: defaultNovelObjects(kind ?? "deal"), novelScenes: defaultNovelScenes(kind ?? "deal"), ...train.augment },
       checkpointDir: out,
       logFile: logFile ?? (out ? path.join(out, "..", `${path.basename(out)}-train-log.jsonl`) : undefined),
     });

@@ -22,10 +22,15 @@ export interface AugmentOptions {
    * like any category by DEAL, plain background for the baseline.
    */
   novelObjects: number;
+  /**
+   * Probability that a crop getting novel objects is instead a whole synthetic scene (novel kinds only, on a random
+   * background; src/train/novel-objects.ts): domain randomisation for the prompt. 0 (off) unless set.
+   */
+  novelScenes: number;
 }
 
 /** Default {@link AugmentOptions}: scales 0.6-1.6, no channel permutation, 3 prompts, 50% visibility, no novel objects. */
-export const DEFAULT_AUGMENT: Readonly<AugmentOptions> = Object.freeze({ scaleMin: 0.6, scaleMax: 1.6, channelPermutation: 0, maxPrompts: 3, minVisible: 0.5, novelObjects: 0 });
+export const DEFAULT_AUGMENT: Readonly<AugmentOptions> = Object.freeze({ scaleMin: 0.6, scaleMax: 1.6, channelPermutation: 0, maxPrompts: 3, minVisible: 0.5, novelObjects: 0, novelScenes: 0 });
 
 const PERMUTATIONS = [[0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
 
@@ -42,6 +47,7 @@ export function resolveAugment(o: Partial<AugmentOptions> = {}): AugmentOptions 
   num("maxPrompts", 1, 64);
   num("minVisible", 0, 1);
   num("novelObjects", 0, 1);
+  num("novelScenes", 0, 1);
   if (a.scaleMin > a.scaleMax) throw new DealkitConfigError(`train: augment.scaleMin (${a.scaleMin}) must be <= scaleMax (${a.scaleMax})`);
   return a;
 }
@@ -97,7 +103,8 @@ export function drawBatch(source: TrainSource, crop: number, batchSize: number, 
       const ignore = !!gt.gtIgnore?.[g] || visible < a.minVisible || Math.min(cx2 - cx1, cy2 - cy1) < 1;
       objects.push({ x1: cx1, y1: cy1, x2: cx2, y2: cy2, categoryId: gt.gtCategoryIds[g]!, ignore });
     }
-    const novel = paintNovelObjects(a.novelObjects, crop, objects, rng);
+    const novel = paintNovelObjects(a.novelObjects, crop, objects, rng, -1, a.novelScenes);
+    if (novel?.scene) objects.length = 0; // the synthetic scene covers the crop and its objects
     if (novel && prompted) objects.push(...novel.objects);
     const prompts: TrainPrompt[] = [];
     if (prompted) {

@@ -33,6 +33,17 @@ export interface NovelKind {
   softness: number;
 }
 
+/**
+ * Painted novel objects: an RGB layer (0-255) and its coverage (0-1) over the crop, the new objects, and whether
+ * the layer is a whole synthetic scene that covers the crop (its own objects are then no longer visible).
+ */
+export interface NovelLayer {
+  colour: Float32Array;
+  alpha: Float32Array;
+  objects: TrainObject[];
+  scene: boolean;
+}
+
 /** A painted instance: its crop-px box (what the object list gets). */
 export interface NovelInstance {
   x1: number;
@@ -129,10 +140,13 @@ export function paintKind(kind: NovelKind, count: number, size: number, colour: 
 /**
  * With probability `p`, paints one or two novel kinds (the second a look-alike of the first half the time), 2-10
  * instances each, into a crop; returns the colour layer, its coverage and the new objects (fresh negative
- * category ids from `nextId` down). Null when nothing was painted. Draws nothing from `rng` when `p` is 0.
+ * category ids from `nextId` down). Null when nothing was painted. Draws nothing from `rng` when `p` is 0. With
+ * `scene` > 0, that share of the painted crops is a whole synthetic scene instead ({@link paintNovelScene}); at 0 no
+ * extra number is drawn, so the crops are those of before.
  */
-export function paintNovelObjects(p: number, size: number, existing: readonly TrainObject[], rng: Random, nextId = -1): { colour: Float32Array; alpha: Float32Array; objects: TrainObject[] } | null {
+export function paintNovelObjects(p: number, size: number, existing: readonly TrainObject[], rng: Random, nextId = -1, scene = 0): NovelLayer | null {
   if (p <= 0 || !rng.bool(p)) return null;
+  if (scene > 0 && rng.bool(scene)) return paintNovelScene(size, rng, nextId);
   const colour = new Float32Array(size * size * 3), alpha = new Float32Array(size * size);
   const taken: NovelInstance[] = existing.map((o) => ({ x1: o.x1, y1: o.y1, x2: o.x2, y2: o.y2 }));
   const objects: TrainObject[] = [];
@@ -141,8 +155,57 @@ export function paintNovelObjects(p: number, size: number, existing: readonly Tr
   kinds.forEach((kind, i) => {
     for (const box of paintKind(kind, 2 + rng.int(9), size, colour, alpha, taken, rng)) objects.push({ ...box, categoryId: nextId - i, ignore: false });
   });
-  // Sensor noise inside the painted layer, so painted objects are not the only noise-free pixels.
+  addSensorNoise(colour, alpha, rng);
+  return objects.length ? { colour, alpha, objects, scene: false } : null;
+}
+
+/** Sensor noise inside the painted layer, so painted objects are not the only noise-free pixels. */
+function addSensorNoise(colour: Float32Array, alpha: Float32Array, rng: Random): void {
   const sigma = rng.uniform(1, 8);
   for (let k = 0; k < alpha.length; k++) if (alpha[k]! > 0) for (let ch = 0; ch < 3; ch++) colour[3 * k + ch] = Math.min(255, Math.max(0, colour[3 * k + ch]! + rng.normal() * sigma));
-  return objects.length ? { colour, alpha, objects } : null;
+}
+
+/**
+ * A whole synthetic scene (domain randomisation): the crop is covered by a random background (a flat colour, dark a
+ * third of the time, plus a smooth low-frequency texture), on which one to three novel kinds are painted with 2-40
+ * instances each; a kind is a faint point source (a soft disc of 2-5 px at 30-100% opacity, like a star on the
+ * sky) a quarter of the time. Nothing of the crop's own image stays visible, so its objects are dropped
+ * (`scene: true`). Teaches the prompt to match the clicked exemplar on backgrounds and at densities no data set
+ * category shows.
+ */
+function paintNovelScene(size: number, rng: Random, nextId: number): NovelLayer {
+  const colour = new Float32Array(size * size * 3), alpha = new Float32Array(size * size).fill(1);
+  const base = rng.bool(1 / 3) ? [0, 0, 0].map(() => rng.uniform(0, 40)) : [0, 0, 0].map(() => rng.uniform(0, 255));
+  // Smooth texture: a coarse grid of random offsets, bilinearly interpolated.
+  const g = 2 + rng.int(7), amp = rng.uniform(0, 50);
+  const grid = Float32Array.from({ length: (g + 1) * (g + 1) * 3 }, () => rng.uniform(-amp, amp));
+  for (let y = 0; y < size; y++) {
+    const fy = (y / size) * g, iy = Math.min(g - 1, Math.floor(fy)), wy = fy - iy;
+    for (let x = 0; x < size; x++) {
+      const fx = (x / size) * g, ix = Math.min(g - 1, Math.floor(fx)), wx = fx - ix;
+      for (let ch = 0; ch < 3; ch++) {
+        const at = (j: number, i: number) => grid[((iy + j) * (g + 1) + ix + i) * 3 + ch]!;
+        const t = (at(0, 0) * (1 - wx) + at(0, 1) * wx) * (1 - wy) + (at(1, 0) * (1 - wx) + at(1, 1) * wx) * wy;
+        colour[(y * size + x) * 3 + ch] = Math.min(255, Math.max(0, base[ch]! + t));
+      }
+    }
+  }
+  const kindAlpha = new Float32Array(size * size), kindColour = new Float32Array(size * size * 3);
+  const taken: NovelInstance[] = [];
+  const objects: TrainObject[] = [];
+  const n = 1 + rng.int(3);
+  let prev: NovelKind | null = null;
+  for (let i = 0; i < n; i++) {
+    let kind: NovelKind = prev && rng.bool(0.5) ? randomKind(rng, prev) : randomKind(rng);
+    if (rng.bool(0.25)) kind = { ...kind, shape: "ellipse", size: rng.uniform(2, 5), aspect: 1, core: null, opacity: rng.uniform(0.3, 1), softness: rng.uniform(1, 2) };
+    prev = kind;
+    const count = Math.round(Math.exp(rng.uniform(Math.log(2), Math.log(40))));
+    for (const box of paintKind(kind, count, size, kindColour, kindAlpha, taken, rng)) objects.push({ ...box, categoryId: nextId - i, ignore: false });
+  }
+  for (let k = 0; k < kindAlpha.length; k++) {
+    const a = kindAlpha[k]!;
+    if (a > 0) for (let ch = 0; ch < 3; ch++) colour[3 * k + ch] = colour[3 * k + ch]! * (1 - a) + kindColour[3 * k + ch]! * a;
+  }
+  addSensorNoise(colour, alpha, rng);
+  return { colour, alpha, objects, scene: true };
 }

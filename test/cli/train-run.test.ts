@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { runTrainCommand, type TrainCommandOptions } from "../../src/cli/commands/train.js";
 import { DEFAULT_DECODER_ROUND } from "../../src/model/index.js";
-import { DEAL_CLASS_PRIOR } from "../../src/recipes/index.js";
+import { DEAL_CLASS_PRIOR, DEAL_NOVEL_SCENES } from "../../src/recipes/index.js";
 import { buildProgram } from "../../src/cli/main.js";
 import { prepareTrainOut, truncateTrainLog } from "../../src/cli/train-run.js";
 import { tmpFolder, writeMicroCheckpoint, writeSmallCoco } from "../recipes/fixtures.js";
@@ -77,6 +77,7 @@ describe("train: SIGTERM checkpoints and exits 143; resume checks the run and co
     await expect(runTrainCommand({ ...o, resume: true, seed: 2 })).rejects.toThrow(/trained with seed 1, not 2/);
     await expect(runTrainCommand({ ...o, resume: true, steps: 30 })).rejects.toThrow(/trained with steps 6, not 30/);
     await expect(runTrainCommand({ ...o, resume: true, novelObjects: 0.25 })).rejects.toThrow(/trained with novelObjects 0.5, not 0.25/);
+    await expect(runTrainCommand({ ...o, resume: true, novelScenes: 0.5 })).rejects.toThrow(new RegExp(`trained with novelScenes ${DEAL_NOVEL_SCENES}, not 0.5`));
     const otherRound = DEFAULT_DECODER_ROUND === "first" ? "last" : "first";
     await expect(runTrainCommand({ ...o, resume: true, decoderRound: otherRound })).rejects.toThrow(new RegExp(`trained with decoderRound "${DEFAULT_DECODER_ROUND}", not "${otherRound}"`));
     await expect(runTrainCommand({ ...o, resume: true, classPrior: !DEAL_CLASS_PRIOR })).rejects.toThrow(new RegExp(`trained with classPrior ${DEAL_CLASS_PRIOR}, not ${!DEAL_CLASS_PRIOR}`));

@@ -41,6 +41,7 @@ const optionCases: CorpusCase[] = [
   ["train-cycles-abc", train("--cycles", "abc"), range("--cycles", "abc", "an integer in [0, 16]")],
   ["train-cycles-big", train("--cycles", "17"), range("--cycles", "17", "[0, 16]")],
   ["train-novel-objects-big", train("--novel-objects", "1.5"), range("--novel-objects", "1.5", "a number in [0, 1]")],
+  ["train-novel-scenes-neg", train("--novel-scenes", "-0.2"), range("--novel-scenes", "-0.2", "a number in [0, 1]")],
   ["train-ckpt-every-abc", train("--checkpoint-every", "abc"), range("--checkpoint-every", "abc", "an integer in [0, 10000000]")],
   ["train-ckpt-every-neg", train("--checkpoint-every", "-5"), range("--checkpoint-every", "-5", "[0, 10000000]")],
   ["train-seed-neg", train("--seed", "-1"), range("--seed", "-1", "an integer in [0, 4294967295]")],

@@ -76,4 +76,58 @@ describe("procedural novel objects (augment.novelObjects)", () => {
     }
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it("a synthetic scene covers the whole crop, paints 1-3 kinds within it and hides the crop's own objects", () => {
+    const S = 96;
+    let scenes = 0, kinds = 0;
+    for (let seed = 0; seed < 12; seed++) {
+      const existing = [{ x1: 20, y1: 20, x2: 60, y2: 60, categoryId: 3, ignore: false }];
+      const r = paintNovelObjects(1, S, existing, new Random(seed), -1, 1)!;
+      expect(r.scene).toBe(true);
+      scenes++;
+      // Every pixel is replaced: the crop's own image (and its object) is gone.
+      expect(r.alpha.every((a) => a === 1)).toBe(true);
+      for (const v of r.colour) expect(v >= 0 && v <= 255).toBe(true);
+      const ids = new Set(r.objects.map((o) => o.categoryId));
+      expect(ids.size).toBeGreaterThanOrEqual(1);
+      expect(ids.size).toBeLessThanOrEqual(3);
+      for (const id of ids) expect([-1, -2, -3]).toContain(id);
+      kinds += ids.size;
+      for (const o of r.objects) {
+        expect(o.x1).toBeGreaterThanOrEqual(0);
+        expect(o.y1).toBeGreaterThanOrEqual(0);
+        expect(o.x2).toBeLessThanOrEqual(S);
+        expect(o.y2).toBeLessThanOrEqual(S);
+        expect(o.x2 - o.x1).toBeGreaterThanOrEqual(1);
+      }
+      // Instances keep a 1 px gap, so no two boxes overlap.
+      for (let i = 0; i < r.objects.length; i++) for (let j = i + 1; j < r.objects.length; j++) {
+        const a = r.objects[i]!, b = r.objects[j]!;
+        expect(a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2).toBe(false);
+      }
+    }
+    expect(scenes).toBe(12);
+    expect(kinds).toBeGreaterThan(12); // more than one kind in some scenes
+    // scene 0 draws nothing more from the seed: a plain novel-object crop is the crop of before.
+    const a = paintNovelObjects(1, 64, [], new Random(3)), b = paintNovelObjects(1, 64, [], new Random(3), -1, 0);
+    expect(Array.from(b!.colour)).toEqual(Array.from(a!.colour));
+    expect(b!.scene).toBe(false);
+    expect(() => resolveAugment({ novelScenes: -0.1 })).toThrow(/augment.novelScenes must be a number in \[0, 1\]/);
+  });
+
+  it("in a scene crop only the novel kinds are objects, for DEAL and the baseline alike", () => {
+    const src = arraySource(drawExamples(4, 96, 3));
+    const deal = drawBatch(src, 96, 4, new Random(2), true, { novelObjects: 1, novelScenes: 1 });
+    const base = drawBatch(src, 96, 4, new Random(2), false, { novelObjects: 1, novelScenes: 1 });
+    try {
+      for (const s of deal.samples) {
+        expect(s.objects.every((o) => o.categoryId < 0)).toBe(true);
+        expect(s.prompts.length).toBeGreaterThan(0);
+        expect(s.prompts.every((p) => p.categoryId < 0)).toBe(true);
+      }
+      for (const s of base.samples) expect(s.objects).toHaveLength(0);
+    } finally {
+      tf.dispose([deal.images, base.images]);
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import * as path from "node:path";
 import { SingleBar } from "cli-progress";
-import { checkOneOf, DEAL_CLASS_PRIOR, DEAL_NOVEL_OBJECTS, DealkitConfigError, DECODER_ROUNDS, DEFAULT_DECODER_ROUND, type DecoderRound, defaultNovelObjects, defaultWorkerCount, initBackend, MODEL_KINDS, MODEL_PRESETS, PROMPTING_STRATEGIES, trainFromSpec, type TrainSpecResult } from "../../index.js";
+import { checkOneOf, DEAL_CLASS_PRIOR, DEAL_NOVEL_OBJECTS, DEAL_NOVEL_SCENES, DealkitConfigError, DECODER_ROUNDS, DEFAULT_DECODER_ROUND, type DecoderRound, defaultNovelObjects, defaultNovelScenes, defaultWorkerCount, initBackend, MODEL_KINDS, MODEL_PRESETS, PROMPTING_STRATEGIES, trainFromSpec, type TrainSpecResult } from "../../index.js";
 import { addDataOptions, datasetSpecOf, type DataCommandOptions } from "../data-options.js";
 import { addNumberOption, checkNumberOption, RANGES } from "../options.js";
 import { checkResumeMatches, prepareTrainOut, trainLogFile, truncateTrainLog, writeTrainRun, type TrainRunIdentity } from "../train-run.js";
@@ -19,6 +19,7 @@ export interface TrainCommandOptions extends DataCommandOptions {
   cycles: string | number;
   checkpointEvery: string | number;
   novelObjects?: string | number;
+  novelScenes?: string | number;
   decoderRound?: string;
   /** DEAL: the class-prior head; undefined: the recipe's default (DEAL_CLASS_PRIOR). */
   classPrior?: boolean;
@@ -53,6 +54,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
     prompting: checkOneOf("--prompting", o.prompting, PROMPTING_STRATEGIES),
     cycles: checkNumberOption("--cycles", o.cycles, RANGES.cycles),
     novelObjects: o.novelObjects !== undefined ? checkNumberOption("--novel-objects", o.novelObjects, RANGES.probability) : defaultNovelObjects(o.model),
+    novelScenes: o.novelScenes !== undefined ? checkNumberOption("--novel-scenes", o.novelScenes, RANGES.probability) : defaultNovelScenes(o.model),
     decoderRound: checkOneOf("--decoder-round", o.decoderRound ?? DEFAULT_DECODER_ROUND, DECODER_ROUNDS),
     classPrior: classPriorOf(o),
     data: Object.fromEntries(Object.entries(datasetSpecOf(o)).map(([k, v]) => [k, ["gt", "images", "classes"].includes(k) || (k === "data" && v !== "default") ? path.resolve(v) : v])),
@@ -84,7 +86,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
       seed: id.seed,
       prompting: id.prompting as (typeof PROMPTING_STRATEGIES)[number],
       promptCycles: id.cycles,
-      augment: { novelObjects: id.novelObjects },
+      augment: { novelObjects: id.novelObjects, novelScenes: id.novelScenes },
       decoderRound: id.decoderRound as DecoderRound,
       classPrior: id.classPrior,
       out: o.out,
@@ -134,6 +136,7 @@ export function register(program: Command): void {
   cmd.option("--class-prior", `DEAL: also learn a heatmap per training category and match the click's class probabilities against every location's (helps seen categories, hurts unseen ones) [${DEAL_CLASS_PRIOR ? "on" : "off"}]`);
   cmd.option("--no-class-prior", "DEAL: without the class-prior head");
   addNumberOption(cmd, "--novel-objects <p>", `probability that a training crop also gets procedural objects of novel kinds, prompted like a category (DEAL: teaches matching over memorising) [DEAL ${DEAL_NOVEL_OBJECTS}, baseline 0]`, RANGES.probability);
+  addNumberOption(cmd, "--novel-scenes <p>", `probability that a crop getting novel objects is instead a whole synthetic scene of novel kinds on a random background (domain randomisation) [DEAL ${DEAL_NOVEL_SCENES}, baseline 0]`, RANGES.probability);
   addNumberOption(cmd, "--batch <n>", "samples per step", RANGES.batch, 4);
   addNumberOption(cmd, "--lr <x>", "peak learning rate (AdamW, warmup + cosine)", RANGES.lr, 0.002);
   addNumberOption(cmd, "--checkpoint-every <n>", "also checkpoint every n steps (0: only at the end and on Ctrl-C)", RANGES.checkpointEvery, 100);
