@@ -70,8 +70,9 @@ function firstClick(o: TrainObject, rng: Random): { x: number; y: number } {
 /**
  * Draws a batch of `crop` x `crop` training crops at native scale with scale augmentation: an image (preferring
  * images with objects), a scale s (log-uniform), a random crop window of side crop / s (padded with grey where it
- * leaves the image), a horizontal flip (p 0.5), optionally a colour-channel permutation and procedural novel objects; objects cut to less than
- * `minVisible` of their area become ignore regions. For prompted training every category of the crop (up to
+ * leaves the image), a horizontal flip (p 0.5), optionally a colour-channel permutation and procedural novel objects
+ * (or, with `novelScenes`, a whole synthetic scene of them, which drops the crop's own objects); objects cut to less
+ * than `minVisible` of their area become ignore regions. For prompted training every category of the crop (up to
  * `maxPrompts`, in random order) becomes a prompt supervised with all its objects, with a first click on a random one.
  *
  * @example

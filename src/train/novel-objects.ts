@@ -183,9 +183,9 @@ function paintNovelScene(size: number, rng: Random, nextId: number): NovelLayer 
     const fy = (y / size) * g, iy = Math.min(g - 1, Math.floor(fy)), wy = fy - iy;
     for (let x = 0; x < size; x++) {
       const fx = (x / size) * g, ix = Math.min(g - 1, Math.floor(fx)), wx = fx - ix;
+      const o00 = (iy * (g + 1) + ix) * 3, o10 = o00 + (g + 1) * 3;
       for (let ch = 0; ch < 3; ch++) {
-        const at = (j: number, i: number) => grid[((iy + j) * (g + 1) + ix + i) * 3 + ch]!;
-        const t = (at(0, 0) * (1 - wx) + at(0, 1) * wx) * (1 - wy) + (at(1, 0) * (1 - wx) + at(1, 1) * wx) * wy;
+        const t = (grid[o00 + ch]! * (1 - wx) + grid[o00 + 3 + ch]! * wx) * (1 - wy) + (grid[o10 + ch]! * (1 - wx) + grid[o10 + 3 + ch]! * wx) * wy;
         colour[(y * size + x) * 3 + ch] = Math.min(255, Math.max(0, base[ch]! + t));
       }
     }
