@@ -20,6 +20,8 @@ export interface TrainRunIdentity {
   decoderRound: string;
   /** DEAL: the class-prior head (ModelConfig.classPrior). */
   classPrior: boolean;
+  /** DEAL: pixel matching in the density activation (ModelConfig.pixelMatch). */
+  pixelMatch: boolean;
   /** The data options, paths resolved (what data the run trains on). */
   data: Record<string, string>;
 }
@@ -93,7 +95,7 @@ export function checkResumeMatches(out: string, manifest: CheckpointManifest, wa
   const have: Record<string, unknown> = {
     model: cfg.kind, preset: cfg.preset, seed: t.seed, steps: t.steps, batch: t.batchSize, lr: t.lr, prompting: t.prompting,
     cycles: t.promptCycles, novelObjects: (t.augment as { novelObjects?: number } | undefined)?.novelObjects,
-    novelScenes: (t.augment as { novelScenes?: number } | undefined)?.novelScenes, decoderRound: t.decoderRound, classPrior: cfg.classPrior ?? false, data: recorded.data,
+    novelScenes: (t.augment as { novelScenes?: number } | undefined)?.novelScenes, decoderRound: t.decoderRound, classPrior: cfg.classPrior ?? false, pixelMatch: cfg.pixelMatch ?? false, data: recorded.data,
   };
   const show = (x: unknown) => String(JSON.stringify(x) ?? "none").slice(0, 200);
   for (const [k, v] of Object.entries(have)) {

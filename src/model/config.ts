@@ -73,12 +73,17 @@ export interface ModelConfig {
    * models trained before it existed load unchanged); modelForData builds new DEAL models with DEAL_CLASS_PRIOR.
    */
   classPrior: boolean;
+  /**
+   * DEAL only: pixel matching (pixel-match.ts): the NCC of the clicked pixels with every patch at three scales as
+   * three more inputs of the density activation. Default false (models trained before it existed load unchanged).
+   */
+  pixelMatch: boolean;
 }
 
 /** A partial config: a preset name plus overrides. */
 export type ModelConfigInput = Partial<Omit<ModelConfig, "preset" | "kind">> & { preset?: ModelPreset | string; kind?: ModelKind | string };
 
-type PresetFields = Omit<ModelConfig, "kind" | "preset" | "numClasses" | "categoryIds" | "classPrior">;
+type PresetFields = Omit<ModelConfig, "kind" | "preset" | "numClasses" | "categoryIds" | "classPrior" | "pixelMatch">;
 const COMMON = { countScale: 1.5, countMargin: 8, minQueries: 8, contextLayers: 1 };
 const PRESETS: Record<ModelPreset, PresetFields> = {
   micro: {
@@ -106,7 +111,7 @@ function intIn(name: string, v: unknown, min: number, max: number): number {
   return v;
 }
 
-const KNOWN_KEYS = new Set<string>(["kind", "preset", "numClasses", "categoryIds", "classPrior", ...Object.keys(PRESETS.tiny)]);
+const KNOWN_KEYS = new Set<string>(["kind", "preset", "numClasses", "categoryIds", "classPrior", "pixelMatch", ...Object.keys(PRESETS.tiny)]);
 
 /** The coarsest stride of a config (the image is padded to a multiple of it). */
 export function coarsestStride(cfg: Pick<ModelConfig, "widths">): number {
@@ -129,7 +134,7 @@ export function resolveModelConfig(input: ModelConfigInput = {}): ModelConfig {
   }
   const preset = checkOneOf("model config: preset", String(input.preset ?? "tiny"), MODEL_PRESETS);
   const kind = checkOneOf("model config: kind", String(input.kind ?? "deal"), MODEL_KINDS);
-  const cfg: ModelConfig = { ...PRESETS[preset], numClasses: 1, categoryIds: [], classPrior: false, ...input, preset, kind } as ModelConfig;
+  const cfg: ModelConfig = { ...PRESETS[preset], numClasses: 1, categoryIds: [], classPrior: false, pixelMatch: false, ...input, preset, kind } as ModelConfig;
   if (!Array.isArray(cfg.widths) || cfg.widths.length < 2 || cfg.widths.length > 4) {
     throw new DealkitConfigError(`model config: widths must list 2 to 4 stage widths (strides 4, 8, 16, 32); got ${JSON.stringify(cfg.widths)?.slice(0, 60)}`);
   }
@@ -167,6 +172,10 @@ export function resolveModelConfig(input: ModelConfigInput = {}): ModelConfig {
   if (typeof cfg.classPrior !== "boolean") {
     throw new DealkitConfigError(`model config: classPrior must be true or false; got ${JSON.stringify(cfg.classPrior)?.slice(0, 40)}`);
   }
+  if (typeof cfg.pixelMatch !== "boolean") {
+    throw new DealkitConfigError(`model config: pixelMatch must be true or false; got ${JSON.stringify(cfg.pixelMatch)?.slice(0, 40)}`);
+  }
+  if (cfg.pixelMatch && cfg.kind !== "deal") throw new DealkitConfigError("model config: pixelMatch applies to DEAL only (the baseline takes no clicks)");
   if (cfg.classPrior && cfg.kind !== "deal") throw new DealkitConfigError("model config: classPrior applies to DEAL only (the baseline's heatmap is per class already)");
   if (cfg.kind === "baseline" && cfg.categoryIds.length > 0 && cfg.categoryIds.length !== cfg.numClasses) {
     throw new DealkitConfigError(`model config: categoryIds has ${cfg.categoryIds.length} entries but numClasses is ${cfg.numClasses}`);

@@ -15,7 +15,7 @@ import { DetectorNetwork, type Encoded } from "./network.js";
 import { imageToPaddedInput, tidyObject } from "./ops.js";
 import type { ParamStore } from "./params.js";
 import { candidatesToDetections } from "./postprocess.js";
-import { embedExemplars, exemplarFromVectors, exemplarLength, exemplarToVectors } from "./point-embedding.js";
+import { embedExemplars, exemplarFeatureDims, exemplarFromVectors, exemplarLength, exemplarToVectors } from "./point-embedding.js";
 
 /**
  * DEAL v2, the point-prompted detector: Backbone -> Hybrid Feature Enhancement -> dense stride-2 localisation heads
@@ -128,7 +128,7 @@ export class DealModel implements TrainableDetector {
       xy[2 * i] = c.x / W;
       xy[2 * i + 1] = c.y / H;
     });
-    const vectors = tf.tidy(() => exemplarToVectors(embedExemplars(e.f, e.dense, tf.tensor4d(xy, [1, n, 1, 2]), tf.ones([1, n, 1]) as tf.Tensor3D)));
+    const vectors = tf.tidy(() => exemplarToVectors(embedExemplars(e.f, e.dense, tf.tensor4d(xy, [1, n, 1, 2]), tf.ones([1, n, 1]) as tf.Tensor3D, e.pix)));
     const data = (await vectors.data()) as Float32Array;
     vectors.dispose();
     const len = data.length / n;
@@ -139,7 +139,7 @@ export class DealModel implements TrainableDetector {
   private async decodePrompts(input: tf.Tensor4D, e: Encoded, image: RgbImage, embeddings: readonly PromptEmbedding[], options: DetectOptions): Promise<Detections> {
     const groups = groupPrompts(embeddings);
     const c = this.config;
-    const pooled = poolExemplarVectors(groups.map((g) => g.members.map((m) => embeddings[m]!.vector)), [c.embedDim, c.fineWidth, c.dModel, c.dModel]);
+    const pooled = poolExemplarVectors(groups.map((g) => g.members.map((m) => embeddings[m]!.vector)), exemplarFeatureDims(c));
     const len = pooled.length / groups.length;
     const ex = tidyObject(() => exemplarFromVectors(tf.tensor2d(pooled, [groups.length, len]), c));
     try {
@@ -152,7 +152,7 @@ export class DealModel implements TrainableDetector {
       );
       return candidatesToDetections(groups.length > 1 ? ownCandidates(cands, options) : cands);
     } finally {
-      tf.dispose(Object.values(ex).filter((t): t is tf.Tensor => t !== null));
+      tf.dispose(Object.values(ex).flat().filter((t): t is tf.Tensor => t !== null));
     }
   }
 }

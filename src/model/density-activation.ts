@@ -5,9 +5,10 @@ import type { EnhancedFeatures } from "./hybrid-feature-enhancement.js";
 import { Linear } from "./layers.js";
 import { l2normalize, upsampleNearest } from "./ops.js";
 import type { ParamStore } from "./params.js";
+import { PIXEL_LEVELS, pixelMatch } from "./pixel-match.js";
 import type { Exemplar } from "./point-embedding.js";
 
-/** Per-location inputs of the density activation (see {@link DensityActivation}); 2 more with `classPrior`. */
+/** Per-location inputs of the density activation (see {@link DensityActivation}); 3 more with `pixelMatch`, 2 more with `classPrior`. */
 export const DENSITY_FEATURES = 9;
 
 /** Training-time input dropout of the density activation, per prompt [B, P]: 1 keeps, 0 zeroes. */
@@ -17,8 +18,8 @@ export interface InputDropout {
 }
 
 /** The density activation's input count for a config. */
-export function densityFeatures(cfg: Pick<ModelConfig, "classPrior">): number {
-  return DENSITY_FEATURES + (cfg.classPrior ? 2 : 0);
+export function densityFeatures(cfg: Pick<ModelConfig, "classPrior" | "pixelMatch">): number {
+  return DENSITY_FEATURES + (cfg.pixelMatch ? PIXEL_LEVELS.length : 0) + (cfg.classPrior ? 2 : 0);
 }
 
 /**
@@ -31,7 +32,8 @@ export function densityFeatures(cfg: Pick<ModelConfig, "classPrior">): number {
  * sum_c p_loc(c) p_ex(c) between the class-prior probabilities at the location and at the clicks (for a click on a
  * training category, about that category's heatmap, the baseline's knowledge), and the clicks' total class
  * probability sum_c p_ex(c) (how much the click looks like any training category; low on a novel one, so the head can
- * lean on the similarities instead). `dropout` (training) multiplies the objectness inputs by `obj` [B, P] and the
+ * lean on the similarities instead). With `pixelMatch`, before those, the NCC of the clicked pixels with every patch at
+ * three scales (pixel-match.ts). `dropout` (training) multiplies the objectness inputs by `obj` [B, P] and the
  * class inputs by `cls` (default: `obj`): that dropout teaches the head to find objects from similarity alone.
  */
 export class DensityActivation {
@@ -47,7 +49,8 @@ export class DensityActivation {
   }
 
   /** Heatmap logits [B, P, h, w]. `fused` (inference): the per-location MLP in fused kernels (layers.ts). */
-  apply(f: EnhancedFeatures, dense: DenseOutputs, ex: Exemplar, dropout?: InputDropout, fused = false): tf.Tensor4D {
+  apply(e: { f: EnhancedFeatures; dense: DenseOutputs; pix: tf.Tensor4D[] | null }, ex: Exemplar, dropout?: InputDropout, fused = false): tf.Tensor4D {
+    const { f, dense } = e;
     const [b, h, w] = dense.obj.shape;
     const p = ex.embed.shape[1];
     const cosine = (map: tf.Tensor4D, e: tf.Tensor3D): tf.Tensor4D => {
@@ -71,6 +74,7 @@ export class DensityActivation {
       tf.sigmoid(dense.obj).mul(keep),
       tf.sigmoid(exObj).mul(keep).mul(tf.fill([b, h, w, p], 1)),
       ...[0, 1].map((k) => dense.size.slice([0, 0, 0, k], [b, h, w, 1]).sub(ex.size.slice([0, 0, k], [b, p, 1]).reshape([b, 1, 1, p])).abs()),
+      ...(e.pix && ex.pix ? pixelMatch(e.pix, ex.pix) : []),
       ...(dense.cls && ex.cls ? classInputs(dense.cls, ex.cls, clsKeep) : []),
     ].map((t) => t.reshape([1, b * h * w * p]));
     const x = tf.concat(rows, 0).transpose(); // [B h w P, inputs]

@@ -7,6 +7,7 @@ import { DensityActivation, type InputDropout } from "./density-activation.js";
 import { HybridFeatureEnhancement, type EnhancedFeatures } from "./hybrid-feature-enhancement.js";
 import { bilinearSample } from "./ops.js";
 import { ParamStore } from "./params.js";
+import { pixelPyramid } from "./pixel-match.js";
 import type { Exemplar } from "./point-embedding.js";
 import type { QuerySet } from "./query-allocation.js";
 
@@ -14,6 +15,8 @@ import type { QuerySet } from "./query-allocation.js";
 export interface Encoded {
   f: EnhancedFeatures;
   dense: DenseOutputs;
+  /** DEAL with `pixelMatch`: the images of each pixel-matching level (pixel-match.ts); else null. */
+  pix: tf.Tensor4D[] | null;
 }
 
 /**
@@ -57,13 +60,13 @@ export class DetectorNetwork {
    */
   encode(images: tf.Tensor4D, lean = false): Encoded {
     const f = this.hfe.apply(this.backbone.apply(images, lean), lean);
-    return { f, dense: this.heads.apply(f, lean) };
+    return { f, dense: this.heads.apply(f, lean), pix: this.config.pixelMatch ? pixelPyramid(images) : null };
   }
 
   /** DEAL's heatmap logits [B, P, h, w] for exemplars [B, P, *]; `fused`: inference kernels (layers.ts). */
   promptHeat(e: Encoded, ex: Exemplar, dropout?: InputDropout, fused = false): tf.Tensor4D {
     if (!this.density) throw new Error("promptHeat: the baseline has no density activation");
-    return this.density.apply(e.f, e.dense, ex, dropout, fused);
+    return this.density.apply(e, ex, dropout, fused);
   }
 
   /** Per-query context [B, Q, contextDim]: DEAL: the query's prompt exemplar (embedding, stride-4 vector) and the stride-4 map at the query; baseline: the latter only. */

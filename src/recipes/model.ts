@@ -80,6 +80,8 @@ export interface ModelForDataOptions {
   seed?: number;
   /** DEAL: build the class-prior head (ModelConfig.classPrior). Default {@link DEAL_CLASS_PRIOR}. */
   classPrior?: boolean;
+  /** DEAL: pixel matching in the density activation (ModelConfig.pixelMatch). Default {@link DEAL_PIXEL_MATCH}. */
+  pixelMatch?: boolean;
 }
 
 /**
@@ -87,6 +89,9 @@ export interface ModelForDataOptions {
  * decided on val over two training seeds (src/model/README.md, "What was tried").
  */
 export const DEAL_CLASS_PRIOR = false;
+
+/** Whether new DEAL models match the clicked pixels (ModelConfig.pixelMatch). Off: see src/model/README.md. */
+export const DEAL_PIXEL_MATCH = false;
 
 /**
  * A fresh (untrained) model sized for a data set: DEAL (one "prompted category" class), or the baseline with
@@ -102,6 +107,7 @@ export function modelForData(kind: ModelKind | string, categoryIds: readonly num
     numClasses: Math.max(1, categoryIds.length),
     categoryIds: kind === "baseline" ? [...categoryIds] : [],
     classPrior: kind === "deal" && (options.classPrior ?? DEAL_CLASS_PRIOR),
+    pixelMatch: kind === "deal" && (options.pixelMatch ?? DEAL_PIXEL_MATCH),
   });
   return createDetector(cfg, options.seed ?? 0);
 }

@@ -26,6 +26,8 @@ export interface TrainSpec extends Omit<TrainOptions, "checkpointDir" | "logFile
   logFile?: string;
   /** DEAL: the class-prior head (ModelConfig.classPrior); default DEAL_CLASS_PRIOR (modelForData). */
   classPrior?: boolean;
+  /** DEAL: pixel matching in the density activation (ModelConfig.pixelMatch); default DEAL_PIXEL_MATCH (modelForData). */
+  pixelMatch?: boolean;
 }
 
 /** What {@link trainFromSpec} did. */
@@ -78,8 +80,8 @@ export async function trainFromSpec(spec: TrainSpec): Promise<TrainSpecResult> {
   checkModelMemory(cfg, { side: cfg.inputSize, batch: spec.batchSize ?? 1, training: true, sideField: "inputSize" }, `--batch ${spec.batchSize ?? 1} with preset ${cfg.preset}`);
   const opened = spec.data instanceof Dataset ? { dataset: spec.data, description: "a data set in memory" } : await openDataset(spec.data ?? {}, { defaultSplit: "train" });
   const source = await datasetSource(opened.dataset);
-  const { kind, preset, data: _data, out, logFile, classPrior, ...train } = spec;
-  const model = modelForData(kind ?? "deal", source.categoryIds, { preset, seed: spec.seed, classPrior });
+  const { kind, preset, data: _data, out, logFile, classPrior, pixelMatch, ...train } = spec;
+  const model = modelForData(kind ?? "deal", source.categoryIds, { preset, seed: spec.seed, classPrior, pixelMatch });
   try {
     const result = await trainDetector(model, source, {
       ...train,

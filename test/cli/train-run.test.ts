@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { runTrainCommand, type TrainCommandOptions } from "../../src/cli/commands/train.js";
 import { DEFAULT_DECODER_ROUND } from "../../src/model/index.js";
-import { DEAL_CLASS_PRIOR, DEAL_NOVEL_SCENES } from "../../src/recipes/index.js";
+import { DEAL_CLASS_PRIOR, DEAL_NOVEL_SCENES, DEAL_PIXEL_MATCH } from "../../src/recipes/index.js";
 import { buildProgram } from "../../src/cli/main.js";
 import { prepareTrainOut, truncateTrainLog } from "../../src/cli/train-run.js";
 import { tmpFolder, writeMicroCheckpoint, writeSmallCoco } from "../recipes/fixtures.js";
@@ -82,6 +82,8 @@ describe("train: SIGTERM checkpoints and exits 143; resume checks the run and co
     await expect(runTrainCommand({ ...o, resume: true, decoderRound: otherRound })).rejects.toThrow(new RegExp(`trained with decoderRound "${DEFAULT_DECODER_ROUND}", not "${otherRound}"`));
     await expect(runTrainCommand({ ...o, resume: true, classPrior: !DEAL_CLASS_PRIOR })).rejects.toThrow(new RegExp(`trained with classPrior ${DEAL_CLASS_PRIOR}, not ${!DEAL_CLASS_PRIOR}`));
     await expect(runTrainCommand({ ...o, model: "baseline", classPrior: true })).rejects.toThrow(/--class-prior applies to --model deal only/);
+    await expect(runTrainCommand({ ...o, resume: true, pixelMatch: !DEAL_PIXEL_MATCH })).rejects.toThrow(new RegExp(`trained with pixelMatch ${DEAL_PIXEL_MATCH}, not ${!DEAL_PIXEL_MATCH}`));
+    await expect(runTrainCommand({ ...o, model: "baseline", pixelMatch: true })).rejects.toThrow(/--pixel-match applies to --model deal only/);
     await expect(runTrainCommand({ ...o, resume: true, preset: "tiny" })).rejects.toThrow(/trained with preset "micro", not "tiny"/);
     await expect(runTrainCommand({ ...o, resume: true, images: dir })).rejects.toThrow(/trained with data\.images ".*\/data\/images", not ".*"; resume with the same data\.images/);
     fs.appendFileSync(log, JSON.stringify({ step: 999, loss: 0 }) + "\n"); // a row past the checkpoint

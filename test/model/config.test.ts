@@ -28,6 +28,9 @@ describe("model config", () => {
     expect(() => resolveModelConfig({ kind: "baseline", classPrior: true })).toThrow(/classPrior applies to DEAL only/);
     expect(() => resolveModelConfig({ classPrior: 1 } as never)).toThrow(/classPrior must be true or false; got 1/);
     expect(resolveModelConfig({}).classPrior).toBe(false); // checkpoints written before the field load as they were
+    expect(() => resolveModelConfig({ kind: "baseline", pixelMatch: true })).toThrow(/pixelMatch applies to DEAL only/);
+    expect(() => resolveModelConfig({ pixelMatch: "yes" } as never)).toThrow(/pixelMatch must be true or false; got "yes"/);
+    expect(resolveModelConfig({}).pixelMatch).toBe(false);
   });
   it("allocates queries from the count within bounds", () => {
     const cfg = resolveModelConfig({ preset: "tiny" });

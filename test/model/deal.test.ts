@@ -13,8 +13,8 @@ describe("DEAL model", () => {
     backend = await useFastBackend();
   });
 
-  it.each([false, true])("produces shaped outputs: dense heads at stride 2, one heatmap per prompt, decoder boxes per query (classPrior %s)", (classPrior) => {
-    const m = createDeal({ preset: "micro", classPrior, numClasses: 3 });
+  it.each([[false, false], [true, false], [false, true]])("produces shaped outputs: dense heads at stride 2, one heatmap per prompt, decoder boxes per query (classPrior %s, pixelMatch %s)", (classPrior, pixelMatch) => {
+    const m = createDeal({ preset: "micro", classPrior, pixelMatch, numClasses: 3 });
     const before = tf.memory().numTensors;
     tf.tidy(() => {
       const e = m.net.encode(tf.zeros([2, 64, 64, 3]));
@@ -24,7 +24,9 @@ describe("DEAL model", () => {
       expect(e.dense.embed!.shape).toEqual([2, 32, 32, m.config.embedDim]);
       expect(e.dense.cls?.shape ?? null).toEqual(classPrior ? [2, 32, 32, 3] : null);
       expect(e.f.f4.shape).toEqual([2, 16, 16, m.config.dModel]);
-      const ex = embedExemplars(e.f, e.dense, tf.fill([2, 3, 2, 2], 0.5) as tf.Tensor4D, tf.tensor3d([[[1, 0], [1, 1], [0, 0]], [[1, 0], [1, 0], [1, 0]]]));
+      expect(e.pix?.map((t) => t.shape) ?? null).toEqual(pixelMatch ? [[2, 64, 64, 3], [2, 32, 32, 3], [2, 16, 16, 3]] : null);
+      const ex = embedExemplars(e.f, e.dense, tf.fill([2, 3, 2, 2], 0.5) as tf.Tensor4D, tf.tensor3d([[[1, 0], [1, 1], [0, 0]], [[1, 0], [1, 0], [1, 0]]]), e.pix);
+      expect(ex.pix?.map((t) => t.shape) ?? null).toEqual(pixelMatch ? [[2, 3, 48], [2, 3, 75], [2, 3, 75]] : null);
       expect(ex.embed.shape).toEqual([2, 3, m.config.embedDim]);
       expect(ex.size.shape).toEqual([2, 3, 2]);
       expect(ex.cls?.shape ?? null).toEqual(classPrior ? [2, 3, 3] : null);
@@ -41,8 +43,8 @@ describe("DEAL model", () => {
     m.dispose();
   });
 
-  it.each([false, true])("detects with the category and click of each prompt, without leaking tensors (classPrior %s)", async (classPrior) => {
-    const m = createDeal({ preset: "micro", classPrior, numClasses: 3 }, 3);
+  it.each([[false, false], [true, false], [false, true]])("detects with the category and click of each prompt, without leaking tensors (classPrior %s, pixelMatch %s)", async (classPrior, pixelMatch) => {
+    const m = createDeal({ preset: "micro", classPrior, pixelMatch, numClasses: 3 }, 3);
     const clicks = [{ x: 10, y: 12, categoryId: 7 }, { x: 40, y: 30, categoryId: 9 }, { x: 41, y: 31, categoryId: 7 }];
     await m.detect(ex.image, clicks); // warm-up (backend kernels may allocate once)
     const before = tf.memory().numTensors;

@@ -15,8 +15,8 @@ describe("fused inference kernels", () => {
   });
 
   for (const kind of ["deal", "baseline"] as const) {
-    it(`${kind}: the lean, fused encode (and DEAL's fused prompt heatmap, with the class prior) equals the training forward to float rounding`, () => {
-      const m = kind === "deal" ? createDeal({ preset: "tiny", classPrior: true, numClasses: 5 }, 3) : createBaseline({ preset: "tiny", numClasses: 5 }, 3);
+    it(`${kind}: the lean, fused encode (and DEAL's fused prompt heatmap, with the class prior and pixel matching) equals the training forward to float rounding`, () => {
+      const m = kind === "deal" ? createDeal({ preset: "tiny", classPrior: true, pixelMatch: true, numClasses: 5 }, 3) : createBaseline({ preset: "tiny", numClasses: 5 }, 3);
       tf.tidy(() => {
         for (const [, v] of m.params.entries()) v.assign(v.add(tf.randomNormal(v.shape, 0, 0.05, "float32", 7)));
       });
@@ -32,7 +32,7 @@ describe("fused inference kernels", () => {
         if (kind === "deal") {
           pairs.push(["embed", a.dense.embed!, b.dense.embed!], ["cls", a.dense.cls!, b.dense.cls!]);
           const clicks = tf.tensor4d([0.3, 0.4, 0.7, 0.2, 0.5, 0.5, 0.1, 0.9], [2, 2, 1, 2]);
-          const ex = embedExemplars(a.f, a.dense, clicks, tf.ones([2, 2, 1]) as tf.Tensor3D);
+          const ex = embedExemplars(a.f, a.dense, clicks, tf.ones([2, 2, 1]) as tf.Tensor3D, a.pix);
           pairs.push(["heat", m.net.promptHeat(a, ex), m.net.promptHeat(a, ex, undefined, true)]);
         }
         for (const [name, p, q] of pairs) {

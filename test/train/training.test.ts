@@ -33,10 +33,10 @@ describe("training", () => {
     m.dispose();
   }, 400_000); // ~40 s on an idle machine; much longer when the CPU is shared
 
-  it("leaks no tensors over training steps (deal with pgcpp, deal with the class prior, baseline)", async () => {
+  it("leaks no tensors over training steps (deal with pgcpp, deal with the class prior and pixel matching, baseline)", async () => {
     const src = arraySource(drawExamples(3, 64, 8));
     const m = createDeal({ preset: "micro" });
-    const c = createDeal({ preset: "micro", classPrior: true, numClasses: 2 });
+    const c = createDeal({ preset: "micro", classPrior: true, pixelMatch: true, numClasses: 2 });
     const b = createBaseline({ preset: "micro", numClasses: 2, categoryIds: [1, 2] });
     await trainDetector(m, src, { steps: 1, seed: 2 }); // backend warm-up
     await trainDetector(c, src, { steps: 1, seed: 2 });

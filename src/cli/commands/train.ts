@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import * as path from "node:path";
 import { SingleBar } from "cli-progress";
-import { checkOneOf, DEAL_CLASS_PRIOR, DEAL_NOVEL_OBJECTS, DEAL_NOVEL_SCENES, DealkitConfigError, DECODER_ROUNDS, DEFAULT_DECODER_ROUND, type DecoderRound, defaultNovelObjects, defaultNovelScenes, defaultWorkerCount, initBackend, MODEL_KINDS, MODEL_PRESETS, PROMPTING_STRATEGIES, trainFromSpec, type TrainSpecResult } from "../../index.js";
+import { checkOneOf, DEAL_CLASS_PRIOR, DEAL_NOVEL_OBJECTS, DEAL_PIXEL_MATCH, DEAL_NOVEL_SCENES, DealkitConfigError, DECODER_ROUNDS, DEFAULT_DECODER_ROUND, type DecoderRound, defaultNovelObjects, defaultNovelScenes, defaultWorkerCount, initBackend, MODEL_KINDS, MODEL_PRESETS, PROMPTING_STRATEGIES, trainFromSpec, type TrainSpecResult } from "../../index.js";
 import { addDataOptions, datasetSpecOf, type DataCommandOptions } from "../data-options.js";
 import { addNumberOption, checkNumberOption, RANGES } from "../options.js";
 import { checkResumeMatches, prepareTrainOut, trainLogFile, truncateTrainLog, writeTrainRun, type TrainRunIdentity } from "../train-run.js";
@@ -23,6 +23,8 @@ export interface TrainCommandOptions extends DataCommandOptions {
   decoderRound?: string;
   /** DEAL: the class-prior head; undefined: the recipe's default (DEAL_CLASS_PRIOR). */
   classPrior?: boolean;
+  /** DEAL: pixel matching in the density activation; undefined: the recipe's default (DEAL_PIXEL_MATCH). */
+  pixelMatch?: boolean;
   resume?: boolean;
   /** Start over: an existing checkpoint in `out` and its log are removed first. */
   force?: boolean;
@@ -57,6 +59,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
     novelScenes: o.novelScenes !== undefined ? checkNumberOption("--novel-scenes", o.novelScenes, RANGES.probability) : defaultNovelScenes(o.model),
     decoderRound: checkOneOf("--decoder-round", o.decoderRound ?? DEFAULT_DECODER_ROUND, DECODER_ROUNDS),
     classPrior: classPriorOf(o),
+    pixelMatch: pixelMatchOf(o),
     data: Object.fromEntries(Object.entries(datasetSpecOf(o)).map(([k, v]) => [k, ["gt", "images", "classes"].includes(k) || (k === "data" && v !== "default") ? path.resolve(v) : v])),
   };
   const checkpointEvery = checkNumberOption("--checkpoint-every", o.checkpointEvery, RANGES.checkpointEvery);
@@ -89,6 +92,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
       augment: { novelObjects: id.novelObjects, novelScenes: id.novelScenes },
       decoderRound: id.decoderRound as DecoderRound,
       classPrior: id.classPrior,
+      pixelMatch: id.pixelMatch,
       out: o.out,
       checkpointEvery,
       resume: resumeFrom !== undefined,
@@ -117,6 +121,13 @@ function classPriorOf(o: TrainCommandOptions): boolean {
   return o.classPrior;
 }
 
+/** `--pixel-match` / `--no-pixel-match`: DEAL only; absent: the recipe's default for the model kind. */
+function pixelMatchOf(o: TrainCommandOptions): boolean {
+  if (o.pixelMatch === undefined) return o.model === "deal" && DEAL_PIXEL_MATCH;
+  if (o.pixelMatch && o.model !== "deal") throw new DealkitConfigError("--pixel-match applies to --model deal only (the baseline takes no clicks)");
+  return o.pixelMatch;
+}
+
 /**
  * `dealkit train --model deal|baseline --preset tiny (--data default|DIR [--split train] | --gt FILE --images DIR
  *  [--format F]) --steps N --seed S --prompting random|pgcpp --out CKPT`
@@ -135,6 +146,8 @@ export function register(program: Command): void {
   addNumberOption(cmd, "--cycles <n>", "DEAL: extra click cycles per prompt after the first click (PG-CPP or random)", RANGES.cycles, 1);
   cmd.option("--class-prior", `DEAL: also learn a heatmap per training category and match the click's class probabilities against every location's (helps seen categories, hurts unseen ones) [${DEAL_CLASS_PRIOR ? "on" : "off"}]`);
   cmd.option("--no-class-prior", "DEAL: without the class-prior head");
+  cmd.option("--pixel-match", `DEAL: also correlate the clicked pixels with every patch at three scales (normalised cross-correlation, as the template matcher) as inputs of the density activation [${DEAL_PIXEL_MATCH ? "on" : "off"}]`);
+  cmd.option("--no-pixel-match", "DEAL: without pixel matching");
   addNumberOption(cmd, "--novel-objects <p>", `probability that a training crop also gets procedural objects of novel kinds, prompted like a category (DEAL: teaches matching over memorising) [DEAL ${DEAL_NOVEL_OBJECTS}, baseline 0]`, RANGES.probability);
   addNumberOption(cmd, "--novel-scenes <p>", `probability that a crop getting novel objects is instead a whole synthetic scene of novel kinds on a random background (domain randomisation) [DEAL ${DEAL_NOVEL_SCENES}, baseline 0]`, RANGES.probability);
   addNumberOption(cmd, "--batch <n>", "samples per step", RANGES.batch, 4);

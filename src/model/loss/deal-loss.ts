@@ -108,7 +108,7 @@ export function dealLoss(net: DetectorNetwork, batch: TrainBatch, w: LossWeights
   for (let c = 0; c <= settings.promptCycles; c++) {
     if (c > 0) addCycleClicks(samples, heat!.dataSync() as Float32Array, g, P, K, settings, rngs);
     const { xy, mask } = clickTensors(samples, batch.size, P, K);
-    ex = embedExemplars(e.f, e.dense, xy, mask);
+    ex = embedExemplars(e.f, e.dense, xy, mask, e.pix);
     heat = net.promptHeat(e, ex, dropout);
     if (c === 0) first = { heat, ex };
     rounds.push(focalLoss(heat, pt.heat, promptKeep));
