@@ -92,6 +92,11 @@ export async function compareWithTorch(modelDir: string, opts: { batch?: number;
   }
   const net = model.net;
   const cfg = model.config;
+  const extra = [cfg.classPrior && "classPrior", cfg.pixelMatch && "pixelMatch"].filter(Boolean);
+  if (extra.length) {
+    if (!opts.model) model.dispose();
+    throw new Error(`${modelDir}: the PyTorch twin builds the shipped recipe's DEAL; this checkpoint has ${extra.join(" and ")} on`);
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dealkit-twin-"));
   try {
     const { pixels, centres } = drawScenes(B, W, H, opts.seed ?? 7);

@@ -87,5 +87,5 @@ export {
 } from "./bootstrap.js";
 export { pooledPairedBootstrap, type PooledRun } from "./bootstrap-pooled.js";
 export { aggregateRuns, type AggregateRunsOptions } from "./aggregate.js";
-export { oracleBoxes, oracleScores, type OracleBoxOptions } from "./oracle.js";
+export { oracleBoxes, oracleScores, type OracleBoxOptions, type OracleScoreOptions } from "./oracle.js";
 export { bootstrapTable, bootstrapSummaryText, type BootstrapSummaryOptions } from "./bootstrap-table.js";

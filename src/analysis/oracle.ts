@@ -61,15 +61,40 @@ export function oracleBoxes(gt: CocoGtJson, dt: readonly CocoDetectionJson[], op
   });
 }
 
+/** Options of {@link oracleScores}. */
+export interface OracleScoreOptions extends Pick<OracleBoxOptions, "classAgnostic"> {
+  /**
+   * Only the best-overlapping detection of each GT keeps its IoU as score; the others (duplicates, and detections
+   * that overlap nothing) score 0, so they rank after every kept detection. Default false.
+   */
+  oneToOne?: boolean;
+}
+
 /**
  * The ranking oracle: every detection scored by its IoU with its best-overlapping GT (0 when it overlaps none;
  * same candidates as {@link oracleBoxes}), boxes unchanged, so the ranking puts the best-localised detections
- * first (ties keep file order, as the evaluator does). Returns new records.
+ * first (ties keep file order, as the evaluator does). With `oneToOne`, duplicates also drop to 0: the
+ * detections come in the order a perfect rescoring would give them, precision 1 until every GT that some
+ * detection covers at the IoU threshold is found (about the most any rescoring of these detections can reach).
+ * Returns new records.
  *
  * @example
- * const ranked = oracleScores(gtJson, results);
+ * const ranked = oracleScores(gtJson, results, { oneToOne: true });
  */
-export function oracleScores(gt: CocoGtJson, dt: readonly CocoDetectionJson[], options: Pick<OracleBoxOptions, "classAgnostic"> = {}): CocoDetectionJson[] {
-  const { iou } = bestGt(gt, dt, options.classAgnostic ?? true);
-  return dt.map((d, i) => ({ ...d, bbox: [...d.bbox], score: iou[i]! }));
+export function oracleScores(gt: CocoGtJson, dt: readonly CocoDetectionJson[], options: OracleScoreOptions = {}): CocoDetectionJson[] {
+  const { g, iou } = bestGt(gt, dt, options.classAgnostic ?? true);
+  const score = Float64Array.from(iou);
+  if (options.oneToOne) {
+    // Per GT, its detection of highest IoU (ties: the first in file order) keeps the score.
+    const keep = new Map<number, number>();
+    for (let d = 0; d < dt.length; d++) {
+      const a = g[d]!;
+      if (a < 0) continue;
+      const k = keep.get(a);
+      if (k === undefined || iou[d]! > iou[k]!) keep.set(a, d);
+    }
+    const kept = new Set(keep.values());
+    for (let d = 0; d < dt.length; d++) if (!kept.has(d)) score[d] = 0;
+  }
+  return dt.map((d, i) => ({ ...d, bbox: [...d.bbox], score: score[i]! }));
 }

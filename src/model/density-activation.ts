@@ -61,8 +61,9 @@ export class DensityActivation {
     const keep = dropout ? dropout.obj.reshape([b, 1, 1, p]) : tf.ones([b, 1, 1, p]);
     const clsKeep = dropout?.cls ? dropout.cls.reshape([b, 1, 1, p]) : keep;
     const exObj = ex.obj.reshape([b, 1, 1, p]);
-    // Broadcasting (not tile): tf.tile's gradient is one Add per tile. The 9 inputs are stacked as rows of a
-    // [9, N] matrix (N = B h w P) and transposed to [N, 9], in the order of density.l1's weight rows: a concat on
+    // Broadcasting (not tile): tf.tile's gradient is one Add per tile. The inputs (9, plus 3 with pixel
+    // matching and 2 with the class prior) are stacked as rows of an [inputs, N] matrix (N = B h w P) and transposed
+    // to [N, inputs], in the order of density.l1's weight rows: a concat on
     // the last axis of [B, h, w, P, 1] maps has a 5-D split as its gradient, on wasm ~4x slower than a transpose
     // and contiguous slices.
     const rows = [

@@ -88,4 +88,24 @@ describe("oracleScores", () => {
     expect(ap(GT, o, "AP@.50|all|1500")).toBeCloseTo(51 / 101, 12);
     expect(ap(GT, o, "AP@.75|all|1500")).toBeCloseTo(51 / 101, 12);
   });
+
+  it("oneToOne: a duplicate drops to 0 and ranks after the other object's detection", () => {
+    // a = g1 exactly (IoU 1), b = g1 shifted 1 px (IoU 90/110, a duplicate), c = g2 shifted 1 px (IoU 90/110).
+    const dt: CocoDetectionJson[] = [
+      { image_id: 1, category_id: 1, bbox: [0, 0, 10, 10], score: 0.1 },
+      { image_id: 1, category_id: 1, bbox: [1, 0, 10, 10], score: 0.2 },
+      { image_id: 1, category_id: 1, bbox: [51, 50, 10, 10], score: 0.3 },
+    ];
+    // By IoU alone: a TP, b (tied with c, first in file order) a duplicate FP, c TP: precision 1 up to recall .5
+    // (51 thresholds), 2/3 after (50 thresholds).
+    const plain = oracleScores(GT, dt);
+    expect(plain.map((d) => d.score)).toEqual([1, 90 / 110, 90 / 110]);
+    expect(ap(GT, plain, "AP@.75|all|1500")).toBeCloseTo((51 + 50 * (2 / 3)) / 101, 12);
+    // One to one: b scores 0, so a and c come first: precision 1 at every recall.
+    const o = oracleScores(GT, dt, { oneToOne: true });
+    expect(o.map((d) => d.score)).toEqual([1, 0, 90 / 110]);
+    expect(ap(GT, o, "AP@.75|all|1500")).toBeCloseTo(1, 12);
+    // The fixture above: d4 (IoU 1) keeps g1, d1 drops; d2 keeps g2 (1/3); d3 overlaps nothing.
+    expect(oracleScores(GT, DT, { oneToOne: true }).map((d) => d.score)).toEqual([0, 50 / 150, 0, 1]);
+  });
 });

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { tf } from "../../src/backend/tf.js";
-import { allocateQueries, createBaseline, createDeal, DealModel, embedExemplars, exemplarLength } from "../../src/model/index.js";
+import { allocateQueries, createBaseline, createDeal, DealModel, embedExemplars, exemplarLength, poolExemplarVectors } from "../../src/model/index.js";
+import { imageToPaddedInput } from "../../src/model/ops.js";
+import { exemplarFeatureDims, exemplarFromVectors, exemplarToVectors } from "../../src/model/point-embedding.js";
 import { DealkitInputError } from "../../src/util/errors.js";
 import { drawExamples } from "../train/helpers.js";
 import { useFastBackend } from "../train/backend.js";
@@ -65,6 +67,29 @@ describe("DEAL model", () => {
     expect(embs[0]!.vector.length).toBe(exemplarLength(m.config));
     const viaEmb = await m.detectWithEmbeddings(ex.image, embs, { scoreThreshold: 0 });
     expect(Array.from(viaEmb.scores)).toEqual(Array.from(dets.scores));
+    expect(tf.memory().numTensors).toBe(before);
+    m.dispose();
+  });
+
+  it("exemplar vectors pooled per prompt (what detect and embedClicks use) give the heatmap of the training path's exemplars (class prior and pixel matching on)", () => {
+    const m = createDeal({ preset: "micro", classPrior: true, pixelMatch: true, numClasses: 3 }, 4);
+    tf.tidy(() => {
+      for (const [, v] of m.params.entries()) v.assign(v.add(tf.randomNormal(v.shape, 0, 0.05, "float32", 5)));
+    });
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const e = m.net.encode(imageToPaddedInput(ex.image, m.net.padMultiple));
+      // Two prompts of two clicks each (x, y in [0, 1] of the 64 px input).
+      const clicks = [[0.2, 0.3], [0.6, 0.7], [0.5, 0.1], [0.85, 0.4]];
+      const train = embedExemplars(e.f, e.dense, tf.tensor4d(clicks.flat(), [1, 2, 2, 2]), tf.ones([1, 2, 2]) as tf.Tensor3D, e.pix);
+      const perClick = exemplarToVectors(embedExemplars(e.f, e.dense, tf.tensor4d(clicks.flat(), [1, 4, 1, 2]), tf.ones([1, 4, 1]) as tf.Tensor3D, e.pix));
+      const v = perClick.arraySync().map((r) => Float32Array.from(r));
+      const pooled = poolExemplarVectors([[v[0]!, v[1]!], [v[2]!, v[3]!]], exemplarFeatureDims(m.config));
+      const viaVectors = exemplarFromVectors(tf.tensor2d(pooled, [2, pooled.length / 2]), m.config);
+      const a = m.net.promptHeat(e, train), b = m.net.promptHeat(e, viaVectors);
+      expect(a.abs().max().dataSync()[0]!).toBeGreaterThan(0.01);
+      expect(a.sub(b).abs().max().dataSync()[0]!).toBeLessThan(1e-4);
+    });
     expect(tf.memory().numTensors).toBe(before);
     m.dispose();
   });

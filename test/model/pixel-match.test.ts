@@ -11,15 +11,16 @@ const H = 32, W = 40;
 let s = 7;
 const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
 const data = Float32Array.from({ length: H * W * 3 }, () => rnd() * 2 - 1);
+const data2 = Float32Array.from({ length: H * W * 3 }, () => rnd() * 2 - 1);
 // A flat region (every channel the same value): its patches have no variance.
 for (let y = 20; y < 32; y++) for (let x = 28; x < 40; x++) for (let c = 0; c < 3; c++) data[(y * W + x) * 3 + c] = 0.3;
 
-function level(pool: number): { h: number; w: number; at: (y: number, x: number, c: number) => number } {
+function level(pool: number, img: Float32Array = data): { h: number; w: number; at: (y: number, x: number, c: number) => number } {
   const h = H / pool, w = W / pool;
   const v = new Float64Array(h * w * 3);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) {
     let sum = 0;
-    for (let dy = 0; dy < pool; dy++) for (let dx = 0; dx < pool; dx++) sum += data[((y * pool + dy) * W + x * pool + dx) * 3 + c]!;
+    for (let dy = 0; dy < pool; dy++) for (let dx = 0; dx < pool; dx++) sum += img[((y * pool + dy) * W + x * pool + dx) * 3 + c]!;
     v[(y * w + x) * 3 + c] = sum / (pool * pool);
   }
   return { h, w, at: (y, x, c) => (y < 0 || x < 0 || y >= h || x >= w ? 0 : v[(y * w + x) * 3 + c]!) };
@@ -78,6 +79,31 @@ describe("pixel matching (NCC of the clicked pixels)", () => {
     expect(worst).toBeLessThan(1e-4);
     // Inside the flat corner (level 0, away from its edge) the correlation is 0, not noise blown up to +-1.
     expect(Math.abs(got[0]![0]![13]![17]![0]!)).toBeLessThan(1e-3);
+  });
+
+  it("matches each image of a batch with its own prompts' templates", () => {
+    const imgs = [data, data2];
+    const levels = imgs.map((img) => PIXEL_LEVELS.map((l) => level(l.pool, img)));
+    // Image 0's prompts are cut from image 0, image 1's from image 1, at other places.
+    const at = [[[1, 2], [3, 5]], [[2, 1], [4, 3]]];
+    const templates = PIXEL_LEVELS.map((l, i) => imgs.map((_, b) => at[b]!.map(([y, x]) => unitTemplate(patch(levels[b]![i]!, y!, x!, l.window)))));
+    const got = tf.tidy(() => {
+      const pixels = new Float32Array(2 * H * W * 3);
+      pixels.set(data, 0);
+      pixels.set(data2, H * W * 3);
+      const pyr = pixelPyramid(tf.tensor4d(pixels, [2, H, W, 3]));
+      return pixelMatch(pyr, templates.map((ts) => tf.tensor3d(ts, [2, 2, ts[0]![0]!.length]))).map((m) => m.arraySync() as number[][][][]);
+    });
+    let worst = 0;
+    PIXEL_LEVELS.forEach((l, i) => {
+      for (let b = 0; b < 2; b++) for (let y = 0; y < H / 2; y++) for (let x = 0; x < W / 2; x++) {
+        const [ly, lx] = l.pool === 1 ? [y, x] : [Math.floor(y / (l.pool / 2)), Math.floor(x / (l.pool / 2))];
+        const [y0, x0] = l.pool === 1 ? [2 * y - 1, 2 * x - 1] : [ly - 2, lx - 2];
+        const p = patch(levels[b]![i]!, y0, x0, l.window);
+        for (let k = 0; k < 2; k++) worst = Math.max(worst, Math.abs(got[i]![b]![y]![x]![k]! - ncc(p, templates[i]![b]![k]!)));
+      }
+    });
+    expect(worst).toBeLessThan(1e-4);
   });
 
   it("cuts a click's template at the level's pixel centres, and pools a prompt's clicks as unit vectors", () => {

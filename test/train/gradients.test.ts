@@ -65,6 +65,11 @@ describe("gradients", () => {
       names.dispose();
       const missing = all.filter((n) => !ref.has(n) || ref.get(n)!.every((v) => v === 0));
       expect(missing).toEqual([]);
+      if (kind === "deal-pixelmatch") {
+        // The three pixel-matching inputs are rows 9-11 of the density activation's first layer: each gets a gradient.
+        const w = ref.get("density.l1.w")!, hidden = w.length / 12;
+        for (const row of [9, 10, 11]) expect(w.slice(row * hidden, (row + 1) * hidden).some((v) => v !== 0), `density.l1.w row ${row}`).toBe(true);
+      }
       const backend = await useFastBackend();
       if (backend === "cpu") return;
       const fast = gradients(kind);
