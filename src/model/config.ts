@@ -169,14 +169,13 @@ export function resolveModelConfig(input: ModelConfigInput = {}): ModelConfig {
   if (!Array.isArray(cfg.categoryIds) || cfg.categoryIds.some((c) => !Number.isInteger(c))) {
     throw new DealkitConfigError("model config: categoryIds must be an array of integers");
   }
-  if (typeof cfg.classPrior !== "boolean") {
-    throw new DealkitConfigError(`model config: classPrior must be true or false; got ${JSON.stringify(cfg.classPrior)?.slice(0, 40)}`);
+  // DEAL-only switches, and why the baseline has no use for them.
+  for (const [field, why] of [["classPrior", "the baseline's heatmap is per class already"], ["pixelMatch", "the baseline takes no clicks"]] as const) {
+    if (typeof cfg[field] !== "boolean") {
+      throw new DealkitConfigError(`model config: ${field} must be true or false; got ${JSON.stringify(cfg[field])?.slice(0, 40)}`);
+    }
+    if (cfg[field] && cfg.kind !== "deal") throw new DealkitConfigError(`model config: ${field} applies to DEAL only (${why})`);
   }
-  if (typeof cfg.pixelMatch !== "boolean") {
-    throw new DealkitConfigError(`model config: pixelMatch must be true or false; got ${JSON.stringify(cfg.pixelMatch)?.slice(0, 40)}`);
-  }
-  if (cfg.pixelMatch && cfg.kind !== "deal") throw new DealkitConfigError("model config: pixelMatch applies to DEAL only (the baseline takes no clicks)");
-  if (cfg.classPrior && cfg.kind !== "deal") throw new DealkitConfigError("model config: classPrior applies to DEAL only (the baseline's heatmap is per class already)");
   if (cfg.kind === "baseline" && cfg.categoryIds.length > 0 && cfg.categoryIds.length !== cfg.numClasses) {
     throw new DealkitConfigError(`model config: categoryIds has ${cfg.categoryIds.length} entries but numClasses is ${cfg.numClasses}`);
   }

@@ -5,7 +5,7 @@ import type { EnhancedFeatures } from "./hybrid-feature-enhancement.js";
 import { Linear } from "./layers.js";
 import { l2normalize, upsampleNearest } from "./ops.js";
 import type { ParamStore } from "./params.js";
-import { PIXEL_LEVELS, pixelMatch } from "./pixel-match.js";
+import { PIXEL_LEVELS, pixelMatch, type PixelPyramid } from "./pixel-match.js";
 import type { Exemplar } from "./point-embedding.js";
 
 /** Per-location inputs of the density activation (see {@link DensityActivation}); 3 more with `pixelMatch`, 2 more with `classPrior`. */
@@ -49,7 +49,7 @@ export class DensityActivation {
   }
 
   /** Heatmap logits [B, P, h, w]. `fused` (inference): the per-location MLP in fused kernels (layers.ts). */
-  apply(e: { f: EnhancedFeatures; dense: DenseOutputs; pix: tf.Tensor4D[] | null }, ex: Exemplar, dropout?: InputDropout, fused = false): tf.Tensor4D {
+  apply(e: { f: EnhancedFeatures; dense: DenseOutputs; pix: PixelPyramid | null }, ex: Exemplar, dropout?: InputDropout, fused = false): tf.Tensor4D {
     const { f, dense } = e;
     const [b, h, w] = dense.obj.shape;
     const p = ex.embed.shape[1];

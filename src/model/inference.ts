@@ -13,7 +13,7 @@ import { allocateQueries, type QuerySet } from "./query-allocation.js";
 /** Frees an encoded batch's tensors. */
 export function disposeEncoded(e: Encoded): void {
   const d = e.dense;
-  tf.dispose([e.f.f2, e.f.f4, e.f.f8, d.obj, d.size, d.offset, ...(d.embed ? [d.embed] : []), ...(d.cls ? [d.cls] : []), ...(e.pix ?? [])]);
+  tf.dispose([e.f.f2, e.f.f4, e.f.f8, d.obj, d.size, d.offset, ...(d.embed ? [d.embed] : []), ...(d.cls ? [d.cls] : []), ...(e.pix ? [...e.pix.levels, ...e.pix.norms] : [])]);
 }
 
 /**
@@ -59,7 +59,7 @@ export async function withEncodedBatch<T>(net: DetectorNetwork, images: readonly
           const d = e.dense;
           return {
             input: pick(input),
-            e: { f: { f2: pick(e.f.f2), f4: pick(e.f.f4), f8: pick(e.f.f8) }, dense: { obj: pick(d.obj), size: pick(d.size), offset: pick(d.offset), embed: d.embed ? pick(d.embed) : null, cls: d.cls ? pick(d.cls) : null }, pix: e.pix ? e.pix.map(pick) : null },
+            e: { f: { f2: pick(e.f.f2), f4: pick(e.f.f4), f8: pick(e.f.f8) }, dense: { obj: pick(d.obj), size: pick(d.size), offset: pick(d.offset), embed: d.embed ? pick(d.embed) : null, cls: d.cls ? pick(d.cls) : null }, pix: e.pix ? { levels: e.pix.levels.map(pick), norms: e.pix.norms.map(pick) } : null },
           };
         });
         try {

@@ -7,7 +7,7 @@ import { DensityActivation, type InputDropout } from "./density-activation.js";
 import { HybridFeatureEnhancement, type EnhancedFeatures } from "./hybrid-feature-enhancement.js";
 import { bilinearSample } from "./ops.js";
 import { ParamStore } from "./params.js";
-import { pixelPyramid } from "./pixel-match.js";
+import { pixelPyramid, type PixelPyramid } from "./pixel-match.js";
 import type { Exemplar } from "./point-embedding.js";
 import type { QuerySet } from "./query-allocation.js";
 
@@ -15,8 +15,8 @@ import type { QuerySet } from "./query-allocation.js";
 export interface Encoded {
   f: EnhancedFeatures;
   dense: DenseOutputs;
-  /** DEAL with `pixelMatch`: the images of each pixel-matching level (pixel-match.ts); else null. */
-  pix: tf.Tensor4D[] | null;
+  /** DEAL with `pixelMatch`: the pixel-matching pyramid (pixel-match.ts); else null. */
+  pix: PixelPyramid | null;
 }
 
 /**

@@ -25,9 +25,33 @@ export function pixelTemplateDims(): number[] {
   return PIXEL_LEVELS.map((l) => l.window * l.window * 3);
 }
 
-/** The pooled images of each level [B, H / pool, W / pool, 3] (the first a copy of `images`). */
-export function pixelPyramid(images: tf.Tensor4D): tf.Tensor4D[] {
-  return PIXEL_LEVELS.map((l) => (l.pool === 1 ? images.clone() : tf.avgPool(images, l.pool, l.pool, "valid")));
+/**
+ * What pixel matching needs of an image, per level: the pooled image [B, H / pool, W / pool, 3] (the first a copy
+ * of the input) and, at the level's output grid, 1 / sqrt(sum (x - mean x)^2 + floor n) of every window (the NCC's
+ * image-side normalisation, which does not depend on the prompt).
+ */
+export interface PixelPyramid {
+  levels: tf.Tensor4D[];
+  norms: tf.Tensor4D[];
+}
+
+/** The pixel pyramid of normalised images [B, H, W, 3] ({@link PixelPyramid}); computed once per encoding. */
+export function pixelPyramid(images: tf.Tensor4D): PixelPyramid {
+  const levels = PIXEL_LEVELS.map((l) => (l.pool === 1 ? images.clone() : tf.avgPool(images, l.pool, l.pool, "valid")));
+  const norms = PIXEL_LEVELS.map((l, i) => tf.tidy(() => {
+    const x = levels[i]!;
+    const n = l.window * l.window * 3;
+    const ones = tf.ones([l.window, l.window, 1, 1]) as tf.Tensor4D;
+    const sum = tf.conv2d(x.sum(-1, true) as tf.Tensor4D, ones, levelStride(l), "same");
+    const sumSq = tf.conv2d(x.square().sum(-1, true) as tf.Tensor4D, ones, levelStride(l), "same");
+    return tf.rsqrt(sumSq.sub(sum.square().div(n)).relu().add(NCC_FLOOR * n)) as tf.Tensor4D;
+  }));
+  return { levels, norms };
+}
+
+/** A level's correlation stride: 2 at full resolution (the stride-2 grid), 1 on the pooled images. */
+function levelStride(l: { pool: number }): number {
+  return l.pool === 1 ? 2 : 1;
 }
 
 /**
@@ -35,12 +59,12 @@ export function pixelPyramid(images: tf.Tensor4D): tf.Tensor4D[] {
  * pixel centres around the click, rows then columns then channels), zero-mean and unit length, averaged over the
  * prompt's clicks (mask [B, P, K]) and normalised again (as the exemplar's feature vectors are pooled). clickXyNorm [B, P * K, 2] in [0, 1] of the padded input.
  */
-export function pixelTemplates(pyramid: readonly tf.Tensor4D[], clickXyNorm: tf.Tensor3D, clickMask: tf.Tensor3D): tf.Tensor3D[] {
+export function pixelTemplates(pyramid: PixelPyramid, clickXyNorm: tf.Tensor3D, clickMask: tf.Tensor3D): tf.Tensor3D[] {
   const [b, p, k] = clickMask.shape;
   const m = clickMask.reshape([b, p, k, 1]);
   const denom = m.sum(2).maximum(1e-6);
   return PIXEL_LEVELS.map((l, i) => {
-    const level = pyramid[i]!;
+    const level = pyramid.levels[i]!;
     const [, h, w] = level.shape;
     const win = l.window;
     const offs: number[] = [];
@@ -56,24 +80,20 @@ export function pixelTemplates(pyramid: readonly tf.Tensor4D[], clickXyNorm: tf.
  * NCC of every prompt's template with every patch, at the stride-2 grid [B, h, w, P] per level (h = H / 2).
  * Templates [B, P, window^2 x 3] as from {@link pixelTemplates} or unpacked exemplar vectors.
  */
-export function pixelMatch(pyramid: readonly tf.Tensor4D[], templates: readonly tf.Tensor3D[]): tf.Tensor4D[] {
+export function pixelMatch(pyramid: PixelPyramid, templates: readonly tf.Tensor3D[]): tf.Tensor4D[] {
   return PIXEL_LEVELS.map((l, i) => {
-    const x = pyramid[i]!;
+    const x = pyramid.levels[i]!;
     const [b] = x.shape;
     const win = l.window;
-    const stride = l.pool === 1 ? 2 : 1;
+    const stride = levelStride(l);
     const p = templates[i]!.shape[1];
     const n = win * win * 3;
-    const ones = tf.ones([win, win, 1, 1]) as tf.Tensor4D;
-    const sum = tf.conv2d(x.sum(-1, true) as tf.Tensor4D, ones, stride, "same");
-    const sumSq = tf.conv2d(x.square().sum(-1, true) as tf.Tensor4D, ones, stride, "same");
-    const norm = tf.rsqrt(sumSq.sub(sum.square().div(n)).relu().add(NCC_FLOOR * n));
     // Templates are zero-mean, so sum (x - mean) t = sum x t: one convolution per image with its prompts' kernels.
     const corr = tf.concat(Array.from({ length: b }, (_, j) => {
       const kernel = templates[i]!.slice([j, 0, 0], [1, p, n]).reshape([p, win, win, 3]).transpose([1, 2, 3, 0]) as tf.Tensor4D;
       return tf.conv2d(x.slice([j, 0, 0, 0], [1, -1, -1, -1]), kernel, stride, "same");
     }), 0);
-    const ncc = corr.mul(norm) as tf.Tensor4D;
+    const ncc = corr.mul(pyramid.norms[i]!) as tf.Tensor4D;
     return l.pool > 2 ? upsampleNearest(ncc, l.pool / 2) : ncc;
   });
 }

@@ -2,7 +2,7 @@ import { tf } from "../backend/tf.js";
 import type { DenseOutputs } from "./dense-heads.js";
 import type { EnhancedFeatures } from "./hybrid-feature-enhancement.js";
 import { bilinearSample, l2normalize } from "./ops.js";
-import { pixelTemplateDims, pixelTemplates } from "./pixel-match.js";
+import { pixelTemplateDims, pixelTemplates, type PixelPyramid } from "./pixel-match.js";
 
 /**
  * A prompt's exemplar: what its clicks see. Each map is bilinearly sampled at every click; feature vectors are
@@ -52,7 +52,7 @@ export function exemplarLength(d: ExemplarDims): number {
  * clickMask [B, P, K] marks real clicks. No position code enters the exemplar: it describes what was clicked, not
  * where, so it can be matched everywhere. `pix` (pixelMatch models): the encoding's pixel-matching images.
  */
-export function embedExemplars(f: EnhancedFeatures, dense: DenseOutputs, clickXyNorm: tf.Tensor4D, clickMask: tf.Tensor3D, pix: readonly tf.Tensor4D[] | null = null): Exemplar {
+export function embedExemplars(f: EnhancedFeatures, dense: DenseOutputs, clickXyNorm: tf.Tensor4D, clickMask: tf.Tensor3D, pix: PixelPyramid | null = null): Exemplar {
   const [b, p, k] = clickMask.shape;
   const xy = clickXyNorm.reshape([b, p * k, 2]) as tf.Tensor3D;
   const m = clickMask.reshape([b, p, k, 1]);
@@ -77,11 +77,10 @@ export function embedExemplars(f: EnhancedFeatures, dense: DenseOutputs, clickXy
 /** Per-click exemplar vectors [N, L] (concatenated fields, P = N, K = 1) -> an Exemplar for one image with N prompts. */
 export function exemplarFromVectors(vectors: tf.Tensor2D, dims: ExemplarDims): Exemplar {
   const n = vectors.shape[0];
-  const pixDims = dims.pixelMatch ? pixelTemplateDims() : [];
-  const sizes = [dims.embedDim, dims.fineWidth, dims.dModel, dims.dModel, ...pixDims, 1, 2, ...(dims.classPrior ? [dims.numClasses] : [])];
-  const parts = tf.split(vectors, sizes, 1).map((t) => t.reshape([1, n, -1]) as tf.Tensor3D);
+  const features = exemplarFeatureDims(dims);
+  const parts = tf.split(vectors, [...features, 1, 2, ...(dims.classPrior ? [dims.numClasses] : [])], 1).map((t) => t.reshape([1, n, -1]) as tf.Tensor3D);
   const [embed, f2, f4, f8] = parts.splice(0, 4);
-  const pix = parts.splice(0, pixDims.length);
+  const pix = parts.splice(0, features.length - 4);
   const [obj, size, cls] = parts;
   return { embed: embed!, f2: f2!, f4: f4!, f8: f8!, obj: obj!, size: size!, cls: cls ?? null, pix: dims.pixelMatch ? pix : null };
 }

@@ -26,7 +26,8 @@ describe("DEAL model", () => {
       expect(e.dense.embed!.shape).toEqual([2, 32, 32, m.config.embedDim]);
       expect(e.dense.cls?.shape ?? null).toEqual(classPrior ? [2, 32, 32, 3] : null);
       expect(e.f.f4.shape).toEqual([2, 16, 16, m.config.dModel]);
-      expect(e.pix?.map((t) => t.shape) ?? null).toEqual(pixelMatch ? [[2, 64, 64, 3], [2, 32, 32, 3], [2, 16, 16, 3]] : null);
+      expect(e.pix?.levels.map((t) => t.shape) ?? null).toEqual(pixelMatch ? [[2, 64, 64, 3], [2, 32, 32, 3], [2, 16, 16, 3]] : null);
+      expect(e.pix?.norms.map((t) => t.shape) ?? null).toEqual(pixelMatch ? [[2, 32, 32, 1], [2, 32, 32, 1], [2, 16, 16, 1]] : null);
       const ex = embedExemplars(e.f, e.dense, tf.fill([2, 3, 2, 2], 0.5) as tf.Tensor4D, tf.tensor3d([[[1, 0], [1, 1], [0, 0]], [[1, 0], [1, 0], [1, 0]]]), e.pix);
       expect(ex.pix?.map((t) => t.shape) ?? null).toEqual(pixelMatch ? [[2, 3, 48], [2, 3, 75], [2, 3, 75]] : null);
       expect(ex.embed.shape).toEqual([2, 3, m.config.embedDim]);

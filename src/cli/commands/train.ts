@@ -58,8 +58,8 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
     novelObjects: o.novelObjects !== undefined ? checkNumberOption("--novel-objects", o.novelObjects, RANGES.probability) : defaultNovelObjects(o.model),
     novelScenes: o.novelScenes !== undefined ? checkNumberOption("--novel-scenes", o.novelScenes, RANGES.probability) : defaultNovelScenes(o.model),
     decoderRound: checkOneOf("--decoder-round", o.decoderRound ?? DEFAULT_DECODER_ROUND, DECODER_ROUNDS),
-    classPrior: classPriorOf(o),
-    pixelMatch: pixelMatchOf(o),
+    classPrior: dealSwitch(o, o.classPrior, "--class-prior", DEAL_CLASS_PRIOR, "the baseline's heatmap is per class already"),
+    pixelMatch: dealSwitch(o, o.pixelMatch, "--pixel-match", DEAL_PIXEL_MATCH, "the baseline takes no clicks"),
     data: Object.fromEntries(Object.entries(datasetSpecOf(o)).map(([k, v]) => [k, ["gt", "images", "classes"].includes(k) || (k === "data" && v !== "default") ? path.resolve(v) : v])),
   };
   const checkpointEvery = checkNumberOption("--checkpoint-every", o.checkpointEvery, RANGES.checkpointEvery);
@@ -114,18 +114,14 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
   }
 }
 
-/** `--class-prior` / `--no-class-prior`: DEAL only; absent: the recipe's default for the model kind. */
-function classPriorOf(o: TrainCommandOptions): boolean {
-  if (o.classPrior === undefined) return o.model === "deal" && DEAL_CLASS_PRIOR;
-  if (o.classPrior && o.model !== "deal") throw new DealkitConfigError("--class-prior applies to --model deal only (the baseline's heatmap is per class already)");
-  return o.classPrior;
-}
-
-/** `--pixel-match` / `--no-pixel-match`: DEAL only; absent: the recipe's default for the model kind. */
-function pixelMatchOf(o: TrainCommandOptions): boolean {
-  if (o.pixelMatch === undefined) return o.model === "deal" && DEAL_PIXEL_MATCH;
-  if (o.pixelMatch && o.model !== "deal") throw new DealkitConfigError("--pixel-match applies to --model deal only (the baseline takes no clicks)");
-  return o.pixelMatch;
+/**
+ * A DEAL-only switch (`--flag` / `--no-flag`): absent, the recipe's default `dealDefault` for DEAL and off for the
+ * baseline; on with `--model baseline`, an error saying `why` it does not apply.
+ */
+function dealSwitch(o: TrainCommandOptions, value: boolean | undefined, flag: string, dealDefault: boolean, why: string): boolean {
+  if (value === undefined) return o.model === "deal" && dealDefault;
+  if (value && o.model !== "deal") throw new DealkitConfigError(`${flag} applies to --model deal only (${why})`);
+  return value;
 }
 
 /**
