@@ -17,7 +17,7 @@ export const MODEL_VERSION = 2;
  * Bumped whenever what a trained model outputs changes without its weights changing (post-processing, query
  * allocation at inference): caches of predictions key on it (the paper reproduction, bench/deal-repro).
  */
-export const INFERENCE_REVISION = "v2-fused-inference";
+export const INFERENCE_REVISION = "v2-inference-budget";
 
 /**
  * The full, validated configuration of DEAL v2 and of its baseline (which ignores the prompt fields). Every field
@@ -54,11 +54,18 @@ export interface ModelConfig {
   decoderLayers: number;
   /** Decoder width. tiny: 48. */
   decoderDim: number;
-  /** Query allocation: K = clamp(ceil(countScale * count) + countMargin, minQueries, maxQueries) per prompt. */
+  /** Query allocation in training: K = clamp(ceil(countScale * count) + countMargin, minQueries, maxQueries) per prompt. */
   countScale: number;
   countMargin: number;
   minQueries: number;
   maxQueries: number;
+  /**
+   * Query allocation at inference: the same rule with these in place of countScale and countMargin (3 and 16 in every
+   * preset; decided on val, src/model/README.md: with the training rule's 1.5 and 8 a prompt's budget was short of its
+   * objects and DEAL lost 1.7 AP.5). Checkpoints saved before these fields existed load with the preset's values.
+   */
+  inferenceCountScale: number;
+  inferenceCountMargin: number;
   /** Clicks one prompt may hold in training (PG-CPP cycles add clicks up to this). tiny: 3. */
   maxClicksPerPrompt: number;
   /**
@@ -84,7 +91,7 @@ export interface ModelConfig {
 export type ModelConfigInput = Partial<Omit<ModelConfig, "preset" | "kind">> & { preset?: ModelPreset | string; kind?: ModelKind | string };
 
 type PresetFields = Omit<ModelConfig, "kind" | "preset" | "numClasses" | "categoryIds" | "classPrior" | "pixelMatch">;
-const COMMON = { countScale: 1.5, countMargin: 8, minQueries: 8, contextLayers: 1 };
+const COMMON = { countScale: 1.5, countMargin: 8, inferenceCountScale: 3, inferenceCountMargin: 16, minQueries: 8, contextLayers: 1 };
 const PRESETS: Record<ModelPreset, PresetFields> = {
   micro: {
     ...COMMON, inputSize: 64, sliceSize: 128, stemWidth: 8, widths: [8, 16, 16], depths: [0, 0, 0], dModel: 16, fineWidth: 8, embedDim: 8,
@@ -162,10 +169,13 @@ export function resolveModelConfig(input: ModelConfigInput = {}): ModelConfig {
   if (cfg.minQueries > cfg.maxQueries) {
     throw new DealkitConfigError(`model config: minQueries (${cfg.minQueries}) must be <= maxQueries (${cfg.maxQueries})`);
   }
-  if (typeof cfg.countScale !== "number" || !(cfg.countScale > 0 && cfg.countScale <= 100)) {
-    throw new DealkitConfigError(`model config: countScale must be a number in (0, 100]; got ${JSON.stringify(cfg.countScale)?.slice(0, 40)}`);
+  for (const k of ["countScale", "inferenceCountScale"] as const) {
+    if (typeof cfg[k] !== "number" || !(cfg[k] > 0 && cfg[k] <= 100)) {
+      throw new DealkitConfigError(`model config: ${k} must be a number in (0, 100]; got ${JSON.stringify(cfg[k])?.slice(0, 40)}`);
+    }
   }
   intIn("countMargin", cfg.countMargin, 0, 2000);
+  intIn("inferenceCountMargin", cfg.inferenceCountMargin, 0, 2000);
   if (!Array.isArray(cfg.categoryIds) || cfg.categoryIds.some((c) => !Number.isInteger(c))) {
     throw new DealkitConfigError("model config: categoryIds must be an array of integers");
   }

@@ -11,7 +11,7 @@ export type { EnhancedFeatures } from "./hybrid-feature-enhancement.js";
 export type { DenseOutputs } from "./dense-heads.js";
 export { embedExemplars, exemplarLength, type Exemplar } from "./point-embedding.js";
 export { DENSITY_FEATURES, densityFeatures } from "./density-activation.js";
-export { allocateQueries, heatPeaks, queriesForCount, strongestClassHeat, type QuerySet } from "./query-allocation.js";
+export { allocateQueries, heatPeaks, inferenceQueryBudget, queriesForCount, strongestClassHeat, type QuerySet } from "./query-allocation.js";
 export { ROI_GRID, ROI_SPAN, decodeBoxXyxy, type DecoderOutput, type DecoderInput } from "./decoder.js";
 export { createDetector, type Detector } from "./factory.js";
 export { DECODER_ROUNDS, DEFAULT_DECODER_ROUND, DEFAULT_TRAINING_SETTINGS, PROMPTING_STRATEGIES, type DecoderRound, type PromptingStrategy, type TrainableDetector, type TrainingLoss, type TrainingSettings } from "./loss/training.js";

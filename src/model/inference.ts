@@ -8,7 +8,7 @@ import type { RgbImage } from "../structures/image.js";
 import { iouXyxy } from "../structures/iou.js";
 import { imageToPaddedInput, tidyObject } from "./ops.js";
 import { selectCandidates, type Candidate } from "./postprocess.js";
-import { allocateQueries, type QuerySet } from "./query-allocation.js";
+import { allocateQueries, inferenceQueryBudget, type QuerySet } from "./query-allocation.js";
 
 /** Frees an encoded batch's tensors. */
 export function disposeEncoded(e: Encoded): void {
@@ -93,7 +93,7 @@ export interface QueryResults {
 export async function decodeQueries(net: DetectorNetwork, input: tf.Tensor4D, e: Encoded, heat: Float32Array, prompts: number, ex: Exemplar | null, classOf?: Int32Array): Promise<QueryResults> {
   const [, h, w] = e.dense.obj.shape;
   const [size, offset] = (await Promise.all([e.dense.size.data(), e.dense.offset.data()])) as Float32Array[];
-  const qs = allocateQueries(heat, { batch: 1, prompts, h, w }, size, offset, net.config, () => true, classOf);
+  const qs = allocateQueries(heat, { batch: 1, prompts, h, w }, size, offset, inferenceQueryBudget(net.config), () => true, classOf);
   if (!net.hasDecoder) {
     return { queries: qs, boxes: qs.boxes, scores: qs.logits.map((v) => 1 / (1 + Math.exp(-v))) };
   }

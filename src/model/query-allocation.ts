@@ -30,6 +30,11 @@ export function queriesForCount(count: number, cfg: Pick<ModelConfig, "countScal
   return Math.min(cfg.maxQueries, Math.max(cfg.minQueries, Math.ceil(cfg.countScale * count) + cfg.countMargin));
 }
 
+/** The rule {@link queriesForCount} applies at inference: the config's inferenceCountScale and inferenceCountMargin. */
+export function inferenceQueryBudget(cfg: Pick<ModelConfig, "inferenceCountScale" | "inferenceCountMargin" | "minQueries" | "maxQueries">): Pick<ModelConfig, "countScale" | "countMargin" | "minQueries" | "maxQueries"> {
+  return { countScale: cfg.inferenceCountScale, countMargin: cfg.inferenceCountMargin, minQueries: cfg.minQueries, maxQueries: cfg.maxQueries };
+}
+
 /**
  * The 3x3 local maxima of one h x w logit map with probability >= 0.01, strongest first (ties: lower index first).
  */
@@ -59,7 +64,8 @@ export function heatPeaks(heat: Float32Array, offset: number, h: number, w: numb
  * Density-Guided Query Allocation. Per prompt map (heat logits [B, P, h, w]): its peaks, the count estimate =
  * the sum of the peaks' probabilities (the integral of the peak density), and K = {@link queriesForCount} of it;
  * the K strongest peaks become queries that start from the dense box at their cell (offset and size [B, h, w, 2]).
- * The same rule runs in training and at inference. `valid(b, j)` skips padded prompts; `classOf` (baseline) gives
+ * Training passes the config (countScale, countMargin), inference {@link inferenceQueryBudget} of it: the same rule
+ * with a larger budget. `valid(b, j)` skips padded prompts; `classOf` (baseline) gives
  * each cell's class.
  */
 export function allocateQueries(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkModelMemory, estimateModelMemory, modelMemoryLimit, resolveModelConfig, MODEL_PRESETS } from "../../src/model/config.js";
-import { queriesForCount } from "../../src/model/query-allocation.js";
+import { inferenceQueryBudget, queriesForCount } from "../../src/model/query-allocation.js";
 
 describe("model config", () => {
   it("fills every preset", () => {
@@ -38,6 +38,13 @@ describe("model config", () => {
     expect(queriesForCount(10, cfg)).toBe(Math.ceil(1.5 * 10) + 8);
     expect(queriesForCount(1000, cfg)).toBe(cfg.maxQueries);
     expect(queriesForCount(NaN, cfg)).toBe(cfg.maxQueries);
+    // At inference the same rule with its own scale and margin (3 and 16 in every preset).
+    expect(queriesForCount(10, inferenceQueryBudget(cfg))).toBe(Math.ceil(3 * 10) + 16);
+    expect(queriesForCount(1000, inferenceQueryBudget(cfg))).toBe(cfg.maxQueries);
+    const old = resolveModelConfig({ countScale: 1.5, countMargin: 8 }); // a checkpoint saved before the inference fields
+    expect([old.inferenceCountScale, old.inferenceCountMargin]).toEqual([3, 16]);
+    expect(() => resolveModelConfig({ inferenceCountScale: 0 })).toThrow(/inferenceCountScale must be a number in \(0, 100\]; got 0/);
+    expect(() => resolveModelConfig({ inferenceCountMargin: -1 })).toThrow(/inferenceCountMargin must be an integer in \[0, 2000\]; got -1/);
   });
   it("estimates memory and refuses settings that together would not fit, naming the fields and the estimate", () => {
     for (const p of MODEL_PRESETS) {

@@ -104,6 +104,21 @@ describe("DEAL model", () => {
     m.dispose();
   });
 
+  it("allocates queries at inference by the inference budget (inferenceCountScale / inferenceCountMargin), not the training rule", async () => {
+    // No decoder, no NMS, no threshold: every allocated query is a detection. An untrained micro model's heatmap sits
+    // at its 0.01 prior, so a 64 px image has far more peaks than either budget; the count estimate is the same
+    // whatever the budget, so the margins' difference is the difference in detections.
+    const counts: number[] = [];
+    for (const inferenceCountMargin of [4, 12]) {
+      const m = createDeal({ preset: "micro", decoderLayers: 0, minQueries: 1, maxQueries: 64, countMargin: 40, inferenceCountScale: 1, inferenceCountMargin }, 3);
+      const d = await m.detect(ex.image, [{ x: 20, y: 20 }], { scoreThreshold: 0, nmsIou: 1, maxDetections: 1000 });
+      counts.push(d.length);
+      m.dispose();
+    }
+    expect(counts[1]! - counts[0]!).toBe(8);
+    expect(counts[0]!).toBeLessThan(40); // the training margin alone would allocate at least 40
+  });
+
   it("baseline ignores clicks and returns class detections", async () => {
     const b = createBaseline({ preset: "micro", numClasses: 2, categoryIds: [4, 8] });
     expect(b.kind).toBe("baseline");
