@@ -54,7 +54,7 @@ export interface ModelConfig {
   decoderLayers: number;
   /** Decoder width. tiny: 48. */
   decoderDim: number;
-  /** Query allocation in training: K = clamp(ceil(countScale * count) + countMargin, minQueries, maxQueries) per prompt. */
+  /** Query allocation in training: K = clamp(ceil(countScale * count) + countMargin, minQueries, maxQueries). */
   countScale: number;
   countMargin: number;
   minQueries: number;
@@ -62,7 +62,8 @@ export interface ModelConfig {
   /**
    * Query allocation at inference: the same rule with these in place of countScale and countMargin (3 and 16 in every
    * preset; decided on val, src/model/README.md: with the training rule's 1.5 and 8 a prompt's budget was short of its
-   * objects and DEAL lost 1.7 AP.5). Checkpoints saved before these fields existed load with the preset's values.
+   * objects and DEAL lost 1.8 AP.5 on val). Checkpoints saved before these fields existed load with the preset's
+   * values.
    */
   inferenceCountScale: number;
   inferenceCountMargin: number;
