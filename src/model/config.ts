@@ -88,6 +88,15 @@ export interface ModelConfig {
   pixelMatch: boolean;
 }
 
+/**
+ * The DEAL-only switches of the config and why the baseline has no use for them: the config's errors and the
+ * CLI's (`--class-prior`, `--pixel-match` with `--model baseline`) give these reasons.
+ */
+export const DEAL_ONLY_SWITCHES = Object.freeze({
+  classPrior: "the baseline's heatmap is per class already",
+  pixelMatch: "the baseline takes no clicks",
+});
+
 /** A partial config: a preset name plus overrides. */
 export type ModelConfigInput = Partial<Omit<ModelConfig, "preset" | "kind">> & { preset?: ModelPreset | string; kind?: ModelKind | string };
 
@@ -180,8 +189,7 @@ export function resolveModelConfig(input: ModelConfigInput = {}): ModelConfig {
   if (!Array.isArray(cfg.categoryIds) || cfg.categoryIds.some((c) => !Number.isInteger(c))) {
     throw new DealkitConfigError("model config: categoryIds must be an array of integers");
   }
-  // DEAL-only switches, and why the baseline has no use for them.
-  for (const [field, why] of [["classPrior", "the baseline's heatmap is per class already"], ["pixelMatch", "the baseline takes no clicks"]] as const) {
+  for (const [field, why] of Object.entries(DEAL_ONLY_SWITCHES) as [keyof typeof DEAL_ONLY_SWITCHES, string][]) {
     if (typeof cfg[field] !== "boolean") {
       throw new DealkitConfigError(`model config: ${field} must be true or false; got ${JSON.stringify(cfg[field])?.slice(0, 40)}`);
     }

@@ -1,7 +1,7 @@
 // The public surface of src/model/: the networks (DEAL v2, its baseline) and, in loss/, how each is trained.
 // The shared vocabulary (Click, Detections, PromptableDetector, DetectOptions) lives in src/structures/.
 // Re-exported by src/index.ts; export names must be unique project-wide.
-export { MODEL_PRESETS, MODEL_KINDS, MODEL_VERSION, INFERENCE_REVISION, FINE_STRIDE, SIZE_REF_PX, coarsestStride, resolveModelConfig, estimateModelMemory, checkModelMemory, modelMemoryLimit, type MemoryEstimateInput, type MemoryTerm, type ModelConfig, type ModelConfigInput, type ModelPreset, type ModelKind } from "./config.js";
+export { MODEL_PRESETS, MODEL_KINDS, MODEL_VERSION, DEAL_ONLY_SWITCHES, INFERENCE_REVISION, FINE_STRIDE, SIZE_REF_PX, coarsestStride, resolveModelConfig, estimateModelMemory, checkModelMemory, modelMemoryLimit, type MemoryEstimateInput, type MemoryTerm, type ModelConfig, type ModelConfigInput, type ModelPreset, type ModelKind } from "./config.js";
 export { ParamStore, type ParamInit } from "./params.js";
 export { DealModel, createDeal, poolExemplarVectors } from "./deal.js";
 export { BaselineModel, createBaseline } from "./baseline.js";

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import * as path from "node:path";
 import { SingleBar } from "cli-progress";
-import { checkOneOf, DEAL_CLASS_PRIOR, DEAL_NOVEL_OBJECTS, DEAL_PIXEL_MATCH, DEAL_NOVEL_SCENES, DealkitConfigError, DECODER_ROUNDS, DEFAULT_DECODER_ROUND, type DecoderRound, defaultNovelObjects, defaultNovelScenes, defaultWorkerCount, initBackend, MODEL_KINDS, MODEL_PRESETS, PROMPTING_STRATEGIES, trainFromSpec, type TrainSpecResult } from "../../index.js";
+import { checkOneOf, DEAL_CLASS_PRIOR, DEAL_NOVEL_OBJECTS, DEAL_ONLY_SWITCHES, DEAL_PIXEL_MATCH, DEAL_NOVEL_SCENES, DealkitConfigError, DECODER_ROUNDS, DEFAULT_DECODER_ROUND, type DecoderRound, defaultNovelObjects, defaultNovelScenes, defaultWorkerCount, initBackend, MODEL_KINDS, MODEL_PRESETS, PROMPTING_STRATEGIES, trainFromSpec, type TrainSpecResult } from "../../index.js";
 import { addDataOptions, datasetSpecOf, type DataCommandOptions } from "../data-options.js";
 import { addNumberOption, checkNumberOption, RANGES } from "../options.js";
 import { checkResumeMatches, prepareTrainOut, trainLogFile, truncateTrainLog, writeTrainRun, type TrainRunIdentity } from "../train-run.js";
@@ -58,8 +58,8 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainSpec
     novelObjects: o.novelObjects !== undefined ? checkNumberOption("--novel-objects", o.novelObjects, RANGES.probability) : defaultNovelObjects(o.model),
     novelScenes: o.novelScenes !== undefined ? checkNumberOption("--novel-scenes", o.novelScenes, RANGES.probability) : defaultNovelScenes(o.model),
     decoderRound: checkOneOf("--decoder-round", o.decoderRound ?? DEFAULT_DECODER_ROUND, DECODER_ROUNDS),
-    classPrior: dealSwitch(o, o.classPrior, "--class-prior", DEAL_CLASS_PRIOR, "the baseline's heatmap is per class already"),
-    pixelMatch: dealSwitch(o, o.pixelMatch, "--pixel-match", DEAL_PIXEL_MATCH, "the baseline takes no clicks"),
+    classPrior: dealSwitch(o, o.classPrior, "--class-prior", DEAL_CLASS_PRIOR, DEAL_ONLY_SWITCHES.classPrior),
+    pixelMatch: dealSwitch(o, o.pixelMatch, "--pixel-match", DEAL_PIXEL_MATCH, DEAL_ONLY_SWITCHES.pixelMatch),
     data: Object.fromEntries(Object.entries(datasetSpecOf(o)).map(([k, v]) => [k, ["gt", "images", "classes"].includes(k) || (k === "data" && v !== "default") ? path.resolve(v) : v])),
   };
   const checkpointEvery = checkNumberOption("--checkpoint-every", o.checkpointEvery, RANGES.checkpointEvery);
